@@ -1,0 +1,102 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import type { Cloud } from "../config";
+
+/** Where a GPU pool's pods must go, whatever the cloud. */
+export interface GpuPoolPlacement {
+    name: string;
+    /** Node labels that select only this pool's nodes. */
+    nodeSelector: Record<string, string>;
+    /** Tolerations for the pool's taints. */
+    tolerations: k8s.types.input.core.v1.Toleration[];
+    gpusPerNode: number;
+    /** e.g. nvidia-l4. */
+    gpuModel: string;
+}
+
+/** How pods in this cluster get read access to the model store without static keys. */
+export type WorkloadIdentity =
+    /** EKS Pod Identity: associations are made per (namespace, service account) on the cluster. */
+    | { kind: "eks-pod-identity"; clusterName: pulumi.Output<string> }
+    /** GKE Workload Identity: bind a Google service account to `<project>.svc.id.goog[ns/sa]`. */
+    | { kind: "gke-workload-identity"; project: string; workloadPool: pulumi.Output<string> }
+    /** Existing clusters: read-only keys from secret config, mounted from a Kubernetes Secret. */
+    | { kind: "static-credentials" };
+
+/** How the cluster takes HTTPS traffic in. */
+export type IngressFlavour =
+    | { kind: "alb"; className: string }
+    | { kind: "gce"; className: "gce" }
+    | { kind: "class"; className: string; certIssuer: { name: string; kind: "ClusterIssuer" | "Issuer" } };
+
+/** What every region component yields; the serving stack sees only this. */
+export interface RegionCluster {
+    /** Region entry name from config, e.g. use1. */
+    regionName: string;
+    cloud: Cloud;
+    /** Cloud region (or free-form location for existing clusters). */
+    location: string;
+    clusterName: pulumi.Output<string>;
+    /** Kubernetes API server URL. */
+    endpoint: pulumi.Output<string>;
+    /** Every Kubernetes object in this cluster is created through this provider. */
+    provider: k8s.Provider;
+    /** GPU pools by name. */
+    gpuPools: Record<string, GpuPoolPlacement>;
+    /** Node selector for CPU workloads (the system pool). */
+    systemNodeSelector: Record<string, string>;
+    /** Zones the nodes span; spread constraints use topology.kubernetes.io/zone. */
+    zones: pulumi.Output<string[]>;
+    workloadIdentity: WorkloadIdentity;
+    ingress: IngressFlavour;
+    /**
+     * Resources Kubernetes objects must wait for (node groups, add-ons, controllers),
+     * so workloads are not created into a cluster that cannot run them yet.
+     */
+    readyResources: pulumi.Resource[];
+}
+
+/** The Kubernetes service account TorchServe runs as; model-store identities are bound to it. */
+export const TORCHSERVE_SERVICE_ACCOUNT = "torchserve";
+
+/** How the serving stack in one region reads its copy of the model store. */
+export interface ModelStoreAccess {
+    /** `s3` (AWS copy, also used by existing clusters) or `gcs`. */
+    kind: "s3" | "gcs";
+    /** This region's copy, e.g. s3://modelfleet-models-use1-1a2b3c4d or gs://... */
+    uri: pulumi.Output<string>;
+    /** Cloud region of the bucket (the S3 client needs it). */
+    bucketRegion: string;
+    /** Annotations for the TorchServe service account (GKE: iam.gke.io/gcp-service-account). */
+    serviceAccountAnnotations: Record<string, pulumi.Input<string>>;
+    /** Existing clusters only: read-only keys, put into a Kubernetes Secret by the serving stack. */
+    staticCredentials?: { accessKeyId: pulumi.Output<string>; secretAccessKey: pulumi.Output<string> };
+    /** Identity bindings pods must wait for (Pod Identity association, IAM bindings). */
+    readyResources: pulumi.Resource[];
+}
+
+/** TLS for one region's ingress, made before the serving stack. */
+export type RegionTls =
+    | { kind: "acm"; hosts: string[]; certificateArn: pulumi.Output<string>; readyResources: pulumi.Resource[] }
+    | {
+          kind: "gcp-managed";
+          hosts: string[];
+          /** compute.ManagedSslCertificate name, attached with ingress.gcp.kubernetes.io/pre-shared-cert. */
+          certificateName: pulumi.Output<string>;
+          /** compute.GlobalAddress name, attached with kubernetes.io/ingress.global-static-ip-name. */
+          staticIpName: pulumi.Output<string>;
+          staticIpAddress: pulumi.Output<string>;
+          /** compute.SSLPolicy name, referenced from the FrontendConfig. */
+          sslPolicyName: pulumi.Output<string>;
+          readyResources: pulumi.Resource[];
+      }
+    | { kind: "cert-manager"; hosts: string[]; secretName: string; readyResources: pulumi.Resource[] };
+
+/** What the serving stack in a region hands the global entry. */
+export interface ServingEndpoint {
+    regionName: string;
+    cloud: Cloud;
+    /** Address the cloud load balancer got (ALB DNS name on AWS, the static IP on GCP, unset elsewhere). */
+    loadBalancerHostname: pulumi.Output<string | undefined>;
+    loadBalancerIp: pulumi.Output<string | undefined>;
+}

@@ -1,0 +1,76 @@
+/**
+ * Every default of the stack config, in one place. `Pulumi.yaml` declares the same values
+ * so `pulumi config` shows them; a test keeps the two in step.
+ */
+export const defaults = {
+    environment: "dev",
+    aws: {
+        azCount: 3,
+        natGatewayPerAz: false,
+        kubernetesVersion: "1.33",
+        /** EKS managed add-on versions, pinned; `aws eks describe-addon-versions` lists newer ones. */
+        addons: {
+            "vpc-cni": "v1.19.5-eksbuild.1",
+            coredns: "v1.12.1-eksbuild.2",
+            "kube-proxy": "v1.33.0-eksbuild.2",
+            "eks-pod-identity-agent": "v1.3.7-eksbuild.2",
+            "aws-ebs-csi-driver": "v1.44.0-eksbuild.1",
+        },
+        logTypes: ["api", "audit", "authenticator", "controllerManager", "scheduler"],
+        systemPool: { instanceTypes: ["m7i.large"], minNodes: 2, maxNodes: 4, desiredNodes: 2, diskSizeGb: 50 },
+    },
+    gcp: {
+        releaseChannel: "REGULAR",
+        systemPool: { machineType: "e2-standard-4", minNodes: 1, maxNodes: 3, diskSizeGb: 50 },
+        masterCidr: "172.16.0.0/28",
+    },
+    gpuPool: { minNodes: 0, maxNodes: 4, capacity: "on-demand", diskSizeGb: 200 },
+    modelStore: {
+        noncurrentVersionDays: 30,
+        abortIncompleteUploadDays: 7,
+        replicationTimeControl: false,
+        gcsSoftDeleteDays: 7,
+        transferIntervalMinutes: 60,
+    },
+    model: { batchSize: 1, maxBatchDelayMs: 100, minWorkers: 1, maxWorkers: 1, responseTimeoutSeconds: 120, openai: false },
+    serving: {
+        namespace: "modelfleet",
+        activeColor: "blue",
+        torchserve: {
+            replicas: { min: 1, max: 4 },
+            cpu: "4",
+            memory: "16Gi",
+            gpus: 1,
+            cpuTargetPercent: 70,
+            ports: { inference: 8080, management: 8081, metrics: 8082 },
+            jobQueueSize: 100,
+            defaultResponseTimeoutSeconds: 120,
+            drainSeconds: 60,
+        },
+        gateway: {
+            replicas: { min: 2, max: 6 },
+            cpu: "1",
+            memory: "1Gi",
+            cpuTargetPercent: 70,
+            port: 3000,
+        },
+        monitoring: true,
+    },
+    images: {
+        torchserve: "pytorch/torchserve:0.12.0-gpu",
+        gateway: "tensorzero/gateway:2025.8.2",
+        modelSyncS3: "amazon/aws-cli:2.27.49",
+        modelSyncGcs: "gcr.io/google.com/cloudsdktool/google-cloud-cli:530.0.0-slim",
+        devicePlugin: "nvcr.io/nvidia/k8s-device-plugin:v0.17.2",
+        clusterAutoscaler: "registry.k8s.io/autoscaling/cluster-autoscaler:v1.33.0",
+        awsLoadBalancerController: "public.ecr.aws/eks/aws-load-balancer-controller:v2.13.3",
+    },
+    globalEntry: {
+        routing: "latency",
+        healthCheck: {
+            requestIntervalSeconds: 10,
+            failureThreshold: 3,
+            regions: ["us-east-1", "eu-west-1", "ap-southeast-1"],
+        },
+    },
+} as const;

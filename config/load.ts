@@ -1,0 +1,168 @@
+import * as pulumi from "@pulumi/pulumi";
+import { ConfigError, ConfigProblem, fromZodIssues, keyPath } from "./errors";
+import { fleetSchema, FleetSettings, RegionSettings } from "./schema";
+import { crossCheck, GpuPoolShape, poolShape, routedRegions, SecretPresence } from "./validate";
+
+/** A region as components receive it: settings plus what validation resolved. */
+export type RegionConfig = RegionSettings & {
+    /** The GPU pool TorchServe runs on. */
+    servingPool: string;
+    /** The models this region serves. */
+    modelNames: string[];
+    /** GPU facts per pool name. */
+    poolShapes: Record<string, GpuPoolShape>;
+};
+
+export interface EdgeStoreCredentials {
+    accessKeyId: pulumi.Output<string>;
+    secretAccessKey: pulumi.Output<string>;
+}
+
+/** Values that only ever travel as Pulumi secrets. */
+export interface FleetSecrets {
+    /** Kubeconfig per existing-cluster region name. */
+    kubeconfigs: Record<string, pulumi.Output<string>>;
+    /** Read-only model-store keys per existing-cluster region name. */
+    edgeStoreCredentials: Record<string, EdgeStoreCredentials>;
+    /** Optional TensorZero backends (observability and inference cache). */
+    gatewayBackends: { clickhouseUrl?: pulumi.Output<string>; postgresUrl?: pulumi.Output<string>; valkeyUrl?: pulumi.Output<string> };
+}
+
+/** The one typed, validated object the program is built from. */
+export type FleetConfig = Omit<FleetSettings, "regions"> & {
+    project: string;
+    stack: string;
+    /** `protect` stateful resources (model store, clusters) from deletion; true in prod. */
+    protect: boolean;
+    regions: RegionConfig[];
+    /** Region names behind the global name, in config order. */
+    routedRegions: string[];
+    secrets: FleetSecrets;
+};
+
+/** The top-level keys of the `modelfleet` namespace that hold plain settings. */
+const settingKeys = Object.keys(fleetSchema.shape) as Array<keyof typeof fleetSchema.shape>;
+const backendKeys = ["clickhouseUrl", "postgresUrl", "valkeyUrl"] as const;
+const NAMESPACE = "modelfleet";
+
+/** Raw secret config as read: values are plain strings here and wrapped as secrets later. */
+export interface RawSecrets {
+    kubeconfigs?: unknown;
+    edgeStoreCredentials?: unknown;
+    gatewayBackends?: unknown;
+}
+
+/**
+ * Validates raw config values and returns the settings, or throws ConfigError with every
+ * problem. Pure: the offline plan calls it on a stack file before running the program.
+ */
+export function validateSettings(raw: Record<string, unknown>, secrets: RawSecrets): FleetSettings {
+    const problems: ConfigProblem[] = [];
+    const unknownKeys = Object.keys(raw).filter((k) => !(settingKeys as string[]).includes(k) && !["kubeconfigs", "edgeStoreCredentials", "gatewayBackends"].includes(k));
+    for (const k of unknownKeys) {
+        problems.push({ path: k, message: "is not a known key", fix: `check the spelling, or remove it: pulumi config rm 'modelfleet:${k}'` });
+    }
+    const presence = secretShapeProblems(secrets, problems);
+    const parsed = fleetSchema.safeParse(Object.fromEntries(settingKeys.map((k) => [k, raw[k]])), { reportInput: true });
+    if (!parsed.success) {
+        // Cross-field rules need a well-typed config; report the shape problems first.
+        problems.push(...fromZodIssues(parsed.error.issues));
+        throw new ConfigError(problems);
+    }
+    problems.push(...crossCheck(parsed.data, presence));
+    if (problems.length > 0) throw new ConfigError(problems);
+    return parsed.data;
+}
+
+function secretShapeProblems(secrets: RawSecrets, problems: ConfigProblem[]): SecretPresence {
+    const presence: SecretPresence = { kubeconfigs: [], edgeStoreCredentials: [] };
+    const asRecord = (key: string, value: unknown): Record<string, unknown> => {
+        if (value === undefined) return {};
+        if (typeof value !== "object" || value === null || Array.isArray(value)) {
+            problems.push({ path: key, message: "must be an object keyed by region name", fix: `pulumi config set --secret --path '${key}.<region>' <value>` });
+            return {};
+        }
+        return value as Record<string, unknown>;
+    };
+    for (const [region, value] of Object.entries(asRecord("kubeconfigs", secrets.kubeconfigs))) {
+        if (typeof value === "string" && value.length > 0) presence.kubeconfigs.push(region);
+        else problems.push({ path: keyPath(["kubeconfigs", region]), message: "must be the kubeconfig text", fix: `pulumi config set --secret --path 'kubeconfigs.${region}' "$(cat kubeconfig.yaml)"` });
+    }
+    for (const [region, value] of Object.entries(asRecord("edgeStoreCredentials", secrets.edgeStoreCredentials))) {
+        const v = typeof value === "object" && value !== null ? (value as Record<string, unknown>) : {};
+        const missing = ["accessKeyId", "secretAccessKey"].filter((f) => typeof v[f] !== "string");
+        if (missing.length === 0) presence.edgeStoreCredentials.push(region);
+        for (const f of missing) {
+            problems.push({ path: `edgeStoreCredentials.${region}.${f}`, message: "is required", fix: `pulumi config set --secret --path 'edgeStoreCredentials.${region}.${f}' <value>` });
+        }
+    }
+    for (const [key, value] of Object.entries(asRecord("gatewayBackends", secrets.gatewayBackends))) {
+        if (!(backendKeys as readonly string[]).includes(key)) {
+            problems.push({ path: `gatewayBackends.${key}`, message: `is not a known backend (${backendKeys.join(", ")})`, fix: `pulumi config rm --path 'gatewayBackends.${key}'` });
+        } else if (typeof value !== "string") {
+            problems.push({ path: `gatewayBackends.${key}`, message: "must be a URL string", fix: `pulumi config set --secret --path 'gatewayBackends.${key}' <url>` });
+        }
+    }
+    return presence;
+}
+
+/** Adds what validation resolved and wraps secrets. */
+export function resolveConfig(settings: FleetSettings, secrets: RawSecrets, context: { project: string; stack: string }): FleetConfig {
+    const regions: RegionConfig[] = settings.regions.map((region) => ({
+        ...region,
+        servingPool: region.servingPool ?? region.gpuPools[0].name,
+        modelNames: region.models ?? settings.models.map((m) => m.name),
+        poolShapes: Object.fromEntries(
+            region.gpuPools.flatMap((p) => {
+                const shape = poolShape(region, p.name);
+                return shape ? [[p.name, shape] as const] : [];
+            }),
+        ),
+    }));
+    const secretString = (v: unknown) => pulumi.secret(String(v));
+    const records = (v: unknown): Record<string, unknown> => (typeof v === "object" && v !== null ? (v as Record<string, unknown>) : {});
+    const backends = records(secrets.gatewayBackends);
+    return {
+        ...settings,
+        ...context,
+        protect: settings.environment === "prod",
+        regions,
+        routedRegions: routedRegions(settings),
+        secrets: {
+            kubeconfigs: Object.fromEntries(Object.entries(records(secrets.kubeconfigs)).map(([k, v]) => [k, secretString(v)])),
+            edgeStoreCredentials: Object.fromEntries(
+                Object.entries(records(secrets.edgeStoreCredentials)).map(([k, v]) => [
+                    k,
+                    { accessKeyId: secretString(records(v).accessKeyId), secretAccessKey: secretString(records(v).secretAccessKey) },
+                ]),
+            ),
+            gatewayBackends: Object.fromEntries(backendKeys.filter((k) => backends[k] !== undefined).map((k) => [k, secretString(backends[k])])),
+        },
+    };
+}
+
+/**
+ * Reads the `modelfleet:*` stack config, validates it and returns one typed object.
+ * Throws ConfigError naming every wrong key and its fix.
+ */
+export function loadConfig(): FleetConfig {
+    // Every key of the namespace, so a misspelt key is reported rather than ignored.
+    const raw: Record<string, unknown> = {};
+    for (const [fullKey, text] of Object.entries(pulumi.runtime.allConfig())) {
+        if (fullKey.startsWith(`${NAMESPACE}:`)) raw[fullKey.slice(NAMESPACE.length + 1)] = parseConfigText(text);
+    }
+    // Secret values arrive decrypted in the program's config; resolveConfig wraps them with
+    // pulumi.secret before they reach any resource, so they stay encrypted in state.
+    const secrets: RawSecrets = { kubeconfigs: raw["kubeconfigs"], edgeStoreCredentials: raw["edgeStoreCredentials"], gatewayBackends: raw["gatewayBackends"] };
+    const settings = validateSettings(raw, secrets);
+    return resolveConfig(settings, secrets, { project: pulumi.getProject(), stack: pulumi.getStack() });
+}
+
+/** Structured values reach the program as JSON text, plain strings as themselves. */
+function parseConfigText(text: string): unknown {
+    try {
+        return JSON.parse(text);
+    } catch {
+        return text;
+    }
+}

@@ -1,0 +1,275 @@
+import { z } from "zod";
+import { defaults } from "./defaults";
+
+/**
+ * The shape of the stack config, `modelfleet:*` keys. Unknown keys are rejected (a typo
+ * must not silently fall back to a default). Cross-field rules live in `validate.ts`.
+ */
+
+/** Region and pool names become parts of cloud resource names; keep them short DNS labels. */
+export const dnsLabel = z
+    .string()
+    .regex(/^[a-z]([a-z0-9-]{0,18}[a-z0-9])?$/, {
+        message: "must be a DNS label: 1-20 lowercase letters, digits or '-', starting with a letter",
+    });
+
+const cidr = z.cidrv4({ message: "must be an IPv4 CIDR block such as 10.20.0.0/16" });
+
+const count = z.int().min(0, { message: "must be 0 or more" });
+
+/** An image reference pinned by tag or digest; `latest` and untagged images are refused. */
+export const pinnedImage = z.string().refine(isPinnedImage, {
+    message: "must be pinned by version tag or digest (e.g. repo/name:1.2.3 or repo/name@sha256:...), not 'latest' or untagged",
+});
+
+export function isPinnedImage(image: string): boolean {
+    if (/@sha256:[a-f0-9]{64}$/.test(image)) return true;
+    const lastSegment = image.split("/").pop() ?? "";
+    const colon = lastSegment.lastIndexOf(":");
+    if (colon < 0) return false;
+    const tag = lastSegment.slice(colon + 1);
+    return tag.length > 0 && tag !== "latest";
+}
+
+const quantity = z
+    .string()
+    .regex(/^[0-9]+(\.[0-9]+)?(m|Ki|Mi|Gi|Ti)?$/, { message: "must be a Kubernetes quantity such as 500m, 4, 16Gi" });
+
+const capacity = z.enum(["on-demand", "spot"]);
+
+const awsGpuPool = z.strictObject({
+    /** Pool name, used in node labels and resource names. */
+    name: dnsLabel,
+    /** EC2 instance types; all must carry the same number of GPUs. */
+    instanceTypes: z.array(z.string()).min(1, { message: "must list at least one instance type" }),
+    minNodes: count.default(defaults.gpuPool.minNodes),
+    maxNodes: z.int().min(1, { message: "must be 1 or more" }).default(defaults.gpuPool.maxNodes),
+    /** Initial size; the cluster-autoscaler owns it after creation. Default: minNodes. */
+    desiredNodes: count.optional(),
+    capacity: capacity.default(defaults.gpuPool.capacity),
+    diskSizeGb: z.int().min(50, { message: "must be at least 50 (GiB) to hold the NVIDIA AMI and images" }).default(defaults.gpuPool.diskSizeGb),
+});
+
+const gcpGpuPool = z.strictObject({
+    name: dnsLabel,
+    machineType: z.string(),
+    /** GPUs per node; default: the machine type's only allowed count (or 1 on N1). */
+    acceleratorCount: z.int().min(1, { message: "must be 1 or more" }).optional(),
+    minNodes: count.default(defaults.gpuPool.minNodes),
+    maxNodes: z.int().min(1, { message: "must be 1 or more" }).default(defaults.gpuPool.maxNodes),
+    capacity: capacity.default(defaults.gpuPool.capacity),
+    diskSizeGb: z.int().min(50, { message: "must be at least 50 (GiB)" }).default(defaults.gpuPool.diskSizeGb),
+    /** Zones for this pool; GPUs are not offered in every zone of a region. Default: the cluster's. */
+    zones: z.array(z.string()).optional(),
+});
+
+const existingGpuPool = z.strictObject({
+    name: dnsLabel,
+    /** GPUs each node of the pool has, as the operator declares it. */
+    gpusPerNode: z.int().min(1, { message: "must be 1 or more" }),
+    /** Accelerator model, e.g. nvidia-l4; used in labels and dashboards. */
+    model: z.string().min(1),
+    /** Labels that select the pool's nodes. */
+    nodeSelector: z.record(z.string(), z.string()).refine((s) => Object.keys(s).length > 0, {
+        message: "must have at least one label so GPU pods land on GPU nodes",
+    }),
+    /** Whether the nodes carry the nvidia.com/gpu=present:NoSchedule taint. */
+    tainted: z.boolean().default(true),
+});
+
+const regionCommon = {
+    name: dnsLabel,
+    /** Model names this region serves; default all models. */
+    models: z.array(z.string()).optional(),
+    /** The GPU pool TorchServe runs on; default the first pool. */
+    servingPool: z.string().optional(),
+};
+
+const awsRegion = z.strictObject({
+    ...regionCommon,
+    cloud: z.literal("aws"),
+    region: z.string(),
+    azCount: z.int().min(2, { message: "must be at least 2 (EKS needs subnets in two zones)" }).default(defaults.aws.azCount),
+    vpcCidr: cidr,
+    natGatewayPerAz: z.boolean().default(defaults.aws.natGatewayPerAz),
+    kubernetesVersion: z.string().regex(/^1\.[0-9]{2}$/, { message: "must be a minor version such as 1.33" }).default(defaults.aws.kubernetesVersion),
+    /** CIDRs allowed to reach the public API endpoint; empty turns public access off. */
+    endpointPublicAccessCidrs: z.array(cidr).default([]),
+    /** IAM role granted cluster-admin through an EKS access entry. */
+    adminRoleArn: z.string().regex(/^arn:aws:iam::[0-9]{12}:role\/[\w+=,.@/-]+$/, {
+        message: "must be an IAM role ARN such as arn:aws:iam::123456789012:role/platform-admin",
+    }),
+    /** Managed add-on versions that override the defaults. */
+    addons: z.record(z.string(), z.string()).optional(),
+    systemPool: z
+        .strictObject({
+            instanceTypes: z.array(z.string()).min(1).default([...defaults.aws.systemPool.instanceTypes]),
+            minNodes: z.int().min(1).default(defaults.aws.systemPool.minNodes),
+            maxNodes: z.int().min(1).default(defaults.aws.systemPool.maxNodes),
+            desiredNodes: z.int().min(1).default(defaults.aws.systemPool.desiredNodes),
+            diskSizeGb: z.int().min(20).default(defaults.aws.systemPool.diskSizeGb),
+        })
+        .prefault({}),
+    gpuPools: z.array(awsGpuPool).min(1, { message: "must have at least one GPU pool" }),
+});
+
+const gcpRegion = z.strictObject({
+    ...regionCommon,
+    cloud: z.literal("gcp"),
+    region: z.string(),
+    /** GCP project that holds the cluster. */
+    project: z.string().regex(/^[a-z][a-z0-9-]{4,28}[a-z0-9]$/, { message: "must be a GCP project id" }),
+    networkCidr: cidr,
+    podsCidr: cidr,
+    servicesCidr: cidr,
+    masterCidr: cidr.default(defaults.gcp.masterCidr),
+    masterAuthorizedNetworks: z.array(z.strictObject({ name: z.string(), cidr })).default([]),
+    releaseChannel: z.enum(["RAPID", "REGULAR", "STABLE"]).default(defaults.gcp.releaseChannel),
+    systemPool: z
+        .strictObject({
+            machineType: z.string().default(defaults.gcp.systemPool.machineType),
+            minNodes: z.int().min(1).default(defaults.gcp.systemPool.minNodes),
+            maxNodes: z.int().min(1).default(defaults.gcp.systemPool.maxNodes),
+            diskSizeGb: z.int().min(20).default(defaults.gcp.systemPool.diskSizeGb),
+        })
+        .prefault({}),
+    gpuPools: z.array(gcpGpuPool).min(1, { message: "must have at least one GPU pool" }),
+});
+
+const existingRegion = z.strictObject({
+    ...regionCommon,
+    cloud: z.literal("existing"),
+    /** A free-form location label, e.g. edge-munich. */
+    region: z.string().min(1),
+    /** Hostname clients reach this cluster's ingress at; without it the region stays out of global routing. */
+    publicEndpoint: z.hostname({ message: "must be a hostname such as edge-muc.example.com" }).optional(),
+    /** Install the NVIDIA device plugin (when the cluster does not run the GPU operator). */
+    installDevicePlugin: z.boolean().default(false),
+    ingressClass: z.string().default("nginx"),
+    /** cert-manager issuer for the serving certificate. */
+    certIssuer: z.strictObject({ name: z.string(), kind: z.enum(["ClusterIssuer", "Issuer"]).default("ClusterIssuer") }),
+    /** AWS region (by region entry name) whose model-store replica this cluster pulls from. */
+    modelStoreSource: z.string(),
+    gpuPools: z.array(existingGpuPool).min(1, { message: "must declare at least one GPU pool" }),
+});
+
+export const regionSchema = z.discriminatedUnion("cloud", [awsRegion, gcpRegion, existingRegion], {
+    error: (issue) =>
+        issue.code === "invalid_union" ? "cloud must be one of aws, gcp, existing" : undefined,
+});
+
+export const modelSchema = z.strictObject({
+    /** TorchServe model name; the archive is models/<name>/<version>/<name>.mar. */
+    name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$/, { message: "must be letters, digits, '_' or '-'" }),
+    version: z.string().regex(/^[0-9A-Za-z][0-9A-Za-z._-]*$/, { message: "must be a version such as 1.0 or 2024-06-01" }),
+    batchSize: z.int().min(1, { message: "must be 1 or more" }).default(defaults.model.batchSize),
+    maxBatchDelayMs: z.int().min(0).max(10000, { message: "must be at most 10000 ms" }).default(defaults.model.maxBatchDelayMs),
+    minWorkers: z.int().min(0).default(defaults.model.minWorkers),
+    maxWorkers: z.int().min(1, { message: "must be 1 or more" }).default(defaults.model.maxWorkers),
+    responseTimeoutSeconds: z.int().min(1).default(defaults.model.responseTimeoutSeconds),
+    /** The model serves TorchServe's OpenAI-compatible API and the gateway routes chat to it. */
+    openai: z.boolean().default(defaults.model.openai),
+});
+
+const replicas = z.strictObject({ min: z.int().min(1), max: z.int().min(1) });
+
+export const servingSchema = z.strictObject({
+    namespace: dnsLabel.default(defaults.serving.namespace),
+    /** The global name clients use; each region is also reachable at <region>.<domain>. */
+    domain: z.hostname({ message: "must be a DNS name such as serve.example.com" }),
+    activeColor: z.enum(["blue", "green"], { message: "must be blue or green (a track name)" }).default(defaults.serving.activeColor),
+    /** Per-track TorchServe image; default images.torchserve. */
+    tracks: z
+        .strictObject({
+            blue: z.strictObject({ torchserveImage: pinnedImage.optional() }).prefault({}),
+            green: z.strictObject({ torchserveImage: pinnedImage.optional() }).prefault({}),
+        })
+        .prefault({}),
+    torchserve: z
+        .strictObject({
+            replicas: replicas.prefault(defaults.serving.torchserve.replicas),
+            cpu: quantity.default(defaults.serving.torchserve.cpu),
+            memory: quantity.default(defaults.serving.torchserve.memory),
+            gpus: z.int().min(1, { message: "must be 1 or more" }).default(defaults.serving.torchserve.gpus),
+            cpuTargetPercent: z.int().min(10).max(95).default(defaults.serving.torchserve.cpuTargetPercent),
+            jobQueueSize: z.int().min(1).default(defaults.serving.torchserve.jobQueueSize),
+            defaultResponseTimeoutSeconds: z.int().min(1).default(defaults.serving.torchserve.defaultResponseTimeoutSeconds),
+            drainSeconds: z.int().min(5).max(600).default(defaults.serving.torchserve.drainSeconds),
+        })
+        .prefault({}),
+    gateway: z
+        .strictObject({
+            replicas: replicas.prefault(defaults.serving.gateway.replicas),
+            cpu: quantity.default(defaults.serving.gateway.cpu),
+            memory: quantity.default(defaults.serving.gateway.memory),
+            cpuTargetPercent: z.int().min(10).max(95).default(defaults.serving.gateway.cpuTargetPercent),
+        })
+        .prefault({}),
+    /** ServiceMonitors, alert rules and the dashboard (needs the Prometheus Operator CRDs). */
+    monitoring: z.boolean().default(defaults.serving.monitoring),
+});
+
+export const imagesSchema = z
+    .strictObject({
+        torchserve: pinnedImage.default(defaults.images.torchserve),
+        gateway: pinnedImage.default(defaults.images.gateway),
+        modelSyncS3: pinnedImage.default(defaults.images.modelSyncS3),
+        modelSyncGcs: pinnedImage.default(defaults.images.modelSyncGcs),
+        devicePlugin: pinnedImage.default(defaults.images.devicePlugin),
+        clusterAutoscaler: pinnedImage.default(defaults.images.clusterAutoscaler),
+        awsLoadBalancerController: pinnedImage.default(defaults.images.awsLoadBalancerController),
+    })
+    .prefault({});
+
+export const modelStoreSchema = z.strictObject({
+    /** Region entry name of the AWS region that holds the primary bucket. */
+    primaryRegion: z.string(),
+    noncurrentVersionDays: z.int().min(1, { message: "must be at least 1 day" }).default(defaults.modelStore.noncurrentVersionDays),
+    abortIncompleteUploadDays: z.int().min(1, { message: "must be at least 1 day" }).default(defaults.modelStore.abortIncompleteUploadDays),
+    /** S3 Replication Time Control (15-minute SLA, extra cost). */
+    replicationTimeControl: z.boolean().default(defaults.modelStore.replicationTimeControl),
+    gcsSoftDeleteDays: z.int().min(7, { message: "must be 0 (off) or 7-90 days" }).max(90, { message: "must be at most 90 days" }).default(defaults.modelStore.gcsSoftDeleteDays),
+    transferIntervalMinutes: z.int().min(60, { message: "must be at least 60 (Storage Transfer Service minimum is one hour)" }).default(defaults.modelStore.transferIntervalMinutes),
+});
+
+export const globalEntrySchema = z
+    .strictObject({
+        /** Route 53 hosted zone id; or give hostedZoneName to look it up. */
+        hostedZoneId: z.string().regex(/^Z[A-Z0-9]{1,31}$/, { message: "must be a Route 53 zone id such as Z0123456789ABCDEFGHIJ" }).optional(),
+        hostedZoneName: z.hostname().optional(),
+        routing: z.enum(["latency", "failover"]).default(defaults.globalEntry.routing),
+        /** Region entry name that takes all traffic in failover routing. */
+        failoverPrimary: z.string().optional(),
+        healthCheck: z
+            .strictObject({
+                requestIntervalSeconds: z
+                    .union([z.literal(10), z.literal(30)], { message: "must be 10 or 30 (the intervals Route 53 offers)" })
+                    .default(defaults.globalEntry.healthCheck.requestIntervalSeconds),
+                failureThreshold: z.int().min(1).max(10, { message: "must be 1-10" }).default(defaults.globalEntry.healthCheck.failureThreshold),
+                regions: z.array(z.string()).default([...defaults.globalEntry.healthCheck.regions]),
+            })
+            .prefault({}),
+    });
+
+/** Every `modelfleet:*` key. Secret keys are read separately (see load.ts). */
+export const fleetSchema = z.strictObject({
+    environment: z.enum(["dev", "staging", "prod"]).default(defaults.environment),
+    regions: z.array(regionSchema).min(1, { message: "must list at least one region" }),
+    models: z.array(modelSchema).min(1, { message: "must list at least one model" }),
+    modelStore: modelStoreSchema,
+    serving: servingSchema,
+    images: imagesSchema,
+    globalEntry: globalEntrySchema,
+});
+
+export type FleetInput = z.input<typeof fleetSchema>;
+export type FleetSettings = z.output<typeof fleetSchema>;
+export type RegionSettings = FleetSettings["regions"][number];
+export type AwsRegionSettings = Extract<RegionSettings, { cloud: "aws" }>;
+export type GcpRegionSettings = Extract<RegionSettings, { cloud: "gcp" }>;
+export type ExistingRegionSettings = Extract<RegionSettings, { cloud: "existing" }>;
+export type ModelSettings = FleetSettings["models"][number];
+export type Cloud = RegionSettings["cloud"];
+
+/** Names of the secret keys; their values never appear in plain text in a stack file. */
+export const secretKeys = ["kubeconfigs", "edgeStoreCredentials", "gatewayBackends"] as const;

@@ -1,0 +1,10 @@
+/** @type {import('jest').Config} */
+module.exports = {
+    testEnvironment: "node",
+    testMatch: ["<rootDir>/test/**/*.test.ts"],
+    transform: { "^.+\\.ts$": ["@swc/jest", { jsc: { target: "es2022" } }] },
+    moduleFileExtensions: ["ts", "js", "json"],
+    // Program tests share the Pulumi runtime's global state; one file at a time per worker.
+    maxWorkers: 2,
+    testTimeout: 60000,
+};

@@ -1,0 +1,195 @@
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import * as YAML from "yaml";
+import { ConfigError, ConfigProblem, fleetSchema, formatProblem, resolveConfig, validateSettings } from "../config";
+import { defaults } from "../config/defaults";
+import { stackSettings } from "./mocks";
+import { parseStackFile, StackFileError } from "../tools/stackfile";
+
+type Raw = Record<string, unknown>;
+type Json = Record<string, unknown> & { [k: string]: Json } & Json[];
+
+/** The problems a raw config yields (none when it validates). */
+function problemsOf(raw: Raw): ConfigProblem[] {
+    try {
+        validateSettings(raw, { kubeconfigs: raw["kubeconfigs"], edgeStoreCredentials: raw["edgeStoreCredentials"], gatewayBackends: raw["gatewayBackends"] });
+        return [];
+    } catch (err) {
+        if (err instanceof ConfigError) return err.problems;
+        throw err;
+    }
+}
+
+/** Applies a mutation to a fresh copy of a committed stack's settings and returns the problems. */
+function mutate(stack: "dev" | "prod", change: (raw: Json) => void): ConfigProblem[] {
+    const raw = stackSettings(stack) as Json;
+    change(raw);
+    return problemsOf(raw);
+}
+
+function expectProblem(problems: ConfigProblem[], path: string, message: RegExp | string): void {
+    const match = problems.find((p) => p.path === path);
+    expect(match).toBeDefined();
+    if (typeof message === "string") expect(match?.message).toBe(message);
+    else expect(match?.message).toMatch(message);
+    expect(match?.fix.length).toBeGreaterThan(0);
+}
+
+describe("committed stacks", () => {
+    it.each(["dev", "prod"] as const)("%s validates with no problems", (stack) => {
+        expect(problemsOf(stackSettings(stack))).toEqual([]);
+    });
+
+    it("prod resolves serving pools, model subsets and routed regions", () => {
+        const raw = stackSettings("prod");
+        const secrets = { kubeconfigs: raw["kubeconfigs"], edgeStoreCredentials: raw["edgeStoreCredentials"], gatewayBackends: raw["gatewayBackends"] };
+        const config = resolveConfig(validateSettings(raw, secrets), secrets, { project: "modelfleet", stack: "prod" });
+        expect(config.protect).toBe(true);
+        expect(config.regions.map((r) => [r.name, r.servingPool])).toEqual([["use1", "l4"], ["euw1", "l4"], ["usc1", "l4"], ["edge-muc", "t4"]]);
+        expect(config.regions.find((r) => r.name === "edge-muc")?.modelNames).toEqual(["resnet50"]);
+        expect(config.regions[0].poolShapes["a10g-spot"]).toEqual({ gpusPerNode: 1, gpuModel: "nvidia-a10g", nodeVcpus: 4, nodeMemoryGiB: 16 });
+        expect(config.routedRegions).toEqual(["use1", "euw1", "usc1", "edge-muc"]);
+        expect(Object.keys(config.secrets.kubeconfigs)).toEqual(["edge-muc"]);
+    });
+
+    it("dev fills defaults from one place", () => {
+        const raw = stackSettings("dev");
+        const settings = validateSettings(raw, {});
+        const region = settings.regions[0];
+        expect(region.cloud === "aws" && region.azCount).toBe(defaults.aws.azCount);
+        expect(settings.images.gateway).toBe(defaults.images.gateway);
+        expect(settings.serving.torchserve.cpuTargetPercent).toBe(70);
+        expect(settings.globalEntry.healthCheck.requestIntervalSeconds).toBe(10);
+    });
+});
+
+describe("bad input names the key and the fix", () => {
+    const cases: Array<[string, "dev" | "prod", (raw: Json) => void, string, RegExp | string]> = [
+        ["unknown cloud", "dev", (r) => (r.regions[0].cloud = "azure"), "regions[0].cloud", "cloud must be one of aws, gcp, existing"],
+        ["duplicate region name", "prod", (r) => (r.regions[1].name = "use1"), "regions[1].name", "duplicates region name 'use1'"],
+        ["non-DNS region name", "dev", (r) => (r.regions[0].name = "US_East"), "regions[0].name", /must be a DNS label/],
+        ["empty regions", "dev", (r) => (r.regions = [] as unknown as Json), "regions", "must list at least one region"],
+        ["min above max", "dev", (r) => { r.regions[0].gpuPools[0].minNodes = 5 as unknown as Json; r.regions[0].gpuPools[0].desiredNodes = 5 as unknown as Json; }, "regions[0].gpuPools[0].maxNodes", "must be >= minNodes (5)"],
+        ["zero GPUs per existing node", "prod", (r) => (r.regions[3].gpuPools[0].gpusPerNode = 0 as unknown as Json), "regions[3].gpuPools[0].gpusPerNode", "must be 1 or more"],
+        ["negative GPU request", "dev", (r) => (r.serving.torchserve = { gpus: -1 } as unknown as Json), "serving.torchserve.gpus", "must be 1 or more"],
+        ["malformed VPC CIDR", "dev", (r) => (r.regions[0].vpcCidr = "10.40.0.0/33" as unknown as Json), "regions[0].vpcCidr", /IPv4 CIDR/],
+        ["malformed public access CIDR", "dev", (r) => (r.regions[0].endpointPublicAccessCidrs = ["198.51.100.0"] as unknown as Json), "regions[0].endpointPublicAccessCidrs[0]", /IPv4 CIDR/],
+        ["unknown model referenced", "prod", (r) => (r.regions[3].models = ["gpt-9"] as unknown as Json), "regions[3].models[0]", /names unknown model 'gpt-9'/],
+        ["required key missing", "dev", (r) => delete r.regions[0].adminRoleArn, "regions[0].adminRoleArn", /is required/],
+        ["wrong type", "dev", (r) => (r.regions[0].gpuPools[0].maxNodes = "two" as unknown as Json), "regions[0].gpuPools[0].maxNodes", /must be a number, got string "two"/],
+        ["unknown instance type", "dev", (r) => (r.regions[0].gpuPools[0].instanceTypes = ["g9.huge"] as unknown as Json), "regions[0].gpuPools[0].instanceTypes[0]", /'g9.huge' is not a known GPU instance type/],
+        ["GPU count the machine cannot have", "prod", (r) => (r.regions[2].gpuPools[0].acceleratorCount = 4 as unknown as Json), "regions[2].gpuPools[0].acceleratorCount", "is 4 but g2-standard-8 takes 1 GPU(s)"],
+        ["AZ count the region cannot give", "prod", (r) => (r.regions[1].azCount = 4 as unknown as Json), "regions[1].azCount", "is 4 but eu-west-1 has 3 availability zones"],
+        ["unknown AWS region", "dev", (r) => (r.regions[0].region = "us-east-9" as unknown as Json), "regions[0].region", /'us-east-9' is not a supported AWS region/],
+        ["primary store region not AWS", "prod", (r) => (r.modelStore.primaryRegion = "usc1" as unknown as Json), "modelStore.primaryRegion", /must name an AWS region entry \(one of: use1, euw1\), got 'usc1'/],
+        ["retention of zero days", "dev", (r) => (r.modelStore.noncurrentVersionDays = 0 as unknown as Json), "modelStore.noncurrentVersionDays", "must be at least 1 day"],
+        ["latest image tag", "prod", (r) => (r.serving.tracks.green.torchserveImage = "pytorch/torchserve:latest" as unknown as Json), "serving.tracks.green.torchserveImage", /must be pinned by version tag or digest/],
+        ["untagged image", "dev", (r) => (r.images = { gateway: "tensorzero/gateway" } as unknown as Json), "images.gateway", /must be pinned/],
+        ["active color not a track", "dev", (r) => (r.serving.activeColor = "red" as unknown as Json), "serving.activeColor", "must be blue or green (a track name)"],
+        ["GPU request above the pool's nodes", "dev", (r) => (r.serving.torchserve.gpus = 2 as unknown as Json), "serving.torchserve.gpus", "is 2 but the nodes of use1/l4 have 1 GPU(s)"],
+        ["workers that make no sense", "dev", (r) => { r.models[0].minWorkers = 3 as unknown as Json; }, "models[0].maxWorkers", "must be >= minWorkers (3)"],
+        ["batch without delay", "dev", (r) => (r.models[0].maxBatchDelayMs = 0 as unknown as Json), "models[0].maxBatchDelayMs", /TorchServe would never wait to fill a batch/],
+        ["duplicate model", "prod", (r) => (r.models[1].name = "resnet50"), "models[1].name", "duplicates model name 'resnet50'"],
+        ["domain outside the zone", "dev", (r) => (r.serving.domain = "serve.other.org" as unknown as Json), "serving.domain", "'serve.other.org' is not inside hosted zone 'modelfleet.example.com'"],
+        ["failover primary not a region", "prod", (r) => { r.globalEntry.routing = "failover" as unknown as Json; r.globalEntry.failoverPrimary = "apse1" as unknown as Json; }, "globalEntry.failoverPrimary", /must name a routed region/],
+        ["health-check interval Route 53 does not offer", "dev", (r) => (r.globalEntry.healthCheck = { requestIntervalSeconds: 15 } as unknown as Json), "globalEntry.healthCheck.requestIntervalSeconds", "must be 10 or 30 (the intervals Route 53 offers)"],
+        ["too few checker regions", "dev", (r) => (r.globalEntry.healthCheck = { regions: ["us-east-1"] } as unknown as Json), "globalEntry.healthCheck.regions", /at least 3 checker regions/],
+        ["misspelt key", "dev", (r) => (r.regions[0].gpuPool = [] as unknown as Json), "regions[0].gpuPool", "is not a known key"],
+        ["unknown top-level key", "dev", (r) => (r.regionz = [] as unknown as Json), "regionz", "is not a known key"],
+        ["edge cluster without kubeconfig", "prod", (r) => delete r.kubeconfigs["edge-muc"], "kubeconfigs.edge-muc", /is missing: region edge-muc is an existing cluster/],
+        ["edge credentials incomplete", "prod", (r) => delete r.edgeStoreCredentials["edge-muc"].secretAccessKey, "edgeStoreCredentials.edge-muc.secretAccessKey", "is required"],
+        ["edge store source not AWS", "prod", (r) => (r.regions[3].modelStoreSource = "usc1" as unknown as Json), "regions[3].modelStoreSource", /must name an AWS region entry/],
+        ["serving pool that does not exist", "prod", (r) => (r.regions[0].servingPool = "h100" as unknown as Json), "regions[0].servingPool", /names unknown GPU pool 'h100'/],
+        ["replica range inverted", "dev", (r) => (r.serving.gateway = { replicas: { min: 4, max: 2 } } as unknown as Json), "serving.gateway.replicas.max", "must be >= replicas.min (4)"],
+    ];
+
+    it.each(cases)("%s", (_title, stack, change, keyPath, message) => {
+        expectProblem(mutate(stack, change), keyPath, message);
+    });
+
+    it("covers at least 20 distinct mistakes", () => {
+        expect(new Set(cases.map((c) => c[3])).size).toBeGreaterThanOrEqual(20);
+    });
+
+    it("reports every cross-field problem at once", () => {
+        const problems = mutate("prod", (r) => {
+            r.regions[1].name = "use1";
+            r.models[1].name = "resnet50";
+            r.serving.activeColor = "green" as unknown as Json;
+            r.modelStore.primaryRegion = "nowhere" as unknown as Json;
+        });
+        // Renaming euw1 also orphans the edge cluster's model-store source.
+        expect(problems.map((p) => p.path).sort()).toEqual(["modelStore.primaryRegion", "models[1].name", "regions[1].name", "regions[3].modelStoreSource"]);
+    });
+
+    it("reports every shape problem at once, each on one line with a fix", () => {
+        const problems = mutate("prod", (r) => {
+            r.regions[1].vpcCidr = "nope" as unknown as Json;
+            r.modelStore.noncurrentVersionDays = 0 as unknown as Json;
+        });
+        expect(problems.map((p) => p.path).sort()).toEqual(["modelStore.noncurrentVersionDays", "regions[1].vpcCidr"]);
+        const lines = problems.map(formatProblem);
+        expect(lines.every((l) => !l.includes("\n"))).toBe(true);
+        expect(lines.find((l) => l.startsWith("modelfleet:modelStore.noncurrentVersionDays"))).toBe(
+            "modelfleet:modelStore.noncurrentVersionDays must be at least 1 day; fix: pulumi config set --path 'modelStore.noncurrentVersionDays' <value>",
+        );
+    });
+
+    it("suggests the value that fixes min above max", () => {
+        const [problem] = mutate("dev", (r) => (r.regions[0].gpuPools[0].maxNodes = 0 as unknown as Json)).filter((p) => p.path.endsWith("maxNodes"));
+        expect(problem.fix).toBe("pulumi config set --path 'regions[0].gpuPools[0].maxNodes' <value>");
+        const [inverted] = mutate("dev", (r) => { r.regions[0].gpuPools[0].minNodes = 3 as unknown as Json; delete r.regions[0].gpuPools[0].desiredNodes; });
+        expect(inverted.fix).toBe("pulumi config set --path 'regions[0].gpuPools[0].maxNodes' 3");
+    });
+});
+
+describe("stack files", () => {
+    it("redacts secure values and lists the keys that hold them", () => {
+        const file = parseStackFile("config:\n  modelfleet:kubeconfigs:\n    edge:\n      secure: v1:abc\n  aws:region: us-east-1\n", "Pulumi.x.yaml");
+        expect(file.config["modelfleet:kubeconfigs"]).toEqual({ edge: "[secret]" });
+        expect(file.secretKeys).toEqual(["modelfleet:kubeconfigs"]);
+    });
+
+    it("gives the line of a YAML syntax error", () => {
+        const text = "config:\n  modelfleet:environment: dev\n  modelfleet:regions: [\n    - name: a\n";
+        expect(() => parseStackFile(text, "Pulumi.bad.yaml")).toThrow(StackFileError);
+        try {
+            parseStackFile(text, "Pulumi.bad.yaml");
+        } catch (err) {
+            expect((err as StackFileError).line).toBeGreaterThanOrEqual(3);
+            expect((err as Error).message).toMatch(/^Pulumi\.bad\.yaml:\d+: YAML syntax error/);
+        }
+    });
+
+    it("rejects a config that is not a mapping", () => {
+        expect(() => parseStackFile("config: [1, 2]\n", "Pulumi.list.yaml")).toThrow("`config:` must be a mapping of keys to values");
+    });
+});
+
+describe("Pulumi.yaml", () => {
+    const project = YAML.parse(fs.readFileSync(path.join(__dirname, "..", "Pulumi.yaml"), "utf8")) as { name: string; config: Record<string, { description?: string }> };
+
+    it("declares every config key with a description", () => {
+        const declared = Object.keys(project.config).map((k) => k.replace(/^modelfleet:/, ""));
+        const expected = [...Object.keys(fleetSchema.shape), "kubeconfigs", "edgeStoreCredentials", "gatewayBackends"];
+        expect(declared.sort()).toEqual(expected.sort());
+        for (const decl of Object.values(project.config)) expect(decl.description?.length).toBeGreaterThan(10);
+        expect(project.name).toBe("modelfleet");
+    });
+
+    it("declares the environment default that config/defaults.ts uses", () => {
+        expect((project.config["modelfleet:environment"] as { default?: string }).default).toBe(defaults.environment);
+    });
+});
+
+describe("temporary stack files", () => {
+    it("round-trip through the YAML library", () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "modelfleet-config-"));
+        const file = path.join(dir, "Pulumi.tmp.yaml");
+        fs.writeFileSync(file, YAML.stringify({ config: Object.fromEntries(Object.entries(stackSettings("dev")).map(([k, v]) => [`modelfleet:${k}`, v])) }));
+        const parsed = parseStackFile(fs.readFileSync(file, "utf8"), file);
+        expect(problemsOf(Object.fromEntries(Object.entries(parsed.config).map(([k, v]) => [k.replace("modelfleet:", ""), v])))).toEqual([]);
+        fs.rmSync(dir, { recursive: true, force: true });
+    });
+});

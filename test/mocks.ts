@@ -1,0 +1,38 @@
+import * as path from "path";
+import * as pulumi from "@pulumi/pulumi";
+import { FleetConfig, resolveConfig, validateSettings } from "../config";
+import { FleetMocks } from "../tools/mocks";
+import { namespaceConfig, readStackFile } from "../tools/stackfile";
+
+/**
+ * The one mocks helper every test uses: real SDK, mocked engine. Call `useMocks()` at the
+ * top of a test file (before importing components is fine; resources are only created in
+ * tests).
+ */
+export async function useMocks(stack = "test", preview = false): Promise<FleetMocks> {
+    const mocks = new FleetMocks();
+    await pulumi.runtime.setMocks(mocks, "modelfleet", stack, preview);
+    return mocks;
+}
+
+/** The value of an output, for assertions. */
+export function promiseOf<T>(output: pulumi.Output<T>): Promise<T> {
+    return new Promise((resolve) => output.apply((v) => { resolve(v); return v; }));
+}
+
+/** Waits until every resource registration queued so far has reached the mocks. */
+export async function settle(): Promise<void> {
+    for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r));
+}
+
+/** Raw `modelfleet:*` config of a committed stack file (secure values read as "[secret]"). */
+export function stackSettings(stack: "dev" | "prod"): Record<string, unknown> {
+    const file = readStackFile(path.join(__dirname, "..", `Pulumi.${stack}.yaml`));
+    return structuredClone(namespaceConfig(file.config, "modelfleet"));
+}
+
+/** A validated FleetConfig from raw settings, as loadConfig() would give the program. */
+export function fleetConfig(raw: Record<string, unknown>, stack = "test"): FleetConfig {
+    const secrets = { kubeconfigs: raw["kubeconfigs"], edgeStoreCredentials: raw["edgeStoreCredentials"], gatewayBackends: raw["gatewayBackends"] };
+    return resolveConfig(validateSettings(raw, secrets), secrets, { project: "modelfleet", stack });
+}

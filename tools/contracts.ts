@@ -1,0 +1,58 @@
+/**
+ * Shapes of the files the offline plan and the guard write. Other tools and CI read
+ * these, so fields are only ever added, never renamed (see the README).
+ */
+
+/** Resource options that matter for data safety and ordering. */
+export interface PlanResourceOpts {
+    protect?: boolean;
+    retainOnDelete?: boolean;
+    /** URNs of explicit dependencies. */
+    dependsOn?: string[];
+    ignoreChanges?: string[];
+    deleteBeforeReplace?: boolean;
+}
+
+/** One registered resource, custom or component. */
+export interface PlanResource {
+    urn: string;
+    type: string;
+    name: string;
+    custom: boolean;
+    /** URN of the parent resource, if any. */
+    parent?: string;
+    /** URN of the explicit provider resource, if any. */
+    provider?: string;
+    /** Inputs as the program passed them, with secrets redacted to "[secret]". */
+    inputs: Record<string, unknown>;
+    opts: PlanResourceOpts;
+}
+
+export interface Plan {
+    project: string;
+    stack: string;
+    resources: PlanResource[];
+    outputs: Record<string, unknown>;
+}
+
+export type EnforcementLevel = "advisory" | "mandatory" | "remediate" | "disabled";
+
+export interface PolicyViolation {
+    policy: string;
+    level: EnforcementLevel;
+    /** Absent for stack policies that report on the stack as a whole. */
+    urn?: string;
+    type?: string;
+    message: string;
+}
+
+export interface PolicyReport {
+    /** Number of policies evaluated. */
+    policies: number;
+    /** Number of resources they were evaluated over. */
+    resources: number;
+    violations: PolicyViolation[];
+}
+
+/** The redaction marker for secret values in every file the tools write. */
+export const SECRET_MARKER = "[secret]";

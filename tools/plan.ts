@@ -1,0 +1,125 @@
+import { Command, CommanderError } from "commander";
+import * as fs from "fs";
+import * as path from "path";
+import { ConfigError, formatProblem, validateSettings } from "../config";
+import type { Plan, PolicyReport } from "./contracts";
+import { regionAttribution } from "./plan/attribution";
+import { runOffline } from "./plan/engine";
+import { renderManifests, writeManifests } from "./plan/manifests";
+import { formatSummary } from "./plan/summary";
+import { namespaceConfig, readStackFile, StackFileError, stackFilePath } from "./stackfile";
+
+/**
+ * The offline plan: runs the program for one stack file under the SDK's mocks and writes
+ * plan.json, policy-report.json and the Kubernetes manifests. Exit 0 when no mandatory
+ * policy is violated, 1 when one is, 2 when the stack config is wrong.
+ */
+
+export interface PlanIo {
+    stdout: (line: string) => void;
+    stderr: (line: string) => void;
+}
+
+const PROJECT = "modelfleet";
+const ROOT = path.resolve(__dirname, "..");
+
+export async function main(argv: string[], io: PlanIo = { stdout: (l) => console.log(l), stderr: (l) => console.error(l) }): Promise<number> {
+    const started = process.hrtime.bigint();
+    const program = new Command("plan")
+        .description("Offline plan of a modelfleet stack: resources, Kubernetes manifests and policy verdicts, without a cloud")
+        .option("--stack <name>", "stack name; reads Pulumi.<name>.yaml")
+        .option("--config-file <path>", "any stack file")
+        .option("--out <dir>", "output directory (default out/<stack>)")
+        .exitOverride()
+        .configureOutput({ writeOut: (s) => io.stdout(s.trimEnd()), writeErr: (s) => io.stderr(s.trimEnd()) });
+    try {
+        program.parse(argv, { from: "user" });
+    } catch (err) {
+        return err instanceof CommanderError && err.exitCode === 0 ? 0 : 2;
+    }
+    const opts = program.opts<{ stack?: string; configFile?: string; out?: string }>();
+    if ((opts.stack === undefined) === (opts.configFile === undefined)) {
+        io.stderr("give exactly one of --stack NAME or --config-file PATH");
+        return 2;
+    }
+    const file = opts.configFile !== undefined ? path.resolve(opts.configFile) : stackFilePath(opts.stack ?? "", ROOT);
+    const stack = opts.stack ?? stackNameFromFile(file);
+    const outDir = path.resolve(opts.out ?? path.join("out", stack));
+
+    let stackFile;
+    try {
+        stackFile = readStackFile(file);
+    } catch (err) {
+        if (err instanceof StackFileError) {
+            io.stderr(err.message);
+            return 2;
+        }
+        throw err;
+    }
+    const settings = namespaceConfig(stackFile.config, PROJECT);
+    try {
+        validateSettings(settings, { kubeconfigs: settings["kubeconfigs"], edgeStoreCredentials: settings["edgeStoreCredentials"], gatewayBackends: settings["gatewayBackends"] });
+    } catch (err) {
+        if (err instanceof ConfigError) {
+            for (const p of err.problems) io.stderr(formatProblem(p));
+            return 2;
+        }
+        throw err;
+    }
+
+    const run = await runOffline({
+        project: PROJECT,
+        stack,
+        config: stackFile.config,
+        secretKeys: stackFile.secretKeys,
+        program: () => require(path.join(ROOT, "index")) as Record<string, unknown>,
+    });
+    if (run.errors.length > 0) {
+        for (const e of run.errors) {
+            if (e instanceof ConfigError) e.problems.forEach((p) => io.stderr(formatProblem(p)));
+            else io.stderr(`the program failed: ${e.message.split("\n")[0]}`);
+        }
+        return 2;
+    }
+
+    const plan: Plan = { project: PROJECT, stack, resources: run.resources, outputs: run.outputs };
+    const report = await evaluatePlan(plan, stack);
+    const regionOf = regionAttribution(plan.resources);
+    const manifests = renderManifests(plan.resources, regionOf);
+
+    fs.rmSync(outDir, { recursive: true, force: true });
+    fs.mkdirSync(outDir, { recursive: true });
+    fs.writeFileSync(path.join(outDir, "plan.json"), `${JSON.stringify(plan, null, 2)}\n`);
+    fs.writeFileSync(path.join(outDir, "policy-report.json"), `${JSON.stringify(report, null, 2)}\n`);
+    writeManifests(outDir, manifests);
+
+    const skipped = Array.isArray(run.outputs["skippedRegions"]) ? (run.outputs["skippedRegions"] as unknown[]).map(String) : [];
+    const wallMs = Number(process.hrtime.bigint() - started) / 1e6;
+    io.stdout(formatSummary({ plan, report, regionOf, manifestCount: manifests.length, outDir: path.relative(process.cwd(), outDir) || ".", skippedRegions: skipped, wallMs }));
+    return report.violations.some((v) => v.level === "mandatory") ? 1 : 0;
+}
+
+/** `Pulumi.prod.yaml` → prod; any other file name → its base name. */
+export function stackNameFromFile(file: string): string {
+    const base = path.basename(file);
+    const m = /^Pulumi\.(.+)\.ya?ml$/.exec(base);
+    return m ? m[1] : base.replace(/\.ya?ml$/, "");
+}
+
+/** Runs the policy pack over the plan with the stack's policy config, if it has one. */
+async function evaluatePlan(plan: Plan, stack: string): Promise<PolicyReport> {
+    const { evaluatePolicies } = await import("../policy/runner");
+    const configFile = path.join(ROOT, "policy", "config", `${stack}.json`);
+    const config = fs.existsSync(configFile) ? (JSON.parse(fs.readFileSync(configFile, "utf8")) as Record<string, Record<string, unknown>>) : undefined;
+    return evaluatePolicies(plan.resources, { config });
+}
+
+if (require.main === module) {
+    main(process.argv.slice(2)).then(
+        (code) => process.exit(code),
+        (err: unknown) => {
+            console.error(`plan failed: ${err instanceof Error ? err.message : String(err)}`);
+            process.exit(2);
+        },
+    );
+}

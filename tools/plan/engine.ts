@@ -1,0 +1,221 @@
+import * as pulumi from "@pulumi/pulumi";
+import type { PlanResource, PlanResourceOpts } from "../contracts";
+import { SECRET_MARKER } from "../contracts";
+import { FleetMocks, isWrappedSecret, MockedResource } from "../mocks";
+import { runtimeConfig } from "../stackfile";
+
+/**
+ * Runs a Pulumi program under the SDK's mock runtime and records every resource it
+ * registers: its inputs as the program passed them, and the options that matter for
+ * safety and ordering. Nothing here is reachable from the program itself; the program
+ * runs exactly as under `pulumi up`, with mocks standing in for the engine.
+ */
+
+export interface OfflineRunOptions {
+    project: string;
+    stack: string;
+    /** Full config keys (`modelfleet:regions`) to values; objects are passed as JSON like the CLI does. */
+    config: Record<string, unknown>;
+    /** Keys the runtime must treat as secret. */
+    secretKeys: string[];
+    /** Loads the program and returns its exports (e.g. `() => require("../../index")`). */
+    program: () => Record<string, unknown> | Promise<Record<string, unknown>>;
+}
+
+export interface OfflineRun {
+    resources: PlanResource[];
+    outputs: Record<string, unknown>;
+    /** Errors the program raised while resources were being registered. */
+    errors: Error[];
+}
+
+/** The SDK's marker for values unknown at preview (also what `pulumi preview --json` prints). */
+export const UNKNOWN_MARKER = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+
+interface Recorded {
+    resource: pulumi.Resource;
+    type: string;
+    name: string;
+    custom: boolean;
+    opts: pulumi.CustomResourceOptions & pulumi.ComponentResourceOptions;
+}
+
+export async function runOffline(options: OfflineRunOptions): Promise<OfflineRun> {
+    pulumi.runtime.setAllConfig(runtimeConfig(options.config), options.secretKeys);
+    const mocks = new FleetMocks();
+    await pulumi.runtime.setMocks(mocks, options.project, options.stack, true);
+
+    const errors: Error[] = [];
+    const onRejection = (reason: unknown) => errors.push(reason instanceof Error ? reason : new Error(String(reason)));
+    process.on("unhandledRejection", onRejection);
+
+    const recorded: Recorded[] = [];
+    let exports: Record<string, unknown> = {};
+    try {
+        await pulumi.runtime.runInPulumiStack(async () => {
+            pulumi.runtime.registerStackTransformation((args) => {
+                recorded.push({
+                    resource: args.resource,
+                    type: args.type,
+                    name: args.name,
+                    // Decided after construction: the custom-resource marker is set after transformations run.
+                    custom: false,
+                    opts: args.opts,
+                });
+                return undefined;
+            });
+            exports = (await options.program()) ?? {};
+            return exports;
+        });
+        await pulumi.runtime.disconnect();
+    } finally {
+        process.off("unhandledRejection", onRejection);
+    }
+
+    const stackUrn = `urn:pulumi:${options.stack}::${options.project}::pulumi:pulumi:Stack::${options.project}-${options.stack}`;
+    const resources = await buildPlanResources(recorded, mocks.resources, stackUrn);
+    const outputs = await resolveOutputs(exports);
+    return { resources, outputs, errors };
+}
+
+async function buildPlanResources(recorded: Recorded[], mocked: MockedResource[], stackUrn: string): Promise<PlanResource[]> {
+    for (const r of recorded) r.custom = pulumi.CustomResource.isInstance(r.resource);
+    const byResource = new Map<pulumi.Resource, Recorded>(recorded.map((r) => [r.resource, r]));
+    const urns = engineUrns(recorded, byResource, stackUrn);
+    const urnOf = (res: pulumi.Resource | undefined): string | undefined => (res ? (urns.get(res) ?? (pulumi.runtime.getStackResource() === res ? stackUrn : undefined)) : undefined);
+
+    // The mocks see inputs keyed by type and name; a queue per key keeps same-named
+    // resources of one type (under different parents) in registration order.
+    const inputsByKey = new Map<string, MockedResource[]>();
+    for (const m of mocked) {
+        const key = `${m.type}::${m.name}`;
+        inputsByKey.set(key, [...(inputsByKey.get(key) ?? []), m]);
+    }
+
+    const out: PlanResource[] = [];
+    for (const r of recorded) {
+        const mockedInputs = inputsByKey.get(`${r.type}::${r.name}`)?.shift()?.inputs ?? {};
+        const parent = r.opts.parent;
+        const provider = effectiveProvider(r, byResource);
+        out.push({
+            urn: urns.get(r.resource) ?? "",
+            type: r.type,
+            name: r.name,
+            custom: r.custom,
+            parent: urnOf(parent) ?? stackUrn,
+            provider: provider ? urnOf(provider) : undefined,
+            inputs: (await normalize(mockedInputs, urns)) as Record<string, unknown>,
+            opts: await safetyOpts(r, byResource, urnOf),
+        });
+    }
+    return out;
+}
+
+/**
+ * URNs as the engine forms them: the qualified type chains the types of component
+ * ancestors (the stack itself is left out), so `pulumi state` commands can use them.
+ */
+function engineUrns(recorded: Recorded[], byResource: Map<pulumi.Resource, Recorded>, stackUrn: string): Map<pulumi.Resource, string> {
+    const prefix = stackUrn.split("::").slice(0, 2).join("::");
+    const qualified = new Map<pulumi.Resource, string>();
+    const qualifiedType = (r: Recorded): string => {
+        const known = qualified.get(r.resource);
+        if (known !== undefined) return known;
+        const parent = r.opts.parent ? byResource.get(r.opts.parent) : undefined;
+        const q = parent ? `${qualifiedType(parent)}$${r.type}` : r.type;
+        qualified.set(r.resource, q);
+        return q;
+    };
+    return new Map(recorded.map((r) => [r.resource, `${prefix}::${qualifiedType(r)}::${r.name}`]));
+}
+
+/** The provider a custom resource uses: its own, or the nearest ancestor's for its package. */
+function effectiveProvider(r: Recorded, byResource: Map<pulumi.Resource, Recorded>): pulumi.ProviderResource | undefined {
+    if (!r.custom) return undefined;
+    const pkg = r.type.split(":")[0];
+    if (r.opts.provider) return r.opts.provider;
+    for (let at = r.opts.parent ? byResource.get(r.opts.parent) : undefined; at; at = at.opts.parent ? byResource.get(at.opts.parent) : undefined) {
+        const providers = at.opts.providers;
+        const fromMap = Array.isArray(providers) ? providers.find((p) => providerPackage(p) === pkg) : providers?.[pkg];
+        if (fromMap) return fromMap;
+        if (at.opts.provider && providerPackage(at.opts.provider) === pkg) return at.opts.provider;
+    }
+    return undefined;
+}
+
+function providerPackage(p: pulumi.ProviderResource): string {
+    // A provider's type token is pulumi:providers:<package>.
+    const recordedType = (p as unknown as { __pulumiType?: string }).__pulumiType ?? "";
+    return recordedType.split(":")[2] ?? "";
+}
+
+async function safetyOpts(r: Recorded, byResource: Map<pulumi.Resource, Recorded>, urnOf: (res: pulumi.Resource | undefined) => string | undefined): Promise<PlanResourceOpts> {
+    const opts: PlanResourceOpts = {};
+    // protect is inherited from the parent when not set, as the SDK does.
+    let protect = r.opts.protect;
+    for (let at = r.opts.parent ? byResource.get(r.opts.parent) : undefined; protect === undefined && at; at = at.opts.parent ? byResource.get(at.opts.parent) : undefined) {
+        protect = at.opts.protect;
+    }
+    if (protect !== undefined) opts.protect = protect;
+    if (r.opts.retainOnDelete !== undefined) opts.retainOnDelete = r.opts.retainOnDelete;
+    if (r.opts.deleteBeforeReplace !== undefined) opts.deleteBeforeReplace = r.opts.deleteBeforeReplace;
+    if (r.opts.ignoreChanges !== undefined) opts.ignoreChanges = [...r.opts.ignoreChanges];
+    const depUrns = (await dependencyList(r.opts.dependsOn)).map((d) => urnOf(d)).filter((u): u is string => u !== undefined);
+    if (depUrns.length > 0) opts.dependsOn = depUrns;
+    return opts;
+}
+
+/** The resources a `dependsOn` names, whether given plainly, as an array, or as an Output/Promise. */
+async function dependencyList(dependsOn: unknown): Promise<pulumi.Resource[]> {
+    if (dependsOn === undefined || dependsOn === null) return [];
+    if (pulumi.Resource.isInstance(dependsOn)) return [dependsOn];
+    if (Array.isArray(dependsOn)) return (await Promise.all(dependsOn.map(dependencyList))).flat();
+    // Not pulumi.output(): it would turn Resource objects into plain records of their outputs.
+    if (pulumi.Output.isInstance(dependsOn)) {
+        const output = dependsOn as unknown as OutputInternals<unknown>;
+        return (await output.isKnown) ? dependencyList(await output.promise()) : [];
+    }
+    if (dependsOn instanceof Promise) return dependencyList(await dependsOn);
+    return [];
+}
+
+/** Inputs as JSON: secrets redacted, unknowns marked, resource references as URNs. */
+async function normalize(value: unknown, urns: Map<pulumi.Resource, string>): Promise<unknown> {
+    if (isWrappedSecret(value)) return SECRET_MARKER;
+    if (value === undefined) return undefined;
+    if (pulumi.Resource.isInstance(value)) return urns.get(value) ?? (await valueOf(value.urn)) ?? UNKNOWN_MARKER;
+    if (Array.isArray(value)) return Promise.all(value.map((v) => normalize(v, urns)));
+    if (typeof value === "object" && value !== null) {
+        if (pulumi.isUnknown(value)) return UNKNOWN_MARKER;
+        const entries = await Promise.all(Object.entries(value).map(async ([k, v]) => [k, await normalize(v, urns)] as const));
+        return Object.fromEntries(entries.filter(([, v]) => v !== undefined));
+    }
+    return value;
+}
+
+/** Stack outputs with secret values redacted, as `pulumi stack output` shows them. */
+async function resolveOutputs(exports: Record<string, unknown>): Promise<Record<string, unknown>> {
+    const out: Record<string, unknown> = {};
+    for (const [key, value] of Object.entries(exports)) {
+        if (key === "__esModule" || typeof value === "function") continue;
+        const output = pulumi.output(value);
+        out[key] = (await pulumi.isSecret(output)) ? SECRET_MARKER : await normalize(await valueOf(output), new Map());
+    }
+    return out;
+}
+
+/** The SDK's own view of an Output: whether it is known, and its value. */
+interface OutputInternals<T> {
+    isKnown: Promise<boolean>;
+    promise(): Promise<T>;
+}
+
+/**
+ * The value of an output, or undefined when it is unknown at preview. Reads the Output's
+ * promise directly: `apply` never runs for an unknown value, which would leave a wait open.
+ */
+async function valueOf<T>(input: pulumi.Input<T> | pulumi.Output<T>): Promise<T | undefined> {
+    const output = pulumi.output(input) as unknown as OutputInternals<T>;
+    if (!(await output.isKnown)) return undefined;
+    return output.promise();
+}
