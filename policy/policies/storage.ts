@@ -1,0 +1,168 @@
+/**
+ * The model store and other buckets: never public, versioned, encrypted with KMS keys that
+ * rotate, and in production protected from deletion.
+ */
+import { bucketsWithout, S3, S3_BUCKET_TYPES } from "./buckets";
+import { flag, forTypes, get, isSet, list, setting, settingsOf, text, type GuardPolicy } from "./util";
+
+const GCS_BUCKET = "gcp:storage/bucket:Bucket";
+const PUBLIC_ACCESS_FLAGS = ["blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets"];
+
+const s3PublicAccessBlockAll: GuardPolicy = {
+    name: "s3-public-access-block-all",
+    description: "S3 public access blocks turn on all four settings.",
+    enforcementLevel: "mandatory",
+    validateResource: forTypes([S3.publicAccessBlock], (block, args, report) => {
+        const off = PUBLIC_ACCESS_FLAGS.filter((f) => flag(block[f]) !== true);
+        if (off.length > 0) report(`public access block ${args.name} does not set ${off.join(", ")} to true.`);
+    }),
+};
+
+const s3BucketHasPublicAccessBlock: GuardPolicy = {
+    name: "s3-bucket-has-public-access-block",
+    description: "Every S3 bucket has a public access block with all four settings on.",
+    enforcementLevel: "mandatory",
+    validateStack: (args, report) => {
+        const missing = bucketsWithout(args, {
+            companionTypes: [S3.publicAccessBlock],
+            companionSatisfies: (block) => PUBLIC_ACCESS_FLAGS.every((f) => flag(block[f]) === true),
+        });
+        for (const bucket of missing) {
+            report(`S3 bucket ${bucket.name} has no BucketPublicAccessBlock with all four settings true.`, bucket.urn);
+        }
+    },
+};
+
+const s3BucketVersioningEnabled: GuardPolicy = {
+    name: "s3-bucket-versioning-enabled",
+    description: "Every S3 bucket has versioning Enabled (replication and recovery of model versions need it).",
+    enforcementLevel: "mandatory",
+    validateStack: (args, report) => {
+        const missing = bucketsWithout(args, {
+            companionTypes: [S3.versioning, S3.versioningV2],
+            companionSatisfies: (v) => text(get(v, "versioningConfiguration", "status")) === "Enabled",
+            inlineSatisfies: (b) => flag(get(b, "versioning", "enabled")) === true,
+        });
+        for (const bucket of missing) {
+            report(`S3 bucket ${bucket.name} has no BucketVersioning with status "Enabled".`, bucket.urn);
+        }
+    },
+};
+
+const KMS_ALGORITHMS = ["aws:kms", "aws:kms:dsse"];
+const usesKms = (rule: unknown) => KMS_ALGORITHMS.includes(text(get(rule, "applyServerSideEncryptionByDefault", "sseAlgorithm")) ?? "");
+
+const s3BucketEncryptionKms: GuardPolicy = {
+    name: "s3-bucket-encryption-kms",
+    description: "Every S3 bucket encrypts by default with SSE-KMS.",
+    enforcementLevel: "mandatory",
+    validateStack: (args, report) => {
+        const missing = bucketsWithout(args, {
+            companionTypes: [S3.encryption, S3.encryptionV2],
+            companionSatisfies: (c) => list(c.rules).some(usesKms),
+            inlineSatisfies: (b) => usesKms(get(b, "serverSideEncryptionConfiguration", "rule")),
+        });
+        for (const bucket of missing) {
+            report(`S3 bucket ${bucket.name} has no server-side encryption configuration using aws:kms.`, bucket.urn);
+        }
+    },
+};
+
+const gcsBucketNoPublicAccess: GuardPolicy = {
+    name: "gcs-bucket-no-public-access",
+    description: "GCS buckets enforce public access prevention and uniform bucket-level access.",
+    enforcementLevel: "mandatory",
+    validateResource: forTypes([GCS_BUCKET], (bucket, args, report) => {
+        const prevention = text(bucket.publicAccessPrevention) ?? "inherited";
+        if (prevention !== "enforced") {
+            report(`GCS bucket ${args.name} has publicAccessPrevention "${prevention}"; set it to "enforced".`);
+        }
+        if (flag(bucket.uniformBucketLevelAccess) !== true) {
+            report(`GCS bucket ${args.name} does not set uniformBucketLevelAccess: true, so object ACLs could make objects public.`);
+        }
+    }),
+};
+
+const gcsBucketVersioning: GuardPolicy = {
+    name: "gcs-bucket-versioning",
+    description: "GCS buckets keep object versions.",
+    enforcementLevel: "mandatory",
+    validateResource: forTypes([GCS_BUCKET], (bucket, args, report) => {
+        if (flag(get(bucket, "versioning", "enabled")) !== true) {
+            report(`GCS bucket ${args.name} does not set versioning.enabled: true.`);
+        }
+    }),
+};
+
+const gcsBucketCmek: GuardPolicy = {
+    name: "gcs-bucket-cmek",
+    // Advisory: GCS already encrypts every object with Google-managed keys; a customer key
+    // adds control over rotation and revocation, which not every stack needs.
+    description: "GCS buckets name a customer-managed KMS key for default encryption.",
+    enforcementLevel: "advisory",
+    validateResource: forTypes([GCS_BUCKET], (bucket, args, report) => {
+        if (!isSet(get(bucket, "encryption"), "defaultKmsKeyName")) {
+            report(`GCS bucket ${args.name} has no encryption.defaultKmsKeyName; objects use Google-managed keys.`);
+        }
+    }),
+};
+
+const dataProtectionDefaults = { requireDataProtection: false, modelStorePattern: "model-?store" };
+
+const modelStoreDataProtection: GuardPolicy = {
+    name: "model-store-data-protection",
+    description: "With requireDataProtection (prod), model-store buckets are protected from deletion and not force-destroyable.",
+    enforcementLevel: "mandatory",
+    configSchema: {
+        properties: {
+            requireDataProtection: setting.boolean(
+                "Require protect on model-store buckets (true in prod).",
+                dataProtectionDefaults.requireDataProtection,
+            ),
+            modelStorePattern: setting.string(
+                "Regular expression matched against bucket resource names to find the model store.",
+                dataProtectionDefaults.modelStorePattern,
+            ),
+        },
+    },
+    validateResource: forTypes([...S3_BUCKET_TYPES, GCS_BUCKET], (bucket, args, report) => {
+        const { requireDataProtection, modelStorePattern } = settingsOf(args, dataProtectionDefaults);
+        if (!requireDataProtection) args.notApplicable("requireDataProtection is off for this stack");
+        if (!new RegExp(modelStorePattern, "i").test(args.name)) args.notApplicable("not a model-store bucket");
+        // The engine hands policies `protect` but not `retainOnDelete`, so protect is what
+        // can be enforced identically here and under `pulumi preview`.
+        if (args.opts.protect !== true) {
+            report(`model-store bucket ${args.name} is not protected; set the resource option protect: true (and retainOnDelete: true).`);
+        }
+        if (flag(bucket.forceDestroy) === true) {
+            report(`model-store bucket ${args.name} sets forceDestroy: true, which deletes every model on destroy.`);
+        }
+    }),
+};
+
+const kmsKeyRotation: GuardPolicy = {
+    name: "kms-key-rotation",
+    description: "Symmetric AWS KMS keys rotate automatically.",
+    enforcementLevel: "mandatory",
+    validateResource: forTypes(["aws:kms/key:Key"], (key, args, report) => {
+        const spec = text(key.customerMasterKeySpec) ?? "SYMMETRIC_DEFAULT";
+        const usage = text(key.keyUsage) ?? "ENCRYPT_DECRYPT";
+        // AWS rotates only symmetric encryption keys; asymmetric and HMAC keys cannot.
+        if (spec !== "SYMMETRIC_DEFAULT" || usage !== "ENCRYPT_DECRYPT") args.notApplicable("key type cannot rotate");
+        if (flag(key.enableKeyRotation) !== true) {
+            report(`KMS key ${args.name} does not set enableKeyRotation: true.`);
+        }
+    }),
+};
+
+export const storagePolicies: GuardPolicy[] = [
+    s3PublicAccessBlockAll,
+    s3BucketHasPublicAccessBlock,
+    s3BucketVersioningEnabled,
+    s3BucketEncryptionKms,
+    gcsBucketNoPublicAccess,
+    gcsBucketVersioning,
+    gcsBucketCmek,
+    modelStoreDataProtection,
+    kmsKeyRotation,
+];

@@ -1,0 +1,273 @@
+import type { LaunchTemplateArgs } from "@pulumi/aws/ec2/launchTemplate";
+import type { NodeGroupArgs } from "@pulumi/aws/eks/nodeGroup";
+import type { NodePoolArgs } from "@pulumi/gcp/container/nodePool";
+import type * as k8s from "@pulumi/kubernetes/types/input";
+import type { Unwrap } from "@pulumi/pulumi";
+import { limitPolicies } from "../policy/policies";
+import { cloud, deployment, first, goodContainer, goodPodSpec, kube, T, testPolicies, type Container } from "./policy-harness";
+
+const quota = (namespace: string, provider?: string) =>
+    kube(
+        T.resourceQuota,
+        {
+            apiVersion: "v1",
+            kind: "ResourceQuota",
+            metadata: { name: "serving-quota", namespace },
+            spec: { hard: { "requests.cpu": "64", "requests.memory": "256Gi", "requests.nvidia.com/gpu": "16" } },
+        } satisfies Unwrap<k8s.core.v1.ResourceQuota>,
+        provider ? { provider } : {},
+    );
+const limitRange = (namespace: string, provider?: string) =>
+    kube(
+        T.limitRange,
+        {
+            apiVersion: "v1",
+            kind: "LimitRange",
+            metadata: { name: "serving-limits", namespace },
+            spec: { limits: [{ type: "Container", defaultRequest: { cpu: "100m", memory: "128Mi" }, default: { memory: "256Mi" } }] },
+        } satisfies Unwrap<k8s.core.v1.LimitRange>,
+        provider ? { provider } : {},
+    );
+
+const nodeGroup = (inputs: Partial<Unwrap<NodeGroupArgs>>) =>
+    cloud("aws:eks/nodeGroup:NodeGroup", "gpu-pool", {
+        clusterName: "modelfleet-use1",
+        nodeRoleArn: "arn:aws:iam::111122223333:role/nodes",
+        subnetIds: ["subnet-1", "subnet-2"],
+        scalingConfig: { minSize: 0, desiredSize: 1, maxSize: 4 },
+        instanceTypes: ["g5.2xlarge"],
+        ...inputs,
+    } satisfies Unwrap<NodeGroupArgs>);
+const nodePool = (inputs: Partial<Unwrap<NodePoolArgs>>) =>
+    cloud("gcp:container/nodePool:NodePool", "gpu-pool", {
+        cluster: "modelfleet-usc1",
+        autoscaling: { minNodeCount: 0, maxNodeCount: 2 },
+        nodeConfig: { machineType: "g2-standard-8", shieldedInstanceConfig: { enableSecureBoot: true } },
+        ...inputs,
+    } satisfies Unwrap<NodePoolArgs>);
+
+const withContainers = (containers: Container[], initContainers: Container[] = []) =>
+    deployment("torchserve", (d) => {
+        if (d.spec) d.spec.template.spec = { ...goodPodSpec(containers), ...(initContainers.length > 0 ? { initContainers } : {}) };
+    });
+const gpus = (name: string, request: string | undefined, limit: string | undefined): Container => ({
+    ...goodContainer(name),
+    resources: {
+        requests: { cpu: "1", memory: "4Gi", ...(request !== undefined ? { "nvidia.com/gpu": request } : {}) },
+        limits: { memory: "4Gi", ...(limit !== undefined ? { "nvidia.com/gpu": limit } : {}) },
+    },
+});
+
+testPolicies(limitPolicies, {
+    "container-resources": {
+        reject: [
+            {
+                title: "an app container without requests",
+                resources: deployment("torchserve", (_, pod) => {
+                    first(pod).resources = { limits: { memory: "8Gi" } };
+                }),
+                message: 'container "torchserve" sets no resources.requests.cpu, resources.requests.memory.',
+            },
+            {
+                title: "an init container without a memory limit",
+                resources: withContainers(
+                    [goodContainer()],
+                    [{ name: "fetch-model", image: "busybox:1.36", resources: { requests: { cpu: "100m", memory: "64Mi" } } }],
+                ),
+                message: 'init container "fetch-model" sets no resources.limits.memory.',
+            },
+            {
+                title: "a CronJob container",
+                resources: kube(T.cronJob, {
+                    apiVersion: "batch/v1",
+                    kind: "CronJob",
+                    metadata: { name: "warm-cache", namespace: "serving" },
+                    spec: {
+                        schedule: "0 * * * *",
+                        jobTemplate: {
+                            spec: { template: { spec: { restartPolicy: "Never", containers: [{ name: "warm", image: "curl:8.7.1" }] } } },
+                        },
+                    },
+                } satisfies Unwrap<k8s.batch.v1.CronJob>),
+                message: 'CronJob serving/warm-cache: container "warm" sets no resources.requests.cpu',
+            },
+        ],
+        accept: [
+            { title: "requests and memory limit everywhere", resources: deployment() },
+            {
+                title: "a bare Pod with numeric quantities",
+                resources: kube(T.pod, {
+                    apiVersion: "v1",
+                    kind: "Pod",
+                    metadata: { name: "debug", namespace: "serving" },
+                    spec: {
+                        containers: [
+                            {
+                                name: "c",
+                                image: "busybox:1.36",
+                                resources: { requests: { cpu: "1", memory: "1Gi" }, limits: { memory: "1Gi" } },
+                            },
+                        ],
+                    },
+                } satisfies Unwrap<k8s.core.v1.Pod>),
+            },
+        ],
+    },
+    "gpu-limit-equals-request": {
+        reject: [
+            {
+                title: "request without limit",
+                resources: withContainers([gpus("torchserve", "1", undefined)]),
+                message: 'container "torchserve" requests 1 nvidia.com/gpu but sets no limit',
+            },
+            {
+                title: "limit differs from request",
+                resources: withContainers([gpus("torchserve", "1", "2")]),
+                message: "requests 1 nvidia.com/gpu but limits 2; they must be equal",
+            },
+            {
+                title: "fractional GPU",
+                resources: withContainers([gpus("torchserve", "0.5", "0.5")]),
+                message: "asks for 0.5 nvidia.com/gpu; GPUs are whole devices",
+            },
+        ],
+        accept: [
+            { title: "request equals limit", resources: withContainers([gpus("torchserve", "2", "2")]) },
+            { title: "limit only (the request defaults to it)", resources: withContainers([gpus("torchserve", undefined, "1")]) },
+            { title: "no GPU at all", resources: withContainers([gpus("gateway", undefined, undefined)]) },
+        ],
+    },
+    "gpu-max-per-pod": {
+        reject: [
+            {
+                title: "containers summed over the pod",
+                resources: withContainers([gpus("a", "4", "4"), gpus("b", "4", "4")]),
+                settings: { maxGpusPerPod: 4 },
+                message: "asks for 8 nvidia.com/gpu per pod; the cap is 4",
+            },
+            {
+                title: "above the default cap of 8",
+                resources: withContainers([gpus("a", "16", "16")]),
+                message: "asks for 16 nvidia.com/gpu per pod; the cap is 8",
+            },
+        ],
+        accept: [
+            {
+                title: "within the cap",
+                resources: withContainers([gpus("a", "2", "2"), gpus("b", "2", "2")]),
+                settings: { maxGpusPerPod: 4 },
+            },
+            {
+                // Init containers run one at a time before the app containers.
+                title: "an init container does not add to the app containers",
+                resources: withContainers([gpus("a", "4", "4")], [gpus("warmup", "4", "4")]),
+                settings: { maxGpusPerPod: 4 },
+            },
+        ],
+    },
+    "namespace-quota-and-limitrange": {
+        reject: [
+            {
+                title: "namespace without either",
+                resources: [deployment()],
+                message: 'namespace "serving" runs Deployment torchserve but has no ResourceQuota and no LimitRange',
+            },
+            {
+                title: "a quota in the same namespace of another cluster does not count",
+                resources: [
+                    deployment("torchserve", undefined, { provider: "urn:pulumi:test::modelfleet::pulumi:providers:kubernetes::use1" }),
+                    quota("serving", "urn:pulumi:test::modelfleet::pulumi:providers:kubernetes::usw2"),
+                    limitRange("serving", "urn:pulumi:test::modelfleet::pulumi:providers:kubernetes::use1"),
+                ],
+                message: "has no ResourceQuota.",
+            },
+        ],
+        accept: [
+            { title: "quota and limit range present", resources: [deployment(), quota("serving"), limitRange("serving")] },
+            {
+                title: "an exempt namespace",
+                resources: [
+                    deployment("coredns", (d) => {
+                        if (d.metadata) d.metadata.namespace = "kube-system";
+                    }),
+                ],
+            },
+        ],
+    },
+    "node-pool-max-size": {
+        reject: [
+            {
+                title: "EKS maxSize above the cap",
+                resources: nodeGroup({ scalingConfig: { minSize: 0, desiredSize: 1, maxSize: 40 } }),
+                message: "may scale to 40 nodes; the cap is 16",
+            },
+            {
+                title: "GKE per-zone max times zones",
+                resources: nodePool({
+                    nodeLocations: ["us-central1-a", "us-central1-b", "us-central1-c"],
+                    autoscaling: { maxNodeCount: 4 },
+                }),
+                settings: { maxNodesPerPool: 8 },
+                message: "may scale to 12 nodes (4 per zone x 3 zone(s)); the cap is 8",
+            },
+            {
+                title: "GKE totalMaxNodeCount",
+                resources: nodePool({ autoscaling: { totalMaxNodeCount: 20 } }),
+                message: "may scale to 20 nodes (totalMaxNodeCount)",
+            },
+            {
+                title: "GKE fixed size without autoscaling",
+                resources: nodePool({ autoscaling: undefined, nodeCount: 30 }),
+                message: "may scale to 30 nodes",
+            },
+        ],
+        accept: [
+            { title: "EKS within the cap", resources: nodeGroup({}) },
+            {
+                title: "GKE within the configured cap",
+                resources: nodePool({ autoscaling: { totalMaxNodeCount: 6 } }),
+                settings: { maxNodesPerPool: 6 },
+            },
+        ],
+    },
+    "node-pool-instance-types": {
+        reject: [
+            {
+                title: "an EKS type outside the list",
+                resources: nodeGroup({ instanceTypes: ["g5.2xlarge", "x2iedn.32xlarge"] }),
+                message: "uses x2iedn.32xlarge, which is not allowed",
+            },
+            {
+                title: "EKS default type",
+                resources: nodeGroup({ instanceTypes: undefined }),
+                message: "sets no instanceTypes; EKS would pick t3.medium",
+            },
+            {
+                title: "a GKE machine type outside the list",
+                resources: nodePool({ nodeConfig: { machineType: "n1-highmem-96" } }),
+                message: "uses n1-highmem-96, which is not allowed",
+            },
+            { title: "GKE default machine type", resources: nodePool({ nodeConfig: {} }), message: "sets no nodeConfig.machineType" },
+            {
+                title: "a launch template's type",
+                resources: cloud("aws:ec2/launchTemplate:LaunchTemplate", "gpu-lt", {
+                    instanceType: "t2.micro",
+                } satisfies Unwrap<LaunchTemplateArgs>),
+                message: "launch template gpu-lt uses t2.micro",
+            },
+        ],
+        accept: [
+            { title: "GPU and system families", resources: nodeGroup({ instanceTypes: ["g6e.12xlarge", "p5.48xlarge", "m7i.2xlarge"] }) },
+            { title: "A3 on GKE", resources: nodePool({ nodeConfig: { machineType: "a3-highgpu-8g" } }) },
+            {
+                title: "a narrower list from config",
+                resources: nodeGroup({ instanceTypes: ["g5.xlarge"] }),
+                settings: { allowedAwsInstanceTypes: ["g5.xlarge"] },
+            },
+            {
+                title: "types from a launch template",
+                resources: nodeGroup({ instanceTypes: undefined, launchTemplate: { name: "gpu-lt", version: "$Latest" } }),
+            },
+        ],
+    },
+});

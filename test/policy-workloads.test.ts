@@ -1,0 +1,243 @@
+import type * as k8s from "@pulumi/kubernetes/types/input";
+import type { Unwrap } from "@pulumi/pulumi";
+import { workloadPolicies } from "../policy/policies";
+import { unpinnedReason } from "../policy/policies/workloads";
+import { deployment, first, goodContainer, goodPodSpec, kube, T, testPolicies, type PodSpec } from "./policy-harness";
+
+const daemonSet = (namespace: string, pod: PodSpec) =>
+    kube(T.daemonSet, {
+        apiVersion: "apps/v1",
+        kind: "DaemonSet",
+        metadata: { name: "nvidia-device-plugin", namespace },
+        spec: { selector: { matchLabels: { app: "dp" } }, template: { metadata: { labels: { app: "dp" } }, spec: pod } },
+    } satisfies Unwrap<k8s.apps.v1.DaemonSet>);
+
+const hostPod = (): PodSpec => ({
+    ...goodPodSpec(),
+    hostNetwork: true,
+    volumes: [{ name: "device-plugins", hostPath: { path: "/var/lib/kubelet/device-plugins" } }],
+});
+
+const job = (pod: PodSpec) =>
+    kube(T.job, {
+        apiVersion: "batch/v1",
+        kind: "Job",
+        metadata: { name: "download-model", namespace: "serving" },
+        spec: { template: { spec: { ...pod, restartPolicy: "Never" } } },
+    } satisfies Unwrap<k8s.batch.v1.Job>);
+
+const replicated = (replicas: number, name = "tensorzero") =>
+    deployment(name, (d) => {
+        if (d.spec) d.spec.replicas = replicas;
+    });
+const pdb = (selector: Unwrap<k8s.meta.v1.LabelSelector>, namespace = "serving") =>
+    kube(T.pdb, {
+        apiVersion: "policy/v1",
+        kind: "PodDisruptionBudget",
+        metadata: { name: "tensorzero", namespace },
+        spec: { maxUnavailable: 1, selector },
+    } satisfies Unwrap<k8s.policy.v1.PodDisruptionBudget>);
+const hpa = (target: string, maxReplicas = 6) =>
+    kube(T.hpa, {
+        apiVersion: "autoscaling/v2",
+        kind: "HorizontalPodAutoscaler",
+        metadata: { name: target, namespace: "serving" },
+        spec: { scaleTargetRef: { apiVersion: "apps/v1", kind: "Deployment", name: target }, minReplicas: 1, maxReplicas },
+    } satisfies Unwrap<k8s.autoscaling.v2.HorizontalPodAutoscaler>);
+
+describe("image references", () => {
+    test.each([
+        ["pytorch/torchserve:0.12.0-gpu", undefined],
+        ["registry.example.com:5000/team/torchserve:0.12.0", undefined],
+        [`tensorzero/gateway@sha256:${"a".repeat(64)}`, undefined],
+        ["registry.example.com:5000/team/torchserve", "has no tag (it resolves to latest)"],
+        ["tensorzero/gateway:latest", "uses the latest tag"],
+        ["tensorzero/gateway@sha256:xyz", 'has a malformed digest "sha256:xyz"'],
+    ])("%s", (image, reason) => {
+        expect(unpinnedReason(image)).toBe(reason);
+    });
+});
+
+testPolicies(workloadPolicies, {
+    "image-pinned": {
+        reject: [
+            {
+                title: "latest",
+                resources: deployment("tensorzero", (_, pod) => {
+                    first(pod).image = "tensorzero/gateway:latest";
+                }),
+                message: 'container "tensorzero" image "tensorzero/gateway:latest" uses the latest tag.',
+            },
+            {
+                title: "an untagged init container",
+                resources: deployment("torchserve", (_, pod) => {
+                    pod.initContainers = [{ ...goodContainer("fetch"), image: "amazon/aws-cli" }];
+                }),
+                message: 'init container "fetch" image "amazon/aws-cli" has no tag',
+            },
+        ],
+        accept: [
+            { title: "a version tag", resources: deployment() },
+            {
+                title: "a digest",
+                resources: deployment("tensorzero", (_, pod) => {
+                    first(pod).image = `tensorzero/gateway@sha256:${"0".repeat(64)}`;
+                }),
+            },
+        ],
+    },
+    "serving-probes": {
+        reject: [
+            {
+                title: "a Deployment container without probes",
+                resources: deployment("tensorzero", (_, pod) => {
+                    delete first(pod).readinessProbe;
+                    delete first(pod).livenessProbe;
+                }),
+                message: 'container "tensorzero" has no readinessProbe and no livenessProbe.',
+            },
+            {
+                title: "a Pod part-of modelfleet without liveness",
+                resources: kube(T.pod, {
+                    apiVersion: "v1",
+                    kind: "Pod",
+                    metadata: { name: "canary", namespace: "serving", labels: { "app.kubernetes.io/part-of": "modelfleet" } },
+                    spec: goodPodSpec([{ ...goodContainer("canary"), livenessProbe: undefined }]),
+                } satisfies Unwrap<k8s.core.v1.Pod>),
+                message: 'container "canary" has no livenessProbe.',
+            },
+        ],
+        accept: [
+            { title: "both probes", resources: deployment() },
+            {
+                title: "a Job needs none",
+                resources: job(goodPodSpec([{ ...goodContainer("download"), readinessProbe: undefined, livenessProbe: undefined }])),
+            },
+        ],
+    },
+    "pod-security-restricted": {
+        reject: [
+            {
+                title: "no pod or container security context",
+                resources: deployment("torchserve", (_, pod) => {
+                    delete pod.securityContext;
+                    delete first(pod).securityContext;
+                }),
+                message: 'container "torchserve": runAsNonRoot is not true.',
+            },
+            {
+                title: "privilege escalation allowed",
+                resources: deployment("torchserve", (_, pod) => {
+                    first(pod).securityContext = { allowPrivilegeEscalation: true, capabilities: { drop: ["ALL"] } };
+                }),
+                message: "allowPrivilegeEscalation is not false",
+            },
+            {
+                title: "capabilities not dropped",
+                resources: deployment("torchserve", (_, pod) => {
+                    first(pod).securityContext = { allowPrivilegeEscalation: false, capabilities: { add: ["SYS_ADMIN"] } };
+                }),
+                message: "capabilities.add has SYS_ADMIN",
+            },
+            {
+                title: "no seccomp profile",
+                resources: deployment("torchserve", (_, pod) => {
+                    pod.securityContext = { runAsNonRoot: true };
+                }),
+                message: "seccompProfile.type is unset (want RuntimeDefault)",
+            },
+            {
+                title: "a container that overrides to root",
+                resources: deployment("torchserve", (_, pod) => {
+                    first(pod).securityContext = { runAsUser: 0, allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } };
+                }),
+                message: "runAsUser is 0 (root)",
+            },
+            {
+                title: "a DaemonSet outside the exempt namespaces",
+                resources: daemonSet("monitoring", { containers: [goodContainer("agent")] }),
+                message: "runAsNonRoot is not true",
+            },
+        ],
+        accept: [
+            { title: "restricted at pod and container level", resources: deployment() },
+            {
+                title: "seccomp at container level",
+                resources: deployment("torchserve", (_, pod) => {
+                    pod.securityContext = { runAsNonRoot: true };
+                    first(pod).securityContext = {
+                        allowPrivilegeEscalation: false,
+                        capabilities: { drop: ["ALL"] },
+                        seccompProfile: { type: "RuntimeDefault" },
+                    };
+                }),
+            },
+            { title: "a kube-system DaemonSet is exempt", resources: daemonSet("kube-system", { containers: [goodContainer("agent")] }) },
+            {
+                title: "exempt namespaces come from config",
+                resources: daemonSet("gpu-operator", { containers: [goodContainer("agent")] }),
+                settings: { exemptDaemonSetNamespaces: ["kube-system", "gpu-operator"] },
+            },
+        ],
+    },
+    "no-host-access": {
+        reject: [
+            {
+                title: "hostNetwork and hostPath in a Deployment",
+                resources: deployment("torchserve", (d) => {
+                    if (d.spec) d.spec.template.spec = hostPod();
+                }),
+                message: "sets hostNetwork: true.",
+            },
+            { title: "hostPath volume", resources: daemonSet("monitoring", hostPod()), message: 'mounts hostPath volume "device-plugins"' },
+            {
+                title: "a host port",
+                resources: deployment("torchserve", (_, pod) => {
+                    first(pod).ports = [{ containerPort: 8080, hostPort: 8080 }];
+                }),
+                message: 'container "torchserve" binds host port 8080',
+            },
+        ],
+        accept: [
+            { title: "no host access", resources: deployment() },
+            { title: "a kube-system node agent", resources: daemonSet("kube-system", hostPod()) },
+        ],
+    },
+    "pdb-for-replicated-deployments": {
+        reject: [
+            {
+                title: "three replicas, no PDB",
+                resources: [replicated(3)],
+                message: "Deployment serving/tensorzero runs 3 replicas but no PodDisruptionBudget selects its pods",
+            },
+            {
+                title: "a PDB selecting other pods",
+                resources: [replicated(2), pdb({ matchLabels: { "app.kubernetes.io/name": "torchserve" } })],
+                message: "runs 2 replicas but no PodDisruptionBudget",
+            },
+            {
+                title: "one replica scaled by an HPA",
+                resources: [replicated(1), hpa("tensorzero")],
+                message: "is scaled by an HPA but no PodDisruptionBudget",
+            },
+            {
+                title: "a PDB in another namespace",
+                resources: [replicated(2), pdb({ matchLabels: { "app.kubernetes.io/name": "tensorzero" } }, "other")],
+                message: "runs 2 replicas",
+            },
+        ],
+        accept: [
+            { title: "a single replica", resources: [replicated(1)] },
+            { title: "matchLabels PDB", resources: [replicated(3), pdb({ matchLabels: { "app.kubernetes.io/name": "tensorzero" } })] },
+            {
+                title: "matchExpressions PDB for an HPA target",
+                resources: [
+                    replicated(1),
+                    hpa("tensorzero"),
+                    pdb({ matchExpressions: [{ key: "app.kubernetes.io/name", operator: "In", values: ["tensorzero", "torchserve"] }] }),
+                ],
+            },
+            { title: "an HPA capped at one replica", resources: [replicated(1), hpa("tensorzero", 1)] },
+        ],
+    },
+});

@@ -1,0 +1,483 @@
+/**
+ * guard: runs the modelfleet policy pack over Kubernetes YAML (a rendered Helm chart, a
+ * directory of manifests) or over an offline plan's plan.json.
+ *
+ *   npm run guard -- PATH... [--json] [--stack NAME | --policy-config FILE] [--namespace NS]
+ *
+ * Exit 0: no mandatory violation. 1: a mandatory violation. 2: the input or the policy
+ * config is wrong (malformed YAML, unknown kind, object without metadata.name, ...); every
+ * such problem is printed, naming file and document, and no verdict is given.
+ *
+ * It loads only the policy modules and the runner, never a provider SDK, so it starts fast.
+ */
+import * as fs from "fs";
+import * as path from "path";
+import { Command, CommanderError } from "commander";
+import { LineCounter, parseAllDocuments } from "yaml";
+import {
+    evaluatePolicies,
+    hasMandatoryViolation,
+    loadPolicyConfig,
+    PolicyConfigError,
+    PolicyRuntimeError,
+    stackPolicyConfigPath,
+    type RunnerResource,
+} from "../policy/runner";
+import type { PolicyReport, PolicyViolation } from "./contracts";
+
+export const EXIT = { clean: 0, mandatoryViolation: 1, badInput: 2 } as const;
+
+export interface GuardOutput {
+    out(text: string): void;
+    err(text: string): void;
+}
+
+const processOutput: GuardOutput = {
+    out: (text) => process.stdout.write(text),
+    err: (text) => process.stderr.write(text),
+};
+
+// ---------------------------------------------------------------------------------------
+// Kinds the guard accepts. A kind outside this table is refused rather than passed through
+// unchecked, unless the input itself carries its CustomResourceDefinition.
+
+interface KindInfo {
+    namespaced: boolean;
+}
+
+const NAMESPACED = true;
+const CLUSTER = false;
+
+const KNOWN: Array<[apiVersion: string, namespaced: boolean, kinds: string[]]> = [
+    [
+        "v1",
+        NAMESPACED,
+        [
+            "Pod",
+            "Service",
+            "ConfigMap",
+            "Secret",
+            "ServiceAccount",
+            "PersistentVolumeClaim",
+            "ResourceQuota",
+            "LimitRange",
+            "Endpoints",
+            "ReplicationController",
+            "PodTemplate",
+        ],
+    ],
+    ["v1", CLUSTER, ["Namespace", "PersistentVolume"]],
+    ["apps/v1", NAMESPACED, ["Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "ControllerRevision"]],
+    ["batch/v1", NAMESPACED, ["Job", "CronJob"]],
+    ["autoscaling/v1", NAMESPACED, ["HorizontalPodAutoscaler"]],
+    ["autoscaling/v2", NAMESPACED, ["HorizontalPodAutoscaler"]],
+    ["policy/v1", NAMESPACED, ["PodDisruptionBudget"]],
+    ["networking.k8s.io/v1", NAMESPACED, ["Ingress", "NetworkPolicy"]],
+    ["networking.k8s.io/v1", CLUSTER, ["IngressClass"]],
+    ["rbac.authorization.k8s.io/v1", NAMESPACED, ["Role", "RoleBinding"]],
+    ["rbac.authorization.k8s.io/v1", CLUSTER, ["ClusterRole", "ClusterRoleBinding"]],
+    ["storage.k8s.io/v1", CLUSTER, ["StorageClass", "CSIDriver", "VolumeAttachment"]],
+    ["scheduling.k8s.io/v1", CLUSTER, ["PriorityClass"]],
+    ["node.k8s.io/v1", CLUSTER, ["RuntimeClass"]],
+    ["coordination.k8s.io/v1", NAMESPACED, ["Lease"]],
+    ["discovery.k8s.io/v1", NAMESPACED, ["EndpointSlice"]],
+    ["apiextensions.k8s.io/v1", CLUSTER, ["CustomResourceDefinition"]],
+    ["apiregistration.k8s.io/v1", CLUSTER, ["APIService"]],
+    [
+        "admissionregistration.k8s.io/v1",
+        CLUSTER,
+        ["ValidatingWebhookConfiguration", "MutatingWebhookConfiguration", "ValidatingAdmissionPolicy", "ValidatingAdmissionPolicyBinding"],
+    ],
+    ["certificates.k8s.io/v1", CLUSTER, ["CertificateSigningRequest"]],
+    // Custom resources of add-ons a serving cluster commonly runs: Prometheus operator,
+    // cert-manager, Gateway API, KEDA, External Secrets, the AWS load balancer controller,
+    // GKE ingress, Karpenter. Policies do not inspect them; they are accepted, not skipped.
+    ["monitoring.coreos.com/v1", NAMESPACED, ["ServiceMonitor", "PodMonitor", "PrometheusRule", "Prometheus", "Alertmanager", "Probe"]],
+    ["monitoring.coreos.com/v1alpha1", NAMESPACED, ["AlertmanagerConfig", "ScrapeConfig"]],
+    ["cert-manager.io/v1", NAMESPACED, ["Certificate", "Issuer", "CertificateRequest"]],
+    ["cert-manager.io/v1", CLUSTER, ["ClusterIssuer"]],
+    ["gateway.networking.k8s.io/v1", NAMESPACED, ["Gateway", "HTTPRoute", "GRPCRoute"]],
+    ["gateway.networking.k8s.io/v1", CLUSTER, ["GatewayClass"]],
+    ["keda.sh/v1alpha1", NAMESPACED, ["ScaledObject", "ScaledJob", "TriggerAuthentication"]],
+    ["external-secrets.io/v1", NAMESPACED, ["ExternalSecret", "SecretStore"]],
+    ["external-secrets.io/v1", CLUSTER, ["ClusterSecretStore"]],
+    ["external-secrets.io/v1beta1", NAMESPACED, ["ExternalSecret", "SecretStore"]],
+    ["external-secrets.io/v1beta1", CLUSTER, ["ClusterSecretStore"]],
+    ["elbv2.k8s.aws/v1beta1", NAMESPACED, ["TargetGroupBinding"]],
+    ["elbv2.k8s.aws/v1beta1", CLUSTER, ["IngressClassParams"]],
+    ["networking.gke.io/v1", NAMESPACED, ["ManagedCertificate"]],
+    ["networking.gke.io/v1beta1", NAMESPACED, ["FrontendConfig"]],
+    ["cloud.google.com/v1", NAMESPACED, ["BackendConfig"]],
+    ["karpenter.sh/v1", CLUSTER, ["NodePool", "NodeClaim"]],
+    ["karpenter.k8s.aws/v1", CLUSTER, ["EC2NodeClass"]],
+];
+
+function builtinKinds(): Map<string, KindInfo> {
+    const kinds = new Map<string, KindInfo>();
+    for (const [apiVersion, namespaced, names] of KNOWN) {
+        for (const kind of names) kinds.set(`${apiVersion}/${kind}`, { namespaced });
+    }
+    return kinds;
+}
+
+/** `kubernetes:<group or core>/<version>:<Kind>`, as @pulumi/kubernetes names its types. */
+export function typeToken(apiVersion: string, kind: string): string {
+    const slash = apiVersion.indexOf("/");
+    const group = slash === -1 ? "core" : apiVersion.slice(0, slash);
+    const version = slash === -1 ? apiVersion : apiVersion.slice(slash + 1);
+    return `kubernetes:${group}/${version}:${kind}`;
+}
+
+// ---------------------------------------------------------------------------------------
+// Reading input
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+    return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+interface Located {
+    object: Record<string, unknown>;
+    /** `file, document N (line L)` or with `, item M` for List members. */
+    where: string;
+}
+
+interface Input {
+    objects: Located[];
+    plans: Array<{ file: string; resources: RunnerResource[] }>;
+    files: number;
+    errors: string[];
+    notes: string[];
+}
+
+function collectFiles(paths: readonly string[], errors: string[]): string[] {
+    const files: string[] = [];
+    const walk = (dir: string) => {
+        for (const entry of fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+            const full = path.join(dir, entry.name);
+            if (entry.isDirectory()) walk(full);
+            else if (/\.(ya?ml|json)$/i.test(entry.name)) files.push(full);
+        }
+    };
+    for (const p of paths) {
+        let stat: fs.Stats;
+        try {
+            stat = fs.statSync(p);
+        } catch {
+            errors.push(`${p}: no such file or directory`);
+            continue;
+        }
+        if (stat.isDirectory()) walk(p);
+        else files.push(p);
+    }
+    return files;
+}
+
+function asPlan(text: string): unknown[] | undefined {
+    if (!text.trimStart().startsWith("{")) return undefined;
+    let parsed: unknown;
+    try {
+        parsed = JSON.parse(text);
+    } catch {
+        return undefined;
+    }
+    return isRecord(parsed) && Array.isArray(parsed.resources) && !("kind" in parsed) ? parsed.resources : undefined;
+}
+
+function planResources(file: string, entries: unknown[], errors: string[]): RunnerResource[] {
+    const resources: RunnerResource[] = [];
+    entries.forEach((entry, index) => {
+        const where = `${file}: resources[${index}]`;
+        if (!isRecord(entry) || typeof entry.urn !== "string" || typeof entry.type !== "string" || typeof entry.name !== "string") {
+            errors.push(`${where}: needs string urn, type and name`);
+            return;
+        }
+        if (entry.inputs !== undefined && !isRecord(entry.inputs)) {
+            errors.push(`${where} (${entry.urn}): inputs must be an object`);
+            return;
+        }
+        const opts = isRecord(entry.opts) ? entry.opts : {};
+        const resource: RunnerResource = {
+            urn: entry.urn,
+            type: entry.type,
+            name: entry.name,
+            custom: entry.custom !== false,
+            inputs: isRecord(entry.inputs) ? entry.inputs : {},
+            opts: {
+                ...(typeof opts.protect === "boolean" ? { protect: opts.protect } : {}),
+                ...(typeof opts.retainOnDelete === "boolean" ? { retainOnDelete: opts.retainOnDelete } : {}),
+                ...(typeof opts.deleteBeforeReplace === "boolean" ? { deleteBeforeReplace: opts.deleteBeforeReplace } : {}),
+                ...(Array.isArray(opts.dependsOn) ? { dependsOn: opts.dependsOn.filter((d): d is string => typeof d === "string") } : {}),
+                ...(Array.isArray(opts.ignoreChanges)
+                    ? { ignoreChanges: opts.ignoreChanges.filter((d): d is string => typeof d === "string") }
+                    : {}),
+            },
+            ...(typeof entry.parent === "string" ? { parent: entry.parent } : {}),
+            ...(typeof entry.provider === "string" ? { provider: entry.provider } : {}),
+        };
+        if (isRecord(entry.propertyDependencies)) {
+            const dependencies: Record<string, string[]> = {};
+            for (const [key, urns] of Object.entries(entry.propertyDependencies)) {
+                if (Array.isArray(urns)) dependencies[key] = urns.filter((u): u is string => typeof u === "string");
+            }
+            resource.propertyDependencies = dependencies;
+        }
+        resources.push(resource);
+    });
+    return resources;
+}
+
+function readYaml(file: string, text: string, input: Input): void {
+    const lineCounter = new LineCounter();
+    const documents = parseAllDocuments(text, { lineCounter });
+    let found = 0;
+    documents.forEach((document, index) => {
+        const start = document.contents?.range[0] ?? document.range[0];
+        const where = `${file}: document ${index + 1} (line ${lineCounter.linePos(start).line})`;
+        if (document.errors.length > 0) {
+            for (const error of document.errors) {
+                const position = error.linePos?.[0];
+                const at = position ? `line ${position.line}, column ${position.col}` : "unknown position";
+                // The library appends the position and a source excerpt; the position is given above.
+                const reason = error.message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "");
+                input.errors.push(`${file}: document ${index + 1}: malformed YAML at ${at}: ${reason}`);
+            }
+            return;
+        }
+        let value: unknown;
+        try {
+            value = document.toJS({ maxAliasCount: 1000 });
+        } catch (e) {
+            input.errors.push(`${where}: cannot be read: ${e instanceof Error ? e.message : String(e)}`);
+            return;
+        }
+        if (value === null || value === undefined) return;
+        if (!isRecord(value)) {
+            input.errors.push(`${where}: is not a Kubernetes object (a YAML mapping)`);
+            return;
+        }
+        found += 1;
+        const kind = typeof value.kind === "string" ? value.kind : "";
+        if ((kind === "List" || kind.endsWith("List")) && Array.isArray(value.items)) {
+            // kubectl's typed lists (`DeploymentList`) may leave kind and apiVersion off items.
+            const itemKind = kind === "List" ? undefined : kind.slice(0, -"List".length);
+            value.items.forEach((item, itemIndex) => {
+                const itemWhere = `${where}, item ${itemIndex + 1}`;
+                if (!isRecord(item)) {
+                    input.errors.push(`${itemWhere}: is not a Kubernetes object`);
+                    return;
+                }
+                const object = itemKind === undefined ? item : { apiVersion: value.apiVersion, kind: itemKind, ...item };
+                input.objects.push({ object, where: itemWhere });
+            });
+            return;
+        }
+        input.objects.push({ object: value, where });
+    });
+    if (found === 0 && input.errors.every((e) => !e.startsWith(`${file}:`))) {
+        input.notes.push(`${file}: contains no Kubernetes objects`);
+    }
+}
+
+function readInput(paths: readonly string[]): Input {
+    const input: Input = { objects: [], plans: [], files: 0, errors: [], notes: [] };
+    const files = collectFiles(paths, input.errors);
+    input.files = files.length;
+    for (const file of files) {
+        let text: string;
+        try {
+            text = fs.readFileSync(file, "utf8");
+        } catch (e) {
+            input.errors.push(`${file}: cannot be read: ${e instanceof Error ? e.message : String(e)}`);
+            continue;
+        }
+        const plan = asPlan(text);
+        if (plan !== undefined) input.plans.push({ file, resources: planResources(file, plan, input.errors) });
+        else readYaml(file, text, input);
+    }
+    return input;
+}
+
+/** CRDs present in the input make their kinds known, at every version they serve. */
+function declaredKinds(objects: readonly Located[], kinds: Map<string, KindInfo>): void {
+    for (const { object } of objects) {
+        if (object.apiVersion !== "apiextensions.k8s.io/v1" || object.kind !== "CustomResourceDefinition") continue;
+        const spec = isRecord(object.spec) ? object.spec : {};
+        const names = isRecord(spec.names) ? spec.names : {};
+        if (typeof spec.group !== "string" || typeof names.kind !== "string" || !Array.isArray(spec.versions)) continue;
+        for (const version of spec.versions) {
+            if (isRecord(version) && typeof version.name === "string") {
+                kinds.set(`${spec.group}/${version.name}/${names.kind}`, { namespaced: spec.scope !== "Cluster" });
+            }
+        }
+    }
+}
+
+function manifestResources(
+    objects: readonly Located[],
+    defaultNamespace: string,
+    errors: string[],
+): { resources: RunnerResource[]; where: Map<string, string> } {
+    const kinds = builtinKinds();
+    declaredKinds(objects, kinds);
+    const resources: RunnerResource[] = [];
+    const where = new Map<string, string>();
+
+    for (const { object, where: location } of objects) {
+        const apiVersion = object.apiVersion;
+        const kind = object.kind;
+        if (typeof apiVersion !== "string" || apiVersion === "" || typeof kind !== "string" || kind === "") {
+            errors.push(`${location}: has no apiVersion and kind`);
+            continue;
+        }
+        const info = kinds.get(`${apiVersion}/${kind}`);
+        if (info === undefined) {
+            const servedAt = [...kinds.keys()].filter((k) => k.endsWith(`/${kind}`)).map((k) => k.slice(0, -kind.length - 1));
+            errors.push(
+                servedAt.length > 0
+                    ? `${location}: ${kind} is not known at apiVersion "${apiVersion}" (known: ${servedAt.join(", ")})`
+                    : `${location}: unknown kind "${kind}" (apiVersion "${apiVersion}"); add its CustomResourceDefinition to the input to accept it`,
+            );
+            continue;
+        }
+        const metadata = object.metadata;
+        const name = isRecord(metadata) ? metadata.name : undefined;
+        if (!isRecord(metadata) || typeof name !== "string" || name === "") {
+            errors.push(`${location}: ${kind} has no metadata.name`);
+            continue;
+        }
+        let namespace: string | undefined;
+        if (info.namespaced) {
+            namespace = typeof metadata.namespace === "string" && metadata.namespace !== "" ? metadata.namespace : defaultNamespace;
+            // Filled in as `kubectl apply -n` would, so namespace-scoped policies see it.
+            object.metadata = { ...metadata, namespace };
+        }
+        const type = typeToken(apiVersion, kind);
+        const id = namespace === undefined ? name : `${namespace}/${name}`;
+        const urn = `urn:pulumi:guard::manifests::${type}::${id}`;
+        const earlier = where.get(urn);
+        if (earlier !== undefined) {
+            errors.push(`${location}: ${kind} ${id} is defined twice (first at ${earlier})`);
+            continue;
+        }
+        where.set(urn, location);
+        resources.push({ urn, type, name: id, custom: true, inputs: object, opts: {} });
+    }
+    return { resources, where };
+}
+
+// ---------------------------------------------------------------------------------------
+// Running
+
+interface Options {
+    json?: boolean;
+    stack?: string;
+    policyConfig?: string;
+    namespace: string;
+}
+
+function policyConfig(options: Options): Record<string, unknown> | undefined {
+    if (options.stack !== undefined && options.policyConfig !== undefined) {
+        throw new PolicyConfigError(["use either --stack or --policy-config, not both"]);
+    }
+    if (options.stack !== undefined) {
+        const file = stackPolicyConfigPath(options.stack);
+        if (!fs.existsSync(file)) {
+            const stacks = fs
+                .readdirSync(path.dirname(file))
+                .filter((f) => f.endsWith(".json"))
+                .map((f) => f.slice(0, -5));
+            throw new PolicyConfigError([`no policy config for stack "${options.stack}" (${file}); stacks with one: ${stacks.join(", ")}`]);
+        }
+        return loadPolicyConfig(file);
+    }
+    return options.policyConfig === undefined ? undefined : loadPolicyConfig(options.policyConfig);
+}
+
+function merge(reports: readonly PolicyReport[], policies: number): PolicyReport {
+    return {
+        policies,
+        resources: reports.reduce((n, r) => n + r.resources, 0),
+        violations: reports.flatMap((r) => r.violations),
+    };
+}
+
+function formatViolation(violation: PolicyViolation, where: ReadonlyMap<string, string>): string {
+    const location = violation.urn === undefined ? "stack" : (where.get(violation.urn) ?? violation.urn);
+    return `${violation.level.toUpperCase().padEnd(9)} ${violation.policy}  [${location}]\n          ${violation.message}\n`;
+}
+
+async function run(paths: readonly string[], options: Options, io: GuardOutput): Promise<number> {
+    const input = readInput(paths);
+    const { resources, where } = manifestResources(input.objects, options.namespace, input.errors);
+    for (const note of input.notes) io.err(`guard: note: ${note}\n`);
+    if (input.errors.length > 0) {
+        for (const error of input.errors) io.err(`guard: ${error}\n`);
+        io.err(`guard: ${input.errors.length} input problem(s); no policy verdict given.\n`);
+        return EXIT.badInput;
+    }
+
+    let report: PolicyReport;
+    try {
+        const config = policyConfig(options);
+        const sets = [...(resources.length > 0 || input.plans.length === 0 ? [resources] : []), ...input.plans.map((p) => p.resources)];
+        // Each plan is its own stack; the manifests together form one more.
+        const reports = [];
+        for (const set of sets) reports.push(await evaluatePolicies(set, { config }));
+        report = merge(reports, reports[0]?.policies ?? 0);
+    } catch (e) {
+        if (e instanceof PolicyConfigError) {
+            for (const problem of e.problems) io.err(`guard: policy config: ${problem}\n`);
+            return EXIT.badInput;
+        }
+        if (e instanceof PolicyRuntimeError) {
+            io.err(`guard: ${e.message}\n`);
+            return EXIT.badInput;
+        }
+        throw e;
+    }
+
+    if (options.json) {
+        io.out(`${JSON.stringify(report, null, 2)}\n`);
+    } else {
+        for (const violation of report.violations) io.out(formatViolation(violation, where));
+        const mandatory = report.violations.filter((v) => v.level === "mandatory").length;
+        io.out(
+            `guard: ${report.resources} resource(s) from ${input.files} file(s), ${report.policies} policies: ` +
+                `${mandatory} mandatory, ${report.violations.length - mandatory} advisory violation(s).\n`,
+        );
+    }
+    return hasMandatoryViolation(report) ? EXIT.mandatoryViolation : EXIT.clean;
+}
+
+/** The command line, minus `node guard.ts`. Resolves to the exit code. */
+export async function main(argv: readonly string[], io: GuardOutput = processOutput): Promise<number> {
+    const program = new Command()
+        .name("guard")
+        .description("Check Kubernetes YAML or a plan.json against the modelfleet policy pack.")
+        .argument("<paths...>", "YAML files, directories of them, or plan.json files")
+        .option("--json", "print the report as JSON (the policy-report.json shape)")
+        .option("--stack <name>", "use policy/config/<name>.json")
+        .option("--policy-config <file>", "use this --policy-pack-config file")
+        .option("-n, --namespace <namespace>", "namespace for objects that name none", "default")
+        .exitOverride()
+        .configureOutput({ writeOut: io.out, writeErr: io.err });
+    try {
+        program.parse([...argv], { from: "user" });
+    } catch (e) {
+        if (e instanceof CommanderError) return e.exitCode === 0 ? EXIT.clean : EXIT.badInput;
+        throw e;
+    }
+    return run(program.args, program.opts<Options>(), io);
+}
+
+if (require.main === module) {
+    main(process.argv.slice(2)).then(
+        (code) => {
+            process.exitCode = code;
+        },
+        (error: unknown) => {
+            process.stderr.write(`guard: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+            process.exitCode = EXIT.badInput;
+        },
+    );
+}
