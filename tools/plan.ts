@@ -83,7 +83,15 @@ export async function main(argv: string[], io: PlanIo = { stdout: (l) => console
     }
 
     const plan: Plan = { project: PROJECT, stack, resources: run.resources, outputs: run.outputs };
-    const report = await evaluatePlan(plan, stack);
+    let report: PolicyReport;
+    try {
+        report = await evaluatePlan(plan, stack);
+    } catch (err) {
+        const { PolicyConfigError } = await import("../policy/runner");
+        if (!(err instanceof PolicyConfigError)) throw err;
+        err.problems.forEach((p) => io.stderr(`policy config: ${p}`));
+        return 2;
+    }
     const regionOf = regionAttribution(plan.resources);
     const manifests = renderManifests(plan.resources, regionOf);
 
@@ -108,9 +116,9 @@ export function stackNameFromFile(file: string): string {
 
 /** Runs the policy pack over the plan with the stack's policy config, if it has one. */
 async function evaluatePlan(plan: Plan, stack: string): Promise<PolicyReport> {
-    const { evaluatePolicies } = await import("../policy/runner");
-    const configFile = path.join(ROOT, "policy", "config", `${stack}.json`);
-    const config = fs.existsSync(configFile) ? (JSON.parse(fs.readFileSync(configFile, "utf8")) as Record<string, Record<string, unknown>>) : undefined;
+    const { evaluatePolicies, loadPolicyConfig, stackPolicyConfigPath } = await import("../policy/runner");
+    const configFile = stackPolicyConfigPath(stack);
+    const config = fs.existsSync(configFile) ? loadPolicyConfig(configFile) : undefined;
     return evaluatePolicies(plan.resources, { config });
 }
 

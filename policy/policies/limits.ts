@@ -210,7 +210,7 @@ const nodePoolMaxSize: GuardPolicy = {
 
 const instanceDefaults = {
     allowedAwsInstanceTypes: ["g5.*", "g6.*", "g6e.*", "p4d.*", "p5.*", "m6i.*", "m7i.*"],
-    allowedGcpMachineTypes: ["g2-standard-*", "a2-*", "a3-*", "n2-standard-*", "e2-standard-*"],
+    allowedGcpMachineTypes: ["g2-standard-*", "a2-*", "a3-*", "n1-standard-*", "n2-standard-*", "e2-standard-*"],
 };
 
 const nodePoolInstanceTypes: GuardPolicy = {

@@ -52,6 +52,8 @@ export async function runOffline(options: OfflineRunOptions): Promise<OfflineRun
     const recorded: Recorded[] = [];
     let exports: Record<string, unknown> = {};
     try {
+        // A program that throws while building (a ConfigError from a component, say)
+        // is reported with the registration errors rather than escaping as a crash.
         await pulumi.runtime.runInPulumiStack(async () => {
             pulumi.runtime.registerStackTransformation((args) => {
                 recorded.push({
@@ -68,6 +70,8 @@ export async function runOffline(options: OfflineRunOptions): Promise<OfflineRun
             return exports;
         });
         await pulumi.runtime.disconnect();
+    } catch (err) {
+        errors.push(err instanceof Error ? err : new Error(String(err)));
     } finally {
         process.off("unhandledRejection", onRejection);
     }

@@ -1,0 +1,126 @@
+import * as aws from "@pulumi/aws";
+import * as gcp from "@pulumi/gcp";
+import * as pulumi from "@pulumi/pulumi";
+import { ModelStoreBucket } from "../aws/modelStoreBucket";
+import { bucketReadPolicy, googleFederationTrustPolicy } from "../aws/modelStorePolicies";
+import { MODEL_PREFIX } from "../global/modelStoreNames";
+import { GcsModelStoreBucket } from "./modelStoreBucket";
+
+export interface ModelStoreTransferArgs {
+    /** The primary S3 bucket to copy from (required). */
+    source: ModelStoreBucket;
+    /** The GCS copy to write to (required). */
+    destination: GcsModelStoreBucket;
+    /** Minutes between runs (required, >= 60: the Storage Transfer Service minimum). */
+    intervalMinutes: number;
+    /** First day the schedule applies, UTC (default 2025-01-01; a past date starts the schedule at creation). */
+    scheduleStartDate?: { year: number; month: number; day: number };
+    /** Provider for the AWS role the transfer reads through (default: inherited from the parent). */
+    awsProvider?: aws.Provider;
+    /** Provider for the destination's project (default: inherited from the parent). */
+    gcpProvider?: gcp.Provider;
+}
+
+/**
+ * A Storage Transfer Service job that copies the primary S3 bucket's models into a GCS
+ * copy on a schedule. The job reads through an AWS role that trusts only this project's
+ * Storage Transfer service agent (identity federation): no AWS keys exist anywhere.
+ */
+export class ModelStoreTransfer extends pulumi.ComponentResource {
+    public readonly api: gcp.projects.Service;
+    public readonly sourceRole: aws.iam.Role;
+    public readonly sourceRolePolicy: aws.iam.RolePolicy;
+    public readonly agentBucketWriter: gcp.storage.BucketIAMMember;
+    public readonly agentObjectViewer: gcp.storage.BucketIAMMember;
+    public readonly job: gcp.storage.TransferJob;
+    /** Email of the project's Storage Transfer service agent. */
+    public readonly agentEmail: pulumi.Output<string>;
+    /** `transferJobs/...`: the name `gcloud transfer jobs run` takes. */
+    public readonly jobName: pulumi.Output<string>;
+
+    constructor(name: string, args: ModelStoreTransferArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("modelfleet:gcp:ModelStoreTransfer", name, {}, opts);
+
+        if (!Number.isInteger(args.intervalMinutes) || args.intervalMinutes < 60) {
+            throw new Error(`ModelStoreTransfer ${name}: intervalMinutes must be a whole number >= 60 (the Storage Transfer Service minimum), got ${args.intervalMinutes}`);
+        }
+
+        const project = args.destination.project;
+        const onAws = { parent: this, provider: args.awsProvider };
+        const onGcp = { parent: this, provider: args.gcpProvider };
+        const source = args.source;
+        const destination = args.destination;
+
+        // Creating the service agent (the invoke below) needs the API; never disable it on
+        // delete, other transfers in the project may use it.
+        this.api = new gcp.projects.Service(
+            `${name}-api`,
+            { project, service: "storagetransfer.googleapis.com", disableOnDestroy: false, disableDependentServices: false },
+            onGcp,
+        );
+
+        const agent = gcp.storage.getTransferProjectServiceAccountOutput({ project }, { ...onGcp, dependsOn: [this.api] });
+        this.agentEmail = agent.email;
+
+        this.sourceRole = new aws.iam.Role(
+            `${name}-s3-reader`,
+            {
+                description: pulumi.interpolate`Storage Transfer Service (${project}) reads the modelfleet primary model bucket`,
+                assumeRolePolicy: agent.subjectId.apply((subjectId) => JSON.stringify(googleFederationTrustPolicy(subjectId))),
+            },
+            onAws,
+        );
+
+        this.sourceRolePolicy = new aws.iam.RolePolicy(
+            `${name}-s3-read`,
+            {
+                role: this.sourceRole.name,
+                policy: pulumi
+                    .all([source.bucketArn, source.keyArn])
+                    .apply(([bucketArn, keyArn]) => JSON.stringify(bucketReadPolicy({ bucketArn, keyArn, region: source.region }, true))),
+            },
+            onAws,
+        );
+
+        const agentMember = pulumi.interpolate`serviceAccount:${agent.email}`;
+        // The sink roles the Storage Transfer docs name: legacyBucketWriter (bucket get,
+        // object create/delete/list) and objectViewer (object get, to skip unchanged objects).
+        this.agentBucketWriter = new gcp.storage.BucketIAMMember(
+            `${name}-agent-writer`,
+            { bucket: destination.bucketName, role: "roles/storage.legacyBucketWriter", member: agentMember },
+            onGcp,
+        );
+        this.agentObjectViewer = new gcp.storage.BucketIAMMember(
+            `${name}-agent-viewer`,
+            { bucket: destination.bucketName, role: "roles/storage.objectViewer", member: agentMember },
+            onGcp,
+        );
+
+        const start = args.scheduleStartDate ?? { year: 2025, month: 1, day: 1 };
+        this.job = new gcp.storage.TransferJob(
+            `${name}-job`,
+            {
+                project,
+                description: pulumi.interpolate`modelfleet: copy ${MODEL_PREFIX} from s3://${source.bucketName} to gs://${destination.bucketName}`,
+                status: "ENABLED",
+                transferSpec: {
+                    awsS3DataSource: { bucketName: source.bucketName, roleArn: this.sourceRole.arn },
+                    gcsDataSink: { bucketName: destination.bucketName },
+                    objectConditions: { includePrefixes: [MODEL_PREFIX] },
+                    // Mirror the primary: objects deleted there become noncurrent here (the
+                    // bucket is versioned), recoverable like S3's replicated delete markers.
+                    transferOptions: { overwriteWhen: "DIFFERENT", deleteObjectsUniqueInSink: true },
+                },
+                schedule: {
+                    scheduleStartDate: start,
+                    repeatInterval: `${args.intervalMinutes * 60}s`,
+                },
+            },
+            // The service checks access to source and sink when the job is created.
+            { ...onGcp, dependsOn: [this.api, this.agentBucketWriter, this.agentObjectViewer, this.sourceRolePolicy] },
+        );
+        this.jobName = this.job.name;
+
+        this.registerOutputs({ agentEmail: this.agentEmail, jobName: this.jobName, sourceRoleArn: this.sourceRole.arn });
+    }
+}
