@@ -164,7 +164,8 @@ export const modelSchema = z.strictObject({
     version: z.string().regex(/^[0-9A-Za-z][0-9A-Za-z._-]*$/, { message: "must be a version such as 1.0 or 2024-06-01" }),
     batchSize: z.int().min(1, { message: "must be 1 or more" }).default(defaults.model.batchSize),
     maxBatchDelayMs: z.int().min(0).max(10000, { message: "must be at most 10000 ms" }).default(defaults.model.maxBatchDelayMs),
-    minWorkers: z.int().min(0).default(defaults.model.minWorkers),
+    /** TorchServe reads 0 as "unset" and starts its default worker count, so 0 is refused. */
+    minWorkers: z.int().min(1, { message: "must be 1 or more (TorchServe treats 0 as unset)" }).default(defaults.model.minWorkers),
     maxWorkers: z.int().min(1, { message: "must be 1 or more" }).default(defaults.model.maxWorkers),
     responseTimeoutSeconds: z.int().min(1).default(defaults.model.responseTimeoutSeconds),
     /** The model serves TorchServe's OpenAI-compatible API and the gateway routes chat to it. */

@@ -8,7 +8,20 @@ import { stackSettings } from "./mocks";
 import { parseStackFile, StackFileError } from "../tools/stackfile";
 
 type Raw = Record<string, unknown>;
-type Json = Record<string, unknown> & { [k: string]: Json } & Json[];
+/** Sets (or, with `undefined`, deletes) the value at a key path such as `regions[0].gpuPools[0].maxNodes`. */
+function setPath(raw: Record<string, unknown>, keyPath: string, value: unknown): void {
+    const parts = keyPath.split(/\.|\[(\d+)\]/).filter((p) => p !== undefined && p !== "");
+    let at = raw as Record<string, unknown>;
+    for (const part of parts.slice(0, -1)) {
+        at[part] ??= {};
+        at = at[part] as Record<string, unknown>;
+    }
+    const last = parts[parts.length - 1];
+    if (value === undefined) delete at[last];
+    else at[last] = value;
+}
+
+type Edits = Array<[string, unknown]>;
 
 /** The problems a raw config yields (none when it validates). */
 function problemsOf(raw: Raw): ConfigProblem[] {
@@ -22,9 +35,9 @@ function problemsOf(raw: Raw): ConfigProblem[] {
 }
 
 /** Applies a mutation to a fresh copy of a committed stack's settings and returns the problems. */
-function mutate(stack: "dev" | "prod", change: (raw: Json) => void): ConfigProblem[] {
-    const raw = stackSettings(stack) as Json;
-    change(raw);
+function mutate(stack: "dev" | "prod", edits: Edits): ConfigProblem[] {
+    const raw = stackSettings(stack);
+    for (const [keyPath, value] of edits) setPath(raw, keyPath, value);
     return problemsOf(raw);
 }
 
@@ -65,43 +78,44 @@ describe("committed stacks", () => {
 });
 
 describe("bad input names the key and the fix", () => {
-    const cases: Array<[string, "dev" | "prod", (raw: Json) => void, string, RegExp | string]> = [
-        ["unknown cloud", "dev", (r) => (r.regions[0].cloud = "azure"), "regions[0].cloud", "cloud must be one of aws, gcp, existing"],
-        ["duplicate region name", "prod", (r) => (r.regions[1].name = "use1"), "regions[1].name", "duplicates region name 'use1'"],
-        ["non-DNS region name", "dev", (r) => (r.regions[0].name = "US_East"), "regions[0].name", /must be a DNS label/],
-        ["empty regions", "dev", (r) => (r.regions = [] as unknown as Json), "regions", "must list at least one region"],
-        ["min above max", "dev", (r) => { r.regions[0].gpuPools[0].minNodes = 5 as unknown as Json; r.regions[0].gpuPools[0].desiredNodes = 5 as unknown as Json; }, "regions[0].gpuPools[0].maxNodes", "must be >= minNodes (5)"],
-        ["zero GPUs per existing node", "prod", (r) => (r.regions[3].gpuPools[0].gpusPerNode = 0 as unknown as Json), "regions[3].gpuPools[0].gpusPerNode", "must be 1 or more"],
-        ["negative GPU request", "dev", (r) => (r.serving.torchserve = { gpus: -1 } as unknown as Json), "serving.torchserve.gpus", "must be 1 or more"],
-        ["malformed VPC CIDR", "dev", (r) => (r.regions[0].vpcCidr = "10.40.0.0/33" as unknown as Json), "regions[0].vpcCidr", /IPv4 CIDR/],
-        ["malformed public access CIDR", "dev", (r) => (r.regions[0].endpointPublicAccessCidrs = ["198.51.100.0"] as unknown as Json), "regions[0].endpointPublicAccessCidrs[0]", /IPv4 CIDR/],
-        ["unknown model referenced", "prod", (r) => (r.regions[3].models = ["gpt-9"] as unknown as Json), "regions[3].models[0]", /names unknown model 'gpt-9'/],
-        ["required key missing", "dev", (r) => delete r.regions[0].adminRoleArn, "regions[0].adminRoleArn", /is required/],
-        ["wrong type", "dev", (r) => (r.regions[0].gpuPools[0].maxNodes = "two" as unknown as Json), "regions[0].gpuPools[0].maxNodes", /must be a number, got string "two"/],
-        ["unknown instance type", "dev", (r) => (r.regions[0].gpuPools[0].instanceTypes = ["g9.huge"] as unknown as Json), "regions[0].gpuPools[0].instanceTypes[0]", /'g9.huge' is not a known GPU instance type/],
-        ["GPU count the machine cannot have", "prod", (r) => (r.regions[2].gpuPools[0].acceleratorCount = 4 as unknown as Json), "regions[2].gpuPools[0].acceleratorCount", "is 4 but g2-standard-8 takes 1 GPU(s)"],
-        ["AZ count the region cannot give", "prod", (r) => (r.regions[1].azCount = 4 as unknown as Json), "regions[1].azCount", "is 4 but eu-west-1 has 3 availability zones"],
-        ["unknown AWS region", "dev", (r) => (r.regions[0].region = "us-east-9" as unknown as Json), "regions[0].region", /'us-east-9' is not a supported AWS region/],
-        ["primary store region not AWS", "prod", (r) => (r.modelStore.primaryRegion = "usc1" as unknown as Json), "modelStore.primaryRegion", /must name an AWS region entry \(one of: use1, euw1\), got 'usc1'/],
-        ["retention of zero days", "dev", (r) => (r.modelStore.noncurrentVersionDays = 0 as unknown as Json), "modelStore.noncurrentVersionDays", "must be at least 1 day"],
-        ["latest image tag", "prod", (r) => (r.serving.tracks.green.torchserveImage = "pytorch/torchserve:latest" as unknown as Json), "serving.tracks.green.torchserveImage", /must be pinned by version tag or digest/],
-        ["untagged image", "dev", (r) => (r.images = { gateway: "tensorzero/gateway" } as unknown as Json), "images.gateway", /must be pinned/],
-        ["active color not a track", "dev", (r) => (r.serving.activeColor = "red" as unknown as Json), "serving.activeColor", "must be blue or green (a track name)"],
-        ["GPU request above the pool's nodes", "dev", (r) => (r.serving.torchserve.gpus = 2 as unknown as Json), "serving.torchserve.gpus", "is 2 but the nodes of use1/l4 have 1 GPU(s)"],
-        ["workers that make no sense", "dev", (r) => { r.models[0].minWorkers = 3 as unknown as Json; }, "models[0].maxWorkers", "must be >= minWorkers (3)"],
-        ["batch without delay", "dev", (r) => (r.models[0].maxBatchDelayMs = 0 as unknown as Json), "models[0].maxBatchDelayMs", /TorchServe would never wait to fill a batch/],
-        ["duplicate model", "prod", (r) => (r.models[1].name = "resnet50"), "models[1].name", "duplicates model name 'resnet50'"],
-        ["domain outside the zone", "dev", (r) => (r.serving.domain = "serve.other.org" as unknown as Json), "serving.domain", "'serve.other.org' is not inside hosted zone 'modelfleet.example.com'"],
-        ["failover primary not a region", "prod", (r) => { r.globalEntry.routing = "failover" as unknown as Json; r.globalEntry.failoverPrimary = "apse1" as unknown as Json; }, "globalEntry.failoverPrimary", /must name a routed region/],
-        ["health-check interval Route 53 does not offer", "dev", (r) => (r.globalEntry.healthCheck = { requestIntervalSeconds: 15 } as unknown as Json), "globalEntry.healthCheck.requestIntervalSeconds", "must be 10 or 30 (the intervals Route 53 offers)"],
-        ["too few checker regions", "dev", (r) => (r.globalEntry.healthCheck = { regions: ["us-east-1"] } as unknown as Json), "globalEntry.healthCheck.regions", /at least 3 checker regions/],
-        ["misspelt key", "dev", (r) => (r.regions[0].gpuPool = [] as unknown as Json), "regions[0].gpuPool", "is not a known key"],
-        ["unknown top-level key", "dev", (r) => (r.regionz = [] as unknown as Json), "regionz", "is not a known key"],
-        ["edge cluster without kubeconfig", "prod", (r) => delete r.kubeconfigs["edge-muc"], "kubeconfigs.edge-muc", /is missing: region edge-muc is an existing cluster/],
-        ["edge credentials incomplete", "prod", (r) => delete r.edgeStoreCredentials["edge-muc"].secretAccessKey, "edgeStoreCredentials.edge-muc.secretAccessKey", "is required"],
-        ["edge store source not AWS", "prod", (r) => (r.regions[3].modelStoreSource = "usc1" as unknown as Json), "regions[3].modelStoreSource", /must name an AWS region entry/],
-        ["serving pool that does not exist", "prod", (r) => (r.regions[0].servingPool = "h100" as unknown as Json), "regions[0].servingPool", /names unknown GPU pool 'h100'/],
-        ["replica range inverted", "dev", (r) => (r.serving.gateway = { replicas: { min: 4, max: 2 } } as unknown as Json), "serving.gateway.replicas.max", "must be >= replicas.min (4)"],
+    const cases: Array<[string, "dev" | "prod", Edits, string, RegExp | string]> = [
+        ["unknown cloud", "dev", [["regions[0].cloud", "azure"]], "regions[0].cloud", "cloud must be one of aws, gcp, existing"],
+        ["duplicate region name", "prod", [["regions[1].name", "use1"]], "regions[1].name", "duplicates region name 'use1'"],
+        ["non-DNS region name", "dev", [["regions[0].name", "US_East"]], "regions[0].name", /must be a DNS label/],
+        ["empty regions", "dev", [["regions", []]], "regions", "must list at least one region"],
+        ["min above max", "dev", [["regions[0].gpuPools[0].minNodes", 5], ["regions[0].gpuPools[0].desiredNodes", 5]], "regions[0].gpuPools[0].maxNodes", "must be >= minNodes (5)"],
+        ["zero GPUs per existing node", "prod", [["regions[3].gpuPools[0].gpusPerNode", 0]], "regions[3].gpuPools[0].gpusPerNode", "must be 1 or more"],
+        ["negative GPU request", "dev", [["serving.torchserve", { gpus: -1 }]], "serving.torchserve.gpus", "must be 1 or more"],
+        ["malformed VPC CIDR", "dev", [["regions[0].vpcCidr", "10.40.0.0/33"]], "regions[0].vpcCidr", /IPv4 CIDR/],
+        ["malformed public access CIDR", "dev", [["regions[0].endpointPublicAccessCidrs", ["198.51.100.0"]]], "regions[0].endpointPublicAccessCidrs[0]", /IPv4 CIDR/],
+        ["unknown model referenced", "prod", [["regions[3].models", ["gpt-9"]]], "regions[3].models[0]", /names unknown model 'gpt-9'/],
+        ["required key missing", "dev", [["regions[0].adminRoleArn", undefined]], "regions[0].adminRoleArn", /is required/],
+        ["wrong type", "dev", [["regions[0].gpuPools[0].maxNodes", "two"]], "regions[0].gpuPools[0].maxNodes", /must be a number, got string "two"/],
+        ["unknown instance type", "dev", [["regions[0].gpuPools[0].instanceTypes", ["g9.huge"]]], "regions[0].gpuPools[0].instanceTypes[0]", /'g9.huge' is not a known GPU instance type/],
+        ["GPU count the machine cannot have", "prod", [["regions[2].gpuPools[0].acceleratorCount", 4]], "regions[2].gpuPools[0].acceleratorCount", "is 4 but g2-standard-8 takes 1 GPU(s)"],
+        ["AZ count the region cannot give", "prod", [["regions[1].azCount", 4]], "regions[1].azCount", "is 4 but eu-west-1 has 3 availability zones"],
+        ["unknown AWS region", "dev", [["regions[0].region", "us-east-9"]], "regions[0].region", /'us-east-9' is not a supported AWS region/],
+        ["primary store region not AWS", "prod", [["modelStore.primaryRegion", "usc1"]], "modelStore.primaryRegion", /must name an AWS region entry \(one of: use1, euw1\), got 'usc1'/],
+        ["retention of zero days", "dev", [["modelStore.noncurrentVersionDays", 0]], "modelStore.noncurrentVersionDays", "must be at least 1 day"],
+        ["latest image tag", "prod", [["serving.tracks.green.torchserveImage", "pytorch/torchserve:latest"]], "serving.tracks.green.torchserveImage", /must be pinned by version tag or digest/],
+        ["untagged image", "dev", [["images", { gateway: "tensorzero/gateway" }]], "images.gateway", /must be pinned/],
+        ["active color not a track", "dev", [["serving.activeColor", "red"]], "serving.activeColor", "must be blue or green (a track name)"],
+        ["GPU request above the pool's nodes", "dev", [["serving.torchserve.gpus", 2]], "serving.torchserve.gpus", "is 2 but the nodes of use1/l4 have 1 GPU(s)"],
+        ["workers that make no sense", "dev", [["models[0].minWorkers", 3]], "models[0].maxWorkers", "must be >= minWorkers (3)"],
+        ["batch without delay", "dev", [["models[0].maxBatchDelayMs", 0]], "models[0].maxBatchDelayMs", /TorchServe would never wait to fill a batch/],
+        ["duplicate model", "prod", [["models[1].name", "resnet50"]], "models[1].name", "duplicates model name 'resnet50'"],
+        ["domain outside the zone", "dev", [["serving.domain", "serve.other.org"]], "serving.domain", "'serve.other.org' is not inside hosted zone 'modelfleet.example.com'"],
+        ["failover primary not a region", "prod", [["globalEntry.routing", "failover"], ["globalEntry.failoverPrimary", "apse1"]], "globalEntry.failoverPrimary", /must name a routed region/],
+        ["health-check interval Route 53 does not offer", "dev", [["globalEntry.healthCheck", { requestIntervalSeconds: 15 }]], "globalEntry.healthCheck.requestIntervalSeconds", "must be 10 or 30 (the intervals Route 53 offers)"],
+        ["too few checker regions", "dev", [["globalEntry.healthCheck", { regions: ["us-east-1"] }]], "globalEntry.healthCheck.regions", /at least 3 checker regions/],
+        ["misspelt key", "dev", [["regions[0].gpuPool", []]], "regions[0].gpuPool", "is not a known key"],
+        ["unknown top-level key", "dev", [["regionz", []]], "regionz", "is not a known key"],
+        ["edge cluster without kubeconfig", "prod", [["kubeconfigs.edge-muc", undefined]], "kubeconfigs.edge-muc", /is missing: region edge-muc is an existing cluster/],
+        ["edge credentials incomplete", "prod", [["edgeStoreCredentials.edge-muc.secretAccessKey", undefined]], "edgeStoreCredentials.edge-muc.secretAccessKey", "is required"],
+        ["edge store source not AWS", "prod", [["regions[3].modelStoreSource", "usc1"]], "regions[3].modelStoreSource", /must name an AWS region entry/],
+        ["serving pool that does not exist", "prod", [["regions[0].servingPool", "h100"]], "regions[0].servingPool", /names unknown GPU pool 'h100'/],
+        ["zero workers", "dev", [["models[0].minWorkers", 0]], "models[0].minWorkers", "must be 1 or more (TorchServe treats 0 as unset)"],
+        ["replica range inverted", "dev", [["serving.gateway", { replicas: { min: 4, max: 2 } }]], "serving.gateway.replicas.max", "must be >= replicas.min (4)"],
     ];
 
     it.each(cases)("%s", (_title, stack, change, keyPath, message) => {
@@ -113,21 +127,21 @@ describe("bad input names the key and the fix", () => {
     });
 
     it("reports every cross-field problem at once", () => {
-        const problems = mutate("prod", (r) => {
-            r.regions[1].name = "use1";
-            r.models[1].name = "resnet50";
-            r.serving.activeColor = "green" as unknown as Json;
-            r.modelStore.primaryRegion = "nowhere" as unknown as Json;
-        });
+        const problems = mutate("prod", [
+            ["regions[1].name", "use1"],
+            ["models[1].name", "resnet50"],
+            ["serving.activeColor", "green"],
+            ["modelStore.primaryRegion", "nowhere"],
+        ]);
         // Renaming euw1 also orphans the edge cluster's model-store source.
         expect(problems.map((p) => p.path).sort()).toEqual(["modelStore.primaryRegion", "models[1].name", "regions[1].name", "regions[3].modelStoreSource"]);
     });
 
     it("reports every shape problem at once, each on one line with a fix", () => {
-        const problems = mutate("prod", (r) => {
-            r.regions[1].vpcCidr = "nope" as unknown as Json;
-            r.modelStore.noncurrentVersionDays = 0 as unknown as Json;
-        });
+        const problems = mutate("prod", [
+            ["regions[1].vpcCidr", "nope"],
+            ["modelStore.noncurrentVersionDays", 0],
+        ]);
         expect(problems.map((p) => p.path).sort()).toEqual(["modelStore.noncurrentVersionDays", "regions[1].vpcCidr"]);
         const lines = problems.map(formatProblem);
         expect(lines.every((l) => !l.includes("\n"))).toBe(true);
@@ -137,9 +151,9 @@ describe("bad input names the key and the fix", () => {
     });
 
     it("suggests the value that fixes min above max", () => {
-        const [problem] = mutate("dev", (r) => (r.regions[0].gpuPools[0].maxNodes = 0 as unknown as Json)).filter((p) => p.path.endsWith("maxNodes"));
+        const [problem] = mutate("dev", [["regions[0].gpuPools[0].maxNodes", 0]]).filter((p) => p.path.endsWith("maxNodes"));
         expect(problem.fix).toBe("pulumi config set --path 'regions[0].gpuPools[0].maxNodes' <value>");
-        const [inverted] = mutate("dev", (r) => { r.regions[0].gpuPools[0].minNodes = 3 as unknown as Json; delete r.regions[0].gpuPools[0].desiredNodes; });
+        const [inverted] = mutate("dev", [["regions[0].gpuPools[0].minNodes", 3], ["regions[0].gpuPools[0].desiredNodes", undefined]]);
         expect(inverted.fix).toBe("pulumi config set --path 'regions[0].gpuPools[0].maxNodes' 3");
     });
 });

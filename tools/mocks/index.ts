@@ -36,7 +36,10 @@ export class FleetMocks implements pulumi.runtime.Mocks {
         const inputs = (args.inputs ?? {}) as State;
         this.resources.push({ type: args.type, name: args.name, custom: args.custom ?? true, inputs, provider: args.provider, id: args.id });
         if (args.custom === false) return { id: undefined, state: {} };
-        const id = args.id ?? `${args.name}-${digest(args.type, args.name).slice(0, 8)}`;
+        // The SDK passes "" (not undefined) for a resource that is not imported; an empty id
+        // would leave `.id` unknown, and invokes that depend on the resource would never resolve.
+        // New resources arrive with id "" (unknown to the SDK); only imports and reads carry a real one.
+        const id = args.id || `${args.name}-${digest(args.type, args.name).slice(0, 8)}`;
         const handler = resourceHandlers[args.type] ?? awsResourceHandler(args.type);
         const computed = handler ? handler(args.name, unwrapSecrets(inputs) as State, id, args.type) : {};
         return { id, state: { ...inputs, ...computed } };

@@ -1,0 +1,133 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { catalog, type AwsRegionSettings, type GpuPoolShape } from "../../config";
+import type { GpuPoolPlacement } from "../types";
+import { nodeLaunchTemplate } from "./launchTemplate";
+import { autoscalerDiscoveryTags, GPU_TAINT, GPU_TOLERATION, gpuNodeLabels, nodeTemplateTags, POOL_LABEL } from "./nodeLabels";
+
+export type AwsGpuPoolSettings = AwsRegionSettings["gpuPools"][number];
+
+/** The EKS API spells taint effects in upper snake case. */
+const EKS_TAINT_EFFECT: Record<typeof GPU_TAINT.effect, string> = { NoSchedule: "NO_SCHEDULE" };
+
+export interface GpuNodePoolArgs {
+    /** AWS region, set on every regional resource. */
+    region: string;
+    /** The cluster's name as the cluster resource outputs it (orders the group after the cluster). */
+    clusterName: pulumi.Input<string>;
+    /** Kubernetes version the nodes run; the cluster's, so upgrades roll the pool. */
+    kubernetesVersion: pulumi.Input<string>;
+    /** Node IAM role (EKS creates its access entry for managed node groups). */
+    nodeRoleArn: pulumi.Input<string>;
+    /** Private subnets, one per zone. */
+    subnetIds: pulumi.Input<string>[];
+    /** The pool as configured (instance types, sizes, capacity, disk). */
+    pool: AwsGpuPoolSettings;
+    /** GPU facts of the pool's instance types (from config validation). */
+    shape: GpuPoolShape;
+    /** What the group must wait for (networking add-ons, node-role grants, egress). */
+    dependsOn?: pulumi.Resource[];
+    /** The AWS provider every region shares; default the ambient one. */
+    provider?: aws.Provider;
+}
+
+/**
+ * A managed node group of GPU instances on the NVIDIA AL2023 AMI, tainted so only GPU pods
+ * land there, labelled for placement, and tagged so the cluster-autoscaler can scale it,
+ * from zero too.
+ */
+export class GpuNodePool extends pulumi.ComponentResource {
+    public readonly nodeGroup: aws.eks.NodeGroup;
+    /** Where this pool's pods must go. */
+    public readonly placement: GpuPoolPlacement;
+    /** Name of the auto-scaling group EKS made for the pool. */
+    public readonly autoScalingGroupName: pulumi.Output<string>;
+
+    constructor(name: string, args: GpuNodePoolArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("modelfleet:aws:GpuNodePool", name, {}, opts);
+        validate(name, args);
+        const { region, provider, pool, shape } = args;
+        const childOpts = { parent: this, provider };
+
+        const labels = gpuNodeLabels(pool.name, shape.gpuModel);
+        const templateTags = nodeTemplateTags(labels, shape.gpusPerNode);
+        const instanceTags = { [POOL_LABEL]: pool.name, "modelfleet.io/accelerator": shape.gpuModel };
+        const launchTemplate = nodeLaunchTemplate(
+            `${name}-launch-template`,
+            { region, diskSizeGb: pool.diskSizeGb, tags: instanceTags },
+            childOpts,
+        );
+
+        this.nodeGroup = new aws.eks.NodeGroup(
+            `${name}-nodes`,
+            {
+                region,
+                clusterName: args.clusterName,
+                version: args.kubernetesVersion,
+                nodeRoleArn: args.nodeRoleArn,
+                subnetIds: args.subnetIds,
+                amiType: "AL2023_x86_64_NVIDIA",
+                capacityType: pool.capacity === "spot" ? "SPOT" : "ON_DEMAND",
+                instanceTypes: pool.instanceTypes,
+                scalingConfig: { minSize: pool.minNodes, maxSize: pool.maxNodes, desiredSize: pool.desiredNodes ?? pool.minNodes },
+                // A launch template rather than diskSize: encrypted gp3 root and IMDSv2 hop limit 1.
+                launchTemplate: { id: launchTemplate.id, version: launchTemplate.latestVersion.apply(String) },
+                labels,
+                taints: [{ key: GPU_TAINT.key, value: GPU_TAINT.value, effect: EKS_TAINT_EFFECT[GPU_TAINT.effect] }],
+                // One node at a time: a GPU node holds model replicas that take minutes to load.
+                updateConfig: { maxUnavailable: 1 },
+                tags: pulumi
+                    .output(args.clusterName)
+                    .apply((cluster) => ({ ...instanceTags, ...autoscalerDiscoveryTags(cluster), ...templateTags })),
+            },
+            // The cluster-autoscaler owns the size once the group exists.
+            { ...childOpts, dependsOn: args.dependsOn, ignoreChanges: ["scalingConfig.desiredSize"] },
+        );
+
+        this.autoScalingGroupName = this.nodeGroup.resources.apply((resources) => {
+            const asg = resources?.[0]?.autoscalingGroups?.[0]?.name;
+            if (!asg) throw new Error(`node group ${name} reports no auto-scaling group`);
+            return asg;
+        });
+        // EKS tags the group's ASG with the discovery tags itself but does not copy node-group
+        // tags to it; the autoscaler reads node templates from the ASG, so they are set there.
+        for (const [key, value] of Object.entries(templateTags)) {
+            const slug = key.replace("k8s.io/cluster-autoscaler/node-template/", "").replace(/[^a-zA-Z0-9]+/g, "-");
+            new aws.autoscaling.Tag(
+                `${name}-${slug}`,
+                { region, autoscalingGroupName: this.autoScalingGroupName, tag: { key, value, propagateAtLaunch: false } },
+                childOpts,
+            );
+        }
+
+        this.placement = {
+            name: pool.name,
+            nodeSelector: { [POOL_LABEL]: pool.name },
+            tolerations: [GPU_TOLERATION],
+            gpusPerNode: shape.gpusPerNode,
+            gpuModel: shape.gpuModel,
+        };
+        this.registerOutputs({ nodeGroupArn: this.nodeGroup.arn, autoScalingGroupName: this.autoScalingGroupName });
+    }
+}
+
+function validate(name: string, args: GpuNodePoolArgs): void {
+    const { pool, shape } = args;
+    const problems: string[] = [];
+    if (pool.instanceTypes.length === 0) problems.push("pool.instanceTypes must list at least one instance type");
+    pool.instanceTypes.forEach((type) => {
+        const known = catalog.awsGpuInstances[type];
+        if (!known) problems.push(`pool.instanceTypes: '${type}' is not a known GPU instance type`);
+        else if (known.gpus !== shape.gpusPerNode)
+            problems.push(`pool.instanceTypes: '${type}' has ${known.gpus} GPU(s), the pool's nodes have ${shape.gpusPerNode}`);
+    });
+    if (pool.maxNodes < 1) problems.push(`pool.maxNodes must be at least 1, got ${pool.maxNodes}`);
+    if (pool.minNodes > pool.maxNodes) problems.push(`pool.maxNodes (${pool.maxNodes}) must be >= minNodes (${pool.minNodes})`);
+    const desired = pool.desiredNodes ?? pool.minNodes;
+    if (desired < pool.minNodes || desired > pool.maxNodes)
+        problems.push(`pool.desiredNodes (${desired}) must be between minNodes (${pool.minNodes}) and maxNodes (${pool.maxNodes})`);
+    if (pool.diskSizeGb < 50)
+        problems.push(`pool.diskSizeGb must be at least 50 (GiB) for the NVIDIA AMI and model images, got ${pool.diskSizeGb}`);
+    if (args.subnetIds.length === 0) problems.push("subnetIds must list at least one subnet");
+    if (problems.length > 0) throw new Error(`GpuNodePool ${name}: ${problems.join("; ")}`);
+}

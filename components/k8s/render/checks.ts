@@ -1,0 +1,112 @@
+import { isPinnedImage, type FleetConfig, type RegionConfig } from "../../../config";
+import type { ModelStoreAccess, RegionCluster, RegionTls } from "../../types";
+import { TRACKS } from "./names";
+import { bytes, isQuantity, milliCpu } from "./quantity";
+
+/** What a serving-stack check is given; the same fields as the component's arguments. */
+export interface ServingCheckInput {
+    config: FleetConfig;
+    region: RegionConfig;
+    cluster: Pick<RegionCluster, "gpuPools" | "ingress" | "workloadIdentity">;
+    modelStore: Pick<ModelStoreAccess, "kind" | "staticCredentials">;
+    tls: Pick<RegionTls, "kind" | "hosts">;
+}
+
+const pairs: Record<RegionCluster["ingress"]["kind"], RegionTls["kind"]> = { alb: "acm", gce: "gcp-managed", class: "cert-manager" };
+
+/**
+ * Every problem with the serving stack's arguments, each naming the config key (or the
+ * argument) at fault. Config validation catches most of these for stack files; these
+ * checks hold for any caller and for what only the cluster knows (its GPU pools).
+ */
+export function servingArgProblems({ config, region, cluster, modelStore, tls }: ServingCheckInput): string[] {
+    const problems: string[] = [];
+    const add = (message: string) => problems.push(message);
+    const sv = config.serving;
+    const ts = sv.torchserve;
+    const ri = config.regions.findIndex((r) => r.name === region.name);
+    const regionKey = ri >= 0 ? `regions[${ri}]` : `regions[?] (${region.name})`;
+
+    if (!(TRACKS as readonly string[]).includes(sv.activeColor)) {
+        add(`serving.activeColor is '${sv.activeColor}' but must name a track: ${TRACKS.join(" or ")}`);
+    }
+
+    const images: Array<[string, string]> = [
+        ...TRACKS.map((t): [string, string] => [
+            `serving.tracks.${t}.torchserveImage`,
+            sv.tracks[t].torchserveImage ?? config.images.torchserve,
+        ]),
+        ["images.gateway", config.images.gateway],
+        [
+            modelStore.kind === "s3" ? "images.modelSyncS3" : "images.modelSyncGcs",
+            modelStore.kind === "s3" ? config.images.modelSyncS3 : config.images.modelSyncGcs,
+        ],
+    ];
+    for (const [key, image] of images) {
+        if (!isPinnedImage(image)) add(`${key} is '${image}' but must be pinned by version tag or digest, not 'latest' or untagged`);
+    }
+
+    const known = new Set(config.models.map((m) => m.name));
+    if (region.modelNames.length === 0) add(`${regionKey}.models is empty: the region would serve nothing`);
+    region.modelNames.filter((n) => !known.has(n)).forEach((n) => add(`${regionKey}.models names unknown model '${n}'`));
+
+    config.models.forEach((m, i) => {
+        const at = `models[${i}]`;
+        if (!Number.isInteger(m.batchSize) || m.batchSize < 1)
+            add(`${at}.batchSize is ${m.batchSize} but must be a whole number of 1 or more`);
+        if (!Number.isInteger(m.maxBatchDelayMs) || m.maxBatchDelayMs < 0)
+            add(`${at}.maxBatchDelayMs is ${m.maxBatchDelayMs} but must be 0 or more`);
+        if (m.batchSize > 1 && m.maxBatchDelayMs === 0)
+            add(`${at}.maxBatchDelayMs is 0 with batchSize ${m.batchSize}: TorchServe would never wait to fill a batch`);
+        // TorchServe reads 0 as "unset" and starts default_workers_per_model workers instead.
+        if (!Number.isInteger(m.minWorkers) || m.minWorkers < 1)
+            add(`${at}.minWorkers is ${m.minWorkers} but must be 1 or more (TorchServe reads 0 as unset)`);
+        if (!Number.isInteger(m.maxWorkers) || m.maxWorkers < 1) add(`${at}.maxWorkers is ${m.maxWorkers} but must be 1 or more`);
+        if (m.minWorkers > m.maxWorkers) add(`${at}.maxWorkers is ${m.maxWorkers} but must be >= minWorkers (${m.minWorkers})`);
+        if (!Number.isInteger(m.responseTimeoutSeconds) || m.responseTimeoutSeconds < 1)
+            add(`${at}.responseTimeoutSeconds is ${m.responseTimeoutSeconds} but must be 1 or more`);
+    });
+
+    for (const which of ["torchserve", "gateway"] as const) {
+        const r = sv[which].replicas;
+        if (!Number.isInteger(r.min) || r.min < 1) add(`serving.${which}.replicas.min is ${r.min} but must be 1 or more`);
+        if (r.max < r.min) add(`serving.${which}.replicas.max is ${r.max} but must be >= replicas.min (${r.min})`);
+        if (!isQuantity(sv[which].cpu)) add(`serving.${which}.cpu is '${sv[which].cpu}' but must be a quantity such as 500m or 4`);
+        if (!isQuantity(sv[which].memory)) add(`serving.${which}.memory is '${sv[which].memory}' but must be a quantity such as 16Gi`);
+    }
+
+    const pool = cluster.gpuPools[region.servingPool];
+    if (!pool) {
+        add(
+            `${regionKey}.servingPool is '${region.servingPool}' but the cluster has no such GPU pool (pools: ${Object.keys(cluster.gpuPools).join(", ") || "none"})`,
+        );
+    } else {
+        if (!Number.isInteger(ts.gpus) || ts.gpus < 1) add(`serving.torchserve.gpus is ${ts.gpus} but must be 1 or more`);
+        else if (ts.gpus > pool.gpusPerNode)
+            add(
+                `serving.torchserve.gpus is ${ts.gpus} but the nodes of GPU pool '${pool.name}' in ${region.name} have ${pool.gpusPerNode} GPU(s)`,
+            );
+        const shape = region.poolShapes[region.servingPool];
+        if (shape?.nodeVcpus !== undefined && isQuantity(ts.cpu) && milliCpu(ts.cpu) > shape.nodeVcpus * 1000) {
+            add(
+                `serving.torchserve.cpu is ${ts.cpu} but the nodes of GPU pool '${pool.name}' in ${region.name} have ${shape.nodeVcpus} vCPUs`,
+            );
+        }
+        if (shape?.nodeMemoryGiB !== undefined && isQuantity(ts.memory) && bytes(ts.memory) > shape.nodeMemoryGiB * 2 ** 30) {
+            add(
+                `serving.torchserve.memory is ${ts.memory} but the nodes of GPU pool '${pool.name}' in ${region.name} have ${shape.nodeMemoryGiB} GiB`,
+            );
+        }
+    }
+
+    if (pairs[cluster.ingress.kind] !== tls.kind) {
+        add(`tls is of kind '${tls.kind}' but the cluster's '${cluster.ingress.kind}' ingress needs '${pairs[cluster.ingress.kind]}'`);
+    }
+    if (tls.hosts.length === 0) add("tls.hosts is empty: the Ingress needs at least one host");
+    if (cluster.workloadIdentity.kind === "static-credentials" && modelStore.staticCredentials === undefined) {
+        add(
+            `modelStore.staticCredentials is missing: region ${region.name} has no workload identity (set edgeStoreCredentials.${region.name})`,
+        );
+    }
+    return problems;
+}

@@ -1,0 +1,239 @@
+import type * as k8s from "@pulumi/kubernetes";
+import type * as pulumi from "@pulumi/pulumi";
+import type { ServingContext } from "./context";
+import {
+    commonLabels,
+    gatewaySelector,
+    names,
+    otherTrack,
+    portNames,
+    ports,
+    torchserveAnyTrackSelector,
+    torchserveSelector,
+} from "./names";
+
+type Service = k8s.types.input.core.v1.Service;
+type Ingress = k8s.types.input.networking.v1.Ingress;
+
+/** TLS 1.2 and 1.3 only (AWS's recommended policy for ALBs). */
+export const ALB_SSL_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06";
+/** The label ServiceMonitors select metrics Services by. */
+export const METRICS_LABEL = "modelfleet.io/metrics";
+/** Health-check paths: TorchServe's and the gateway's readiness endpoints. */
+export const healthPaths = { torchserve: "/ping", gateway: "/health" } as const;
+
+/** The parts of the region's TLS the Ingress uses (RegionTls fits; plain strings do in tests). */
+export type IngressTls =
+    | { kind: "acm"; hosts: string[]; certificateArn: pulumi.Input<string> }
+    | { kind: "gcp-managed"; hosts: string[]; certificateName: pulumi.Input<string>; staticIpName: pulumi.Input<string> }
+    | { kind: "cert-manager"; hosts: string[]; secretName: string };
+
+/** A CustomResource's arguments (FrontendConfig, BackendConfig, ServiceMonitor, ...). */
+export interface CustomObject {
+    apiVersion: string;
+    kind: string;
+    metadata: k8s.types.input.meta.v1.ObjectMeta;
+    spec: Record<string, pulumi.Input<unknown>>;
+}
+
+/**
+ * Seconds a response may take end to end: the longest model timeout plus margin. Load
+ * balancers default to 30-60 s idle timeouts, which would cut LLM responses short.
+ */
+export function responseBudgetSeconds(ctx: ServingContext): number {
+    const longest = Math.max(ctx.serving.torchserve.defaultResponseTimeoutSeconds, ...ctx.models.map((m) => m.responseTimeoutSeconds));
+    return Math.min(4000, Math.max(60, longest + 30));
+}
+
+/** Annotations a backend Service needs for the cloud load balancer in front of it. */
+function backendAnnotations(ctx: ServingContext, healthPath: string, backendConfig: string): Record<string, string> {
+    switch (ctx.ingress.kind) {
+        case "alb":
+            // Service-level annotations override the Ingress's for this target group.
+            return { "alb.ingress.kubernetes.io/healthcheck-path": healthPath, "alb.ingress.kubernetes.io/success-codes": "200" };
+        case "gce":
+            return {
+                "cloud.google.com/neg": JSON.stringify({ ingress: true }),
+                "cloud.google.com/backend-config": JSON.stringify({ default: backendConfig }),
+            };
+        case "class":
+            return {};
+    }
+}
+
+function service(
+    ctx: ServingContext,
+    name: string,
+    selector: Record<string, string>,
+    port: number,
+    portName: string,
+    extra: { labels?: Record<string, string>; annotations?: Record<string, string>; headless?: boolean } = {},
+): Service {
+    return {
+        apiVersion: "v1",
+        kind: "Service",
+        metadata: {
+            name,
+            namespace: ctx.namespace,
+            labels: { ...commonLabels(ctx.regionName), ...extra.labels },
+            annotations: extra.annotations ?? {},
+        },
+        spec: {
+            type: "ClusterIP",
+            ...(extra.headless ? { clusterIP: "None" } : {}),
+            selector,
+            ports: [{ name: portName, port, targetPort: portName, protocol: "TCP" }],
+        },
+    };
+}
+
+/** The stable Service: the active track's pods. Switching tracks changes only its selector. */
+export function renderStableService(ctx: ServingContext): Service {
+    return service(ctx, names.torchserveStable, torchserveSelector(ctx.activeTrack), ports.inference, portNames.http, {
+        labels: { "app.kubernetes.io/name": "torchserve" },
+        annotations: backendAnnotations(ctx, healthPaths.torchserve, names.torchserveBackendConfig),
+    });
+}
+
+/** The preview Service: the other track's pods, reachable in-cluster for checks before a switch. */
+export function renderPreviewService(ctx: ServingContext): Service {
+    return service(ctx, names.torchservePreview, torchserveSelector(otherTrack(ctx.activeTrack)), ports.inference, portNames.http, {
+        labels: { "app.kubernetes.io/name": "torchserve" },
+    });
+}
+
+/** Headless, every track: each TorchServe pod is scraped once, whichever Service fronts it. */
+export function renderMetricsService(ctx: ServingContext): Service {
+    return service(ctx, names.torchserveMetrics, torchserveAnyTrackSelector(), ports.metrics, portNames.metrics, {
+        labels: { "app.kubernetes.io/name": "torchserve", [METRICS_LABEL]: "torchserve" },
+        headless: true,
+    });
+}
+
+export function renderGatewayService(ctx: ServingContext): Service {
+    return service(ctx, names.gateway, gatewaySelector(), ports.gateway, portNames.http, {
+        labels: { ...gatewaySelector(), [METRICS_LABEL]: "gateway" },
+        annotations: backendAnnotations(ctx, healthPaths.gateway, names.gatewayBackendConfig),
+    });
+}
+
+function ingressAnnotations(ctx: ServingContext, tls: IngressTls): Record<string, pulumi.Input<string>> {
+    const ingress = ctx.ingress;
+    if (ingress.kind === "alb" && tls.kind === "acm") {
+        return {
+            "alb.ingress.kubernetes.io/scheme": "internet-facing",
+            // Pods are targets directly: no kube-proxy hop, and the drain is the pod's own.
+            "alb.ingress.kubernetes.io/target-type": "ip",
+            "alb.ingress.kubernetes.io/listen-ports": JSON.stringify([{ HTTP: 80 }, { HTTPS: 443 }]),
+            "alb.ingress.kubernetes.io/ssl-redirect": "443",
+            "alb.ingress.kubernetes.io/certificate-arn": tls.certificateArn,
+            "alb.ingress.kubernetes.io/ssl-policy": ALB_SSL_POLICY,
+            "alb.ingress.kubernetes.io/target-group-attributes": [
+                "load_balancing.algorithm.type=least_outstanding_requests",
+                `deregistration_delay.timeout_seconds=${ctx.serving.torchserve.drainSeconds}`,
+            ].join(","),
+            "alb.ingress.kubernetes.io/load-balancer-attributes": `idle_timeout.timeout_seconds=${responseBudgetSeconds(ctx)}`,
+            "alb.ingress.kubernetes.io/healthcheck-path": healthPaths.gateway,
+            "alb.ingress.kubernetes.io/success-codes": "200",
+            "alb.ingress.kubernetes.io/tags": `modelfleet-region=${ctx.regionName}`,
+        };
+    }
+    if (ingress.kind === "gce" && tls.kind === "gcp-managed") {
+        return {
+            // GKE selects its controller by this annotation; it ignores spec.ingressClassName.
+            "kubernetes.io/ingress.class": "gce",
+            "kubernetes.io/ingress.global-static-ip-name": tls.staticIpName,
+            "ingress.gcp.kubernetes.io/pre-shared-cert": tls.certificateName,
+            "networking.gke.io/v1beta1.FrontendConfig": names.frontendConfig,
+        };
+    }
+    if (ingress.kind === "class" && tls.kind === "cert-manager") {
+        const issuerKey = ingress.certIssuer.kind === "ClusterIssuer" ? "cert-manager.io/cluster-issuer" : "cert-manager.io/issuer";
+        const annotations: Record<string, string> = { [issuerKey]: ingress.certIssuer.name };
+        if (ingress.className.includes("nginx")) {
+            const seconds = String(responseBudgetSeconds(ctx));
+            annotations["nginx.ingress.kubernetes.io/proxy-read-timeout"] = seconds;
+            annotations["nginx.ingress.kubernetes.io/proxy-send-timeout"] = seconds;
+            // Above TorchServe's own 6.5 MB request limit; nginx's default is 1 MB.
+            annotations["nginx.ingress.kubernetes.io/proxy-body-size"] = "8m";
+        }
+        return annotations;
+    }
+    throw new Error(`ingress flavour '${ingress.kind}' cannot use TLS of kind '${tls.kind}'`);
+}
+
+/**
+ * The one Ingress of the cluster: `/predictions` and `/ping` to TorchServe's stable
+ * Service, everything else to the gateway. Only those two TorchServe paths are exposed.
+ */
+export function renderIngress(ctx: ServingContext, tls: IngressTls): Ingress {
+    const torchserve = { service: { name: names.torchserveStable, port: { number: ports.inference } } };
+    const gateway = { service: { name: names.gateway, port: { number: ports.gateway } } };
+    const rules = tls.hosts.map((host) => ({
+        host,
+        http: {
+            paths: [
+                { path: "/predictions", pathType: "Prefix", backend: torchserve },
+                { path: healthPaths.torchserve, pathType: "Exact", backend: torchserve },
+                { path: "/", pathType: "Prefix", backend: gateway },
+            ],
+        },
+    }));
+    const ingress = ctx.ingress;
+    return {
+        apiVersion: "networking.k8s.io/v1",
+        kind: "Ingress",
+        metadata: {
+            name: names.ingress,
+            namespace: ctx.namespace,
+            labels: commonLabels(ctx.regionName),
+            annotations: ingressAnnotations(ctx, tls),
+        },
+        spec: {
+            // GKE refuses an Ingress with both the class annotation and the class field.
+            ...(ingress.kind === "gce" ? {} : { ingressClassName: ingress.className }),
+            // On GKE the certificate is the pre-shared Google-managed one; there is no Secret.
+            ...(tls.kind === "gcp-managed"
+                ? {}
+                : { tls: [{ hosts: [...tls.hosts], ...(tls.kind === "cert-manager" ? { secretName: tls.secretName } : {}) }] }),
+            rules,
+        },
+    };
+}
+
+/** GKE: TLS 1.2+ through the SSL policy, and HTTP redirected to HTTPS. */
+export function renderFrontendConfig(ctx: ServingContext, sslPolicyName: pulumi.Input<string>): CustomObject {
+    return {
+        apiVersion: "networking.gke.io/v1beta1",
+        kind: "FrontendConfig",
+        metadata: { name: names.frontendConfig, namespace: ctx.namespace, labels: commonLabels(ctx.regionName) },
+        spec: { sslPolicy: sslPolicyName, redirectToHttps: { enabled: true, responseCodeName: "MOVED_PERMANENTLY_DEFAULT" } },
+    };
+}
+
+/** GKE: the load balancer's health check, timeout and draining for one backend Service. */
+export function renderBackendConfig(ctx: ServingContext, which: "torchserve" | "gateway"): CustomObject {
+    const port = which === "torchserve" ? ports.inference : ports.gateway;
+    return {
+        apiVersion: "cloud.google.com/v1",
+        kind: "BackendConfig",
+        metadata: {
+            name: which === "torchserve" ? names.torchserveBackendConfig : names.gatewayBackendConfig,
+            namespace: ctx.namespace,
+            labels: commonLabels(ctx.regionName),
+        },
+        spec: {
+            timeoutSec: responseBudgetSeconds(ctx),
+            connectionDraining: { drainingTimeoutSec: ctx.serving.torchserve.drainSeconds },
+            healthCheck: {
+                type: "HTTP",
+                requestPath: healthPaths[which],
+                port,
+                checkIntervalSec: 10,
+                timeoutSec: 5,
+                healthyThreshold: 1,
+                unhealthyThreshold: 3,
+            },
+        },
+    };
+}

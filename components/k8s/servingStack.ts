@@ -1,0 +1,223 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import type { FleetConfig, RegionConfig } from "../../config";
+import type { ModelStoreAccess, RegionCluster, RegionTls, ServingEndpoint } from "../types";
+import { servingArgProblems } from "./render/checks";
+import { buildContext, type MonitoringSettings } from "./render/context";
+import { renderGatewayConfig } from "./render/gatewayConfig";
+import {
+    renderGatewayBackendsSecret,
+    renderGatewayConfigMap,
+    renderGatewayDeployment,
+    renderGatewayServiceAccount,
+} from "./render/gatewayWorkload";
+import { renderDashboardConfigMap, renderPrometheusRule, renderServiceMonitors } from "./render/monitoring";
+import { names, TRACKS } from "./render/names";
+import { renderNamespace } from "./render/namespace";
+import { renderNetworkPolicies } from "./render/networkPolicies";
+import { renderHpas, renderLimitRange, renderPdbs, renderResourceQuota } from "./render/scaling";
+import { checksum, renderConfigProperties } from "./render/torchserveConfig";
+import {
+    renderModelStoreCredentialsSecret,
+    renderTorchServeConfigMap,
+    renderTorchServeDeployment,
+    renderTorchServeServiceAccount,
+} from "./render/torchserveWorkload";
+import {
+    renderBackendConfig,
+    renderFrontendConfig,
+    renderGatewayService,
+    renderIngress,
+    renderMetricsService,
+    renderPreviewService,
+    renderStableService,
+    type CustomObject,
+} from "./render/traffic";
+
+export interface ServingStackArgs {
+    /** The validated fleet config: models, serving settings, images and secret backends. */
+    config: FleetConfig;
+    /** The region this stack serves; its modelNames and servingPool pick models and GPUs. */
+    region: RegionConfig;
+    /** The region's cluster: every object goes through its provider once its readyResources exist. */
+    cluster: RegionCluster;
+    /** The region's model-store copy and how pods read it. */
+    modelStore: ModelStoreAccess;
+    /** The certificate for the region's Ingress; its kind must match the cluster's ingress flavour. */
+    tls: RegionTls;
+    /** Prometheus namespace (default `monitoring`) and extra ServiceMonitor/PrometheusRule labels (default none). */
+    monitoring?: Partial<MonitoringSettings>;
+}
+
+/**
+ * The serving workloads of one cluster: TorchServe in two blue-green tracks on the GPU
+ * pool, the TensorZero gateway on the system nodes, their scaling, the Ingress, network
+ * policies, quota and monitoring. The same for every cloud: what differs (ingress
+ * annotations, identity endpoints, model-store client) follows from the arguments.
+ */
+export class ServingStack extends pulumi.ComponentResource {
+    /** The address the cloud load balancer got, for the global entry. */
+    public readonly endpoint: ServingEndpoint;
+    /** The namespace every serving object lives in. */
+    public readonly namespace: pulumi.Output<string>;
+
+    constructor(name: string, args: ServingStackArgs, opts?: pulumi.ComponentResourceOptions) {
+        const problems = servingArgProblems(args);
+        if (problems.length > 0) {
+            throw new Error(`ServingStack ${name} has ${problems.length} problem(s):\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+        }
+        super("modelfleet:k8s:ServingStack", name, {}, opts);
+
+        const { config, region, cluster, modelStore, tls } = args;
+        const ctx = buildContext(config, region, cluster, modelStore, args.monitoring);
+        const childOpts = (dependsOn: pulumi.Resource[] = [], extra: pulumi.CustomResourceOptions = {}): pulumi.CustomResourceOptions => ({
+            ...extra,
+            parent: this,
+            provider: cluster.provider,
+            dependsOn: [...cluster.readyResources, ...dependsOn],
+        });
+
+        const namespace = new k8s.core.v1.Namespace(`${name}-namespace`, renderNamespace(ctx), childOpts());
+        const inNamespace = (dependsOn: pulumi.Resource[] = [], extra: pulumi.CustomResourceOptions = {}) =>
+            childOpts([namespace, ...dependsOn], extra);
+
+        // Quota and defaults first, so no pod is admitted before they apply.
+        const limitRange = new k8s.core.v1.LimitRange(`${name}-limits`, renderLimitRange(ctx), inNamespace());
+        const quota = new k8s.core.v1.ResourceQuota(`${name}-quota`, renderResourceQuota(ctx), inNamespace([limitRange]));
+        const policies = Object.entries(renderNetworkPolicies(ctx)).map(
+            ([policyName, policy]) => new k8s.networking.v1.NetworkPolicy(`${name}-netpol-${policyName}`, policy, inNamespace()),
+        );
+        const admission = [limitRange, quota, ...policies];
+
+        // TorchServe: identity, config, both tracks.
+        const serviceAccount = new k8s.core.v1.ServiceAccount(
+            `${name}-torchserve-sa`,
+            renderTorchServeServiceAccount(ctx, modelStore.serviceAccountAnnotations),
+            inNamespace(),
+        );
+        const storeSecrets = modelStore.staticCredentials
+            ? [
+                  new k8s.core.v1.Secret(
+                      `${name}-model-store-credentials`,
+                      renderModelStoreCredentialsSecret(ctx, modelStore.staticCredentials),
+                      inNamespace(),
+                  ),
+              ]
+            : [];
+        const configProperties = renderConfigProperties(ctx.models, ctx.serving.torchserve);
+        const torchserveConfig = new k8s.core.v1.ConfigMap(
+            `${name}-torchserve-config`,
+            renderTorchServeConfigMap(ctx, configProperties),
+            inNamespace(),
+        );
+        const tracks = TRACKS.map(
+            (track) =>
+                new k8s.apps.v1.Deployment(
+                    `${name}-torchserve-${track}`,
+                    renderTorchServeDeployment(ctx, track, checksum(configProperties)),
+                    // GPU node scale-up, the model copy and loading outlast the default 10-minute wait.
+                    inNamespace([...admission, serviceAccount, torchserveConfig, ...storeSecrets, ...modelStore.readyResources], {
+                        customTimeouts: { create: "30m", update: "30m" },
+                    }),
+                ),
+        );
+
+        // The GKE load balancer reads these when it syncs the Services and the Ingress.
+        const gkeBackendConfigs =
+            ctx.ingress.kind === "gce"
+                ? (["torchserve", "gateway"] as const).map((which) =>
+                      custom(`${name}-${which}-backend-config`, renderBackendConfig(ctx, which), inNamespace()),
+                  )
+                : [];
+        const torchserveServices = [
+            new k8s.core.v1.Service(`${name}-torchserve-stable`, renderStableService(ctx), inNamespace(gkeBackendConfigs)),
+            new k8s.core.v1.Service(`${name}-torchserve-preview`, renderPreviewService(ctx), inNamespace()),
+            new k8s.core.v1.Service(`${name}-torchserve-metrics`, renderMetricsService(ctx), inNamespace()),
+        ];
+
+        // The gateway.
+        const gatewaySa = new k8s.core.v1.ServiceAccount(`${name}-gateway-sa`, renderGatewayServiceAccount(ctx), inNamespace());
+        const gatewayToml = renderGatewayConfig(ctx.namespace, ctx.models, config.secrets.gatewayBackends);
+        const gatewayConfig = new k8s.core.v1.ConfigMap(`${name}-gateway-config`, renderGatewayConfigMap(ctx, gatewayToml), inNamespace());
+        const backendSecrets =
+            ctx.backends.length > 0
+                ? [
+                      new k8s.core.v1.Secret(
+                          `${name}-gateway-backends`,
+                          renderGatewayBackendsSecret(ctx, config.secrets.gatewayBackends),
+                          inNamespace(),
+                      ),
+                  ]
+                : [];
+        const gateway = new k8s.apps.v1.Deployment(
+            `${name}-gateway`,
+            renderGatewayDeployment(ctx, checksum(gatewayToml)),
+            inNamespace([...admission, gatewaySa, gatewayConfig, ...backendSecrets]),
+        );
+        const gatewayService = new k8s.core.v1.Service(`${name}-gateway-svc`, renderGatewayService(ctx), inNamespace(gkeBackendConfigs));
+
+        // Scaling: one HPA and one PDB per Deployment.
+        const deployments: Record<string, k8s.apps.v1.Deployment> = Object.fromEntries([
+            ...TRACKS.map((t, i) => [names.torchserveDeployment(t), tracks[i]] as const),
+            [names.gateway, gateway] as const,
+        ]);
+        for (const [target, hpa] of Object.entries(renderHpas(ctx))) {
+            new k8s.autoscaling.v2.HorizontalPodAutoscaler(`${name}-hpa-${target}`, hpa, inNamespace([deployments[target]]));
+        }
+        for (const [target, pdb] of Object.entries(renderPdbs(ctx))) {
+            new k8s.policy.v1.PodDisruptionBudget(`${name}-pdb-${target}`, pdb, inNamespace([deployments[target]]));
+        }
+
+        // Traffic: one Ingress with TLS, created once the pods behind it are ready (the
+        // provider's Ingress wait also wants endpoints, and GPU pods outlast its timeout).
+        const frontend =
+            tls.kind === "gcp-managed"
+                ? [custom(`${name}-frontend-config`, renderFrontendConfig(ctx, tls.sslPolicyName), inNamespace())]
+                : [];
+        const ingress = new k8s.networking.v1.Ingress(
+            `${name}-ingress`,
+            renderIngress(ctx, tls),
+            inNamespace([
+                ...tls.readyResources,
+                torchserveServices[0],
+                gatewayService,
+                ...tracks,
+                gateway,
+                ...frontend,
+                ...gkeBackendConfigs,
+            ]),
+        );
+
+        if (ctx.serving.monitoring) {
+            for (const [monitorName, monitor] of Object.entries(renderServiceMonitors(ctx))) {
+                custom(`${name}-servicemonitor-${monitorName}`, monitor, inNamespace());
+            }
+            custom(`${name}-prometheus-rule`, renderPrometheusRule(ctx), inNamespace());
+            new k8s.core.v1.ConfigMap(`${name}-dashboard`, renderDashboardConfigMap(ctx), inNamespace());
+        }
+
+        this.namespace = namespace.metadata.name;
+        this.endpoint = {
+            regionName: region.name,
+            cloud: region.cloud,
+            loadBalancerHostname:
+                ctx.ingress.kind === "alb"
+                    ? ingress.status.apply((s) => s?.loadBalancer?.ingress?.[0]?.hostname)
+                    : pulumi.output<string | undefined>(undefined),
+            loadBalancerIp:
+                tls.kind === "gcp-managed"
+                    ? tls.staticIpAddress.apply((ip): string | undefined => ip)
+                    : pulumi.output<string | undefined>(undefined),
+        };
+        this.registerOutputs({ endpoint: this.endpoint, namespace: this.namespace });
+    }
+}
+
+/** A custom resource (CRD instance) from rendered arguments. */
+function custom(name: string, object: CustomObject, opts: pulumi.CustomResourceOptions): k8s.apiextensions.CustomResource {
+    return new k8s.apiextensions.CustomResource(
+        name,
+        { apiVersion: object.apiVersion, kind: object.kind, metadata: object.metadata, spec: object.spec },
+        opts,
+    );
+}

@@ -1,0 +1,846 @@
+import { createHash } from "crypto";
+import * as pulumi from "@pulumi/pulumi";
+import { parse } from "smol-toml";
+import { Deployment } from "kubernetes-models/apps/v1/Deployment";
+import { HorizontalPodAutoscaler } from "kubernetes-models/autoscaling/v2/HorizontalPodAutoscaler";
+import { Ingress } from "kubernetes-models/networking.k8s.io/v1/Ingress";
+import { NetworkPolicy } from "kubernetes-models/networking.k8s.io/v1/NetworkPolicy";
+import { PodDisruptionBudget } from "kubernetes-models/policy/v1/PodDisruptionBudget";
+import { ConfigMap } from "kubernetes-models/v1/ConfigMap";
+import { LimitRange } from "kubernetes-models/v1/LimitRange";
+import { Namespace } from "kubernetes-models/v1/Namespace";
+import { ResourceQuota } from "kubernetes-models/v1/ResourceQuota";
+import { Secret } from "kubernetes-models/v1/Secret";
+import { Service } from "kubernetes-models/v1/Service";
+import { ServiceAccount } from "kubernetes-models/v1/ServiceAccount";
+import type { FleetConfig } from "../config";
+import type { RegionCluster } from "../components/types";
+import { servingArgProblems } from "../components/k8s/render/checks";
+import { buildContext, type ServingContext } from "../components/k8s/render/context";
+import { renderGatewayConfig } from "../components/k8s/render/gatewayConfig";
+import {
+    renderGatewayBackendsSecret,
+    renderGatewayConfigMap,
+    renderGatewayDeployment,
+    renderGatewayServiceAccount,
+} from "../components/k8s/render/gatewayWorkload";
+import {
+    alertRules,
+    dashboardJson,
+    renderDashboardConfigMap,
+    renderPrometheusRule,
+    renderServiceMonitors,
+} from "../components/k8s/render/monitoring";
+import { imageVersion } from "../components/k8s/render/names";
+import { renderNamespace } from "../components/k8s/render/namespace";
+import { renderNetworkPolicies } from "../components/k8s/render/networkPolicies";
+import { quotaTotals, renderHpas, renderLimitRange, renderPdbs, renderResourceQuota } from "../components/k8s/render/scaling";
+import { checksum, renderConfigProperties, renderModelSyncScript } from "../components/k8s/render/torchserveConfig";
+import {
+    renderModelStoreCredentialsSecret,
+    renderTorchServeConfigMap,
+    renderTorchServeDeployment,
+    renderTorchServeServiceAccount,
+} from "../components/k8s/render/torchserveWorkload";
+import {
+    renderBackendConfig,
+    renderFrontendConfig,
+    renderGatewayService,
+    renderIngress,
+    renderMetricsService,
+    renderPreviewService,
+    renderStableService,
+    type IngressTls,
+} from "../components/k8s/render/traffic";
+import { fleetConfig, stackSettings } from "./mocks";
+
+// Pure rendering: no Pulumi engine, no mocks. Plain strings stand in for outputs.
+
+type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+const gpuToleration = { key: "nvidia.com/gpu", operator: "Exists", effect: "NoSchedule" };
+const placement = (name: string, gpusPerNode = 1) => ({
+    name,
+    nodeSelector: { "modelfleet.io/gpu-pool": name },
+    tolerations: [gpuToleration],
+    gpusPerNode,
+    gpuModel: "nvidia-l4",
+});
+
+type Flavour = "aws" | "gcp" | "existing";
+const regionOf: Record<Flavour, string> = { aws: "use1", gcp: "usc1", existing: "edge-muc" };
+
+function clusterFor(flavour: Flavour): Pick<RegionCluster, "gpuPools" | "systemNodeSelector" | "workloadIdentity" | "ingress"> {
+    if (flavour === "aws") {
+        return {
+            gpuPools: { l4: placement("l4"), "a10g-spot": placement("a10g-spot") },
+            systemNodeSelector: { "modelfleet.io/pool": "system" },
+            workloadIdentity: { kind: "eks-pod-identity", clusterName: pulumi.output("modelfleet-use1") },
+            ingress: { kind: "alb", className: "alb" },
+        };
+    }
+    if (flavour === "gcp") {
+        return {
+            gpuPools: { l4: placement("l4") },
+            systemNodeSelector: { "cloud.google.com/gke-nodepool": "system" },
+            workloadIdentity: {
+                kind: "gke-workload-identity",
+                project: "modelfleet-prod",
+                workloadPool: pulumi.output("modelfleet-prod.svc.id.goog"),
+            },
+            ingress: { kind: "gce", className: "gce" },
+        };
+    }
+    return {
+        gpuPools: { t4: placement("t4") },
+        systemNodeSelector: {},
+        workloadIdentity: { kind: "static-credentials" },
+        ingress: { kind: "class", className: "nginx", certIssuer: { name: "letsencrypt-prod", kind: "ClusterIssuer" } },
+    };
+}
+
+function tlsFor(flavour: Flavour): IngressTls {
+    const hosts = ["serve.modelfleet.example.com", `${regionOf[flavour]}.serve.modelfleet.example.com`];
+    if (flavour === "aws") return { kind: "acm", hosts, certificateArn: "arn:aws:acm:us-east-1:111122223333:certificate/abc" };
+    if (flavour === "gcp") return { kind: "gcp-managed", hosts, certificateName: "serving-usc1", staticIpName: "serving-usc1-ip" };
+    return { kind: "cert-manager", hosts, secretName: "serving-tls" };
+}
+
+function ctxFor(flavour: Flavour, config: FleetConfig = fleetConfig(stackSettings("prod"))): ServingContext {
+    const region = config.regions.find((r) => r.name === regionOf[flavour]);
+    if (!region) throw new Error(`no region ${regionOf[flavour]}`);
+    const kind = flavour === "gcp" ? "gcs" : "s3";
+    const uri = flavour === "gcp" ? "gs://modelfleet-models-usc1" : "s3://modelfleet-models-use1";
+    return buildContext(config, region, clusterFor(flavour), {
+        kind,
+        uri,
+        bucketRegion: region.region,
+        staticCredentials: flavour === "existing" ? { accessKeyId: pulumi.output("a"), secretAccessKey: pulumi.output("b") } : undefined,
+    });
+}
+
+function properties(text: string): Record<string, string> {
+    return Object.fromEntries(
+        text
+            .split("\n")
+            .filter((l) => l.length > 0 && !l.startsWith("#"))
+            .map((l) => [l.slice(0, l.indexOf("=")), l.slice(l.indexOf("=") + 1)]),
+    );
+}
+
+/** Validates a manifest against the Kubernetes API schema (throws on violations). */
+function validate(manifest: object): void {
+    const m = manifest as Json;
+    const key = `${m.apiVersion}/${m.kind}`;
+    const models: Record<string, (o: Json) => { validate(): void }> = {
+        "v1/Namespace": (o) => new Namespace(o as Namespace),
+        "v1/ConfigMap": (o) => new ConfigMap(o as ConfigMap),
+        "v1/Secret": (o) => new Secret(o as Secret),
+        "v1/Service": (o) => new Service(o as Service),
+        "v1/ServiceAccount": (o) => new ServiceAccount(o as ServiceAccount),
+        "v1/ResourceQuota": (o) => new ResourceQuota(o as ResourceQuota),
+        "v1/LimitRange": (o) => new LimitRange(o as LimitRange),
+        "apps/v1/Deployment": (o) => new Deployment(o as Deployment),
+        "autoscaling/v2/HorizontalPodAutoscaler": (o) => new HorizontalPodAutoscaler(o as HorizontalPodAutoscaler),
+        "policy/v1/PodDisruptionBudget": (o) => new PodDisruptionBudget(o as PodDisruptionBudget),
+        "networking.k8s.io/v1/Ingress": (o) => new Ingress(o as Ingress),
+        "networking.k8s.io/v1/NetworkPolicy": (o) => new NetworkPolicy(o as NetworkPolicy),
+    };
+    const model = models[key];
+    if (!model) throw new Error(`no schema for ${key}`);
+    model(JSON.parse(JSON.stringify(manifest))).validate();
+}
+
+const prod = fleetConfig(stackSettings("prod"));
+const dev = fleetConfig(stackSettings("dev"));
+
+describe("config.properties", () => {
+    const ctx = ctxFor("aws");
+    const props = properties(renderConfigProperties(ctx.models, ctx.serving.torchserve));
+
+    test("binds inference and metrics to all interfaces and management to loopback only", () => {
+        expect(props["inference_address"]).toBe("http://0.0.0.0:8080");
+        expect(props["management_address"]).toBe("http://127.0.0.1:8081");
+        expect(props["metrics_address"]).toBe("http://0.0.0.0:8082");
+        expect(props["metrics_mode"]).toBe("prometheus");
+    });
+
+    test("turns token authorization off and the model API off, and env overrides off", () => {
+        expect(props["disable_token_authorization"]).toBe("true");
+        expect(props["enable_model_api"]).toBe("false");
+        expect(props["enable_envvars_config"]).toBe("false");
+    });
+
+    test("loads the region's models from the pod's model store with server-wide settings", () => {
+        expect(props["model_store"]).toBe("/home/model-server/model-store");
+        expect(props["load_models"]).toBe("resnet50=resnet50.mar,llama3-8b-instruct=llama3-8b-instruct.mar");
+        expect(props["job_queue_size"]).toBe("100");
+        expect(props["default_response_timeout"]).toBe("120");
+        expect(props["default_workers_per_model"]).toBe("1");
+    });
+
+    test("carries each model's batching and worker settings under its version", () => {
+        const models = JSON.parse(props["models"]);
+        expect(models["resnet50"]["1.0"]).toEqual({
+            defaultVersion: true,
+            marName: "resnet50.mar",
+            minWorkers: 1,
+            maxWorkers: 2,
+            batchSize: 16,
+            maxBatchDelay: 50,
+            responseTimeout: 120,
+            startupTimeout: 600,
+        });
+        expect(models["llama3-8b-instruct"]["2024-07-18"]).toMatchObject({ batchSize: 1, responseTimeout: 300 });
+    });
+
+    test("an edge region lists only the models it serves", () => {
+        const edge = ctxFor("existing");
+        const edgeProps = properties(renderConfigProperties(edge.models, edge.serving.torchserve));
+        expect(edgeProps["load_models"]).toBe("resnet50=resnet50.mar");
+        expect(Object.keys(JSON.parse(edgeProps["models"]))).toEqual(["resnet50"]);
+    });
+});
+
+describe("tensorzero.toml", () => {
+    const parsed = (ctx: ServingContext, backends: object = prod.secrets.gatewayBackends) =>
+        parse(renderGatewayConfig(ctx.namespace, ctx.models, backends)) as Json;
+
+    test("routes each OpenAI model to TorchServe's OpenAI path through the stable Service, with no API key", () => {
+        const toml = parsed(ctxFor("aws"));
+        expect(Object.keys(toml.models)).toEqual(["llama3-8b-instruct"]);
+        const model = toml.models["llama3-8b-instruct"];
+        expect(model.routing).toEqual(["torchserve"]);
+        expect(model.providers.torchserve).toEqual({
+            type: "openai",
+            api_base: "http://torchserve.modelfleet.svc:8080/predictions/llama3-8b-instruct/2024-07-18/v1/",
+            model_name: "llama3-8b-instruct",
+            api_key_location: "none",
+        });
+        expect(toml.functions["llama3-8b-instruct"]).toEqual({
+            type: "chat",
+            variants: { torchserve: { type: "chat_completion", model: "llama3-8b-instruct" } },
+        });
+    });
+
+    test("binds the gateway on port 3000 and turns observability on only with ClickHouse", () => {
+        const withClickHouse = parsed(ctxFor("aws"));
+        expect(withClickHouse.gateway.bind_address).toBe("0.0.0.0:3000");
+        expect(withClickHouse.gateway.observability).toEqual({ enabled: true });
+        expect(parsed(ctxFor("aws"), {}).gateway.observability).toEqual({ enabled: false });
+    });
+
+    test("never holds a backend URL", () => {
+        const text = renderGatewayConfig("modelfleet", prod.models, { clickhouseUrl: "http://user:hunter2@clickhouse:8123/db" });
+        expect(text).not.toContain("hunter2");
+        expect(text).not.toContain("clickhouse:8123");
+    });
+
+    test("a region without OpenAI models has no models or functions", () => {
+        const toml = parsed(ctxFor("existing"));
+        expect(toml.models).toBeUndefined();
+        expect(toml.functions).toBeUndefined();
+    });
+});
+
+describe("model sync script", () => {
+    test("copies each archive from the S3 copy with the AWS CLI", () => {
+        const script = renderModelSyncScript("s3", [{ name: "resnet50", version: "1.0" }]);
+        expect(script).toContain('base="${MODEL_STORE_URI%/}"');
+        expect(script).toContain(
+            'aws s3 cp "$base/models/resnet50/1.0/resnet50.mar" "/home/model-server/model-store/resnet50.mar" --only-show-errors',
+        );
+        expect(script.startsWith("set -eu\n")).toBe(true);
+    });
+    test("copies from GCS with gcloud storage", () => {
+        const script = renderModelSyncScript("gcs", [{ name: "llama3-8b-instruct", version: "2024-07-18" }]);
+        expect(script).toContain(
+            'gcloud storage cp "$base/models/llama3-8b-instruct/2024-07-18/llama3-8b-instruct.mar" "/home/model-server/model-store/llama3-8b-instruct.mar"',
+        );
+        expect(script).not.toContain("aws ");
+    });
+});
+
+describe("TorchServe Deployments", () => {
+    const ctx = ctxFor("aws");
+    const config = renderConfigProperties(ctx.models, ctx.serving.torchserve);
+    const blue = renderTorchServeDeployment(ctx, "blue", checksum(config)) as Json;
+    const green = renderTorchServeDeployment(ctx, "green", checksum(config)) as Json;
+    const pod = blue.spec.template.spec;
+    const server = pod.containers[0];
+
+    test("both tracks are schema-valid, each with its own image and selector", () => {
+        validate(blue);
+        validate(green);
+        expect(blue.metadata.name).toBe("torchserve-blue");
+        expect(green.metadata.name).toBe("torchserve-green");
+        expect(server.image).toBe("pytorch/torchserve:0.11.1-gpu");
+        expect(green.spec.template.spec.containers[0].image).toBe("pytorch/torchserve:0.12.0-gpu");
+        expect(blue.spec.selector.matchLabels).toEqual({ "app.kubernetes.io/name": "torchserve", "modelfleet.io/track": "blue" });
+        expect(green.spec.selector.matchLabels).toEqual({ "app.kubernetes.io/name": "torchserve", "modelfleet.io/track": "green" });
+        expect(blue.spec.template.metadata.labels).toMatchObject({
+            "app.kubernetes.io/version": "0.11.1-gpu",
+            "app.kubernetes.io/part-of": "modelfleet",
+        });
+    });
+
+    test("rolls without dropping capacity, leaves replicas to the HPA, and rolls on config change", () => {
+        expect(blue.spec.strategy).toEqual({ type: "RollingUpdate", rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } });
+        expect(blue.spec.replicas).toBeUndefined();
+        expect(blue.spec.template.metadata.annotations["checksum/config"]).toBe(createHash("sha256").update(config).digest("hex"));
+        const changed = renderTorchServeDeployment(
+            ctx,
+            "blue",
+            checksum(config.replace("job_queue_size=100", "job_queue_size=200")),
+        ) as Json;
+        expect(changed.spec.template.metadata.annotations["checksum/config"]).not.toBe(
+            blue.spec.template.metadata.annotations["checksum/config"],
+        );
+    });
+
+    test("requests equal limits for CPU, memory and GPUs; lands on the serving GPU pool; spreads over zones", () => {
+        expect(server.resources).toEqual({
+            requests: { cpu: "3", memory: "12Gi", "nvidia.com/gpu": "1" },
+            limits: { cpu: "3", memory: "12Gi", "nvidia.com/gpu": "1" },
+        });
+        expect(pod.nodeSelector).toEqual({ "modelfleet.io/gpu-pool": "l4" });
+        expect(pod.tolerations).toEqual([gpuToleration]);
+        expect(pod.topologySpreadConstraints).toEqual([
+            {
+                maxSkew: 1,
+                topologyKey: "topology.kubernetes.io/zone",
+                whenUnsatisfiable: "ScheduleAnyway",
+                labelSelector: { matchLabels: blue.spec.selector.matchLabels },
+            },
+        ]);
+    });
+
+    test("probes /ping, drains before stopping, and exposes only inference and metrics ports", () => {
+        for (const probe of ["startupProbe", "readinessProbe", "livenessProbe"])
+            expect(server[probe].httpGet).toEqual({ path: "/ping", port: "http" });
+        expect(server.startupProbe.failureThreshold * server.startupProbe.periodSeconds).toBeGreaterThanOrEqual(600);
+        expect(server.lifecycle.preStop.exec.command).toEqual(["/bin/sh", "-c", "sleep 60"]);
+        expect(pod.terminationGracePeriodSeconds).toBe(90);
+        expect(server.ports.map((p: Json) => p.containerPort)).toEqual([8080, 8082]);
+        expect(server.args).toEqual([
+            "--start",
+            "--foreground",
+            "--ncs",
+            "--ts-config",
+            "/etc/torchserve/config.properties",
+            "--model-store",
+            "/home/model-server/model-store",
+        ]);
+    });
+
+    test("runs restricted: non-root, no escalation, no capabilities, RuntimeDefault seccomp, read-only root with scratch volumes", () => {
+        const restricted = {
+            runAsNonRoot: true,
+            allowPrivilegeEscalation: false,
+            readOnlyRootFilesystem: true,
+            capabilities: { drop: ["ALL"] },
+            seccompProfile: { type: "RuntimeDefault" },
+        };
+        expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 1000, seccompProfile: { type: "RuntimeDefault" } });
+        expect(server.securityContext).toMatchObject(restricted);
+        expect(pod.initContainers[0].securityContext).toMatchObject(restricted);
+        expect(pod.automountServiceAccountToken).toBe(false);
+        const mounts = Object.fromEntries(server.volumeMounts.map((m: Json) => [m.mountPath, m.name]));
+        expect(mounts).toMatchObject({
+            "/tmp": "tmp",
+            "/home/model-server/logs": "logs",
+            "/home/model-server/tmp": "scratch",
+            "/home/model-server/model-store": "model-store",
+        });
+        const writable = pod.volumes.filter((v: Json) => v.emptyDir).map((v: Json) => v.name);
+        expect(writable).toEqual(expect.arrayContaining(["tmp", "logs", "scratch", "model-store", "cache"]));
+    });
+
+    test("the init container syncs the region's archives with the pinned S3 client and the pod identity", () => {
+        const init = pod.initContainers[0];
+        expect(init.image).toBe("amazon/aws-cli:2.27.49");
+        expect(init.command[2]).toContain("aws s3 cp");
+        expect(init.env).toEqual(
+            expect.arrayContaining([
+                { name: "MODEL_STORE_URI", value: "s3://modelfleet-models-use1" },
+                { name: "AWS_REGION", value: "us-east-1" },
+            ]),
+        );
+        expect(init.env.some((e: Json) => e.name === "AWS_ACCESS_KEY_ID")).toBe(false);
+        expect(pod.serviceAccountName).toBe("torchserve");
+    });
+
+    test("existing clusters read static keys from the Secret; GKE uses gcloud with workload identity", () => {
+        const edge = renderTorchServeDeployment(ctxFor("existing"), "blue", "x") as Json;
+        const edgeInit = edge.spec.template.spec.initContainers[0];
+        expect(edgeInit.env).toEqual(
+            expect.arrayContaining([
+                { name: "AWS_ACCESS_KEY_ID", valueFrom: { secretKeyRef: { name: "model-store-credentials", key: "AWS_ACCESS_KEY_ID" } } },
+            ]),
+        );
+        expect(edge.spec.template.spec.nodeSelector).toEqual({ "modelfleet.io/gpu-pool": "t4" });
+        const gke = renderTorchServeDeployment(ctxFor("gcp"), "blue", "x") as Json;
+        const gkeInit = gke.spec.template.spec.initContainers[0];
+        expect(gkeInit.image).toBe("gcr.io/google.com/cloudsdktool/google-cloud-cli:530.0.0-slim");
+        expect(gkeInit.command[2]).toContain("gcloud storage cp");
+        expect(gkeInit.env).toEqual(expect.arrayContaining([{ name: "CLOUDSDK_CONFIG", value: "/tmp/gcloud" }]));
+        validate(edge);
+        validate(gke);
+    });
+
+    test("the service account carries the model-store annotations; the credentials Secret holds the keys", () => {
+        const sa = renderTorchServeServiceAccount(ctxFor("gcp"), {
+            "iam.gke.io/gcp-service-account": "torchserve@modelfleet-prod.iam.gserviceaccount.com",
+        }) as Json;
+        validate(sa);
+        expect(sa.metadata).toMatchObject({
+            name: "torchserve",
+            namespace: "modelfleet",
+            annotations: { "iam.gke.io/gcp-service-account": "torchserve@modelfleet-prod.iam.gserviceaccount.com" },
+        });
+        const secret = renderModelStoreCredentialsSecret(ctxFor("existing"), { accessKeyId: "AKIA", secretAccessKey: "s3cr3t" }) as Json;
+        validate(secret);
+        expect(secret.stringData).toEqual({ AWS_ACCESS_KEY_ID: "AKIA", AWS_SECRET_ACCESS_KEY: "s3cr3t" });
+        validate(renderTorchServeConfigMap(ctx, config));
+    });
+});
+
+describe("gateway", () => {
+    const ctx = ctxFor("aws");
+    const toml = renderGatewayConfig(ctx.namespace, ctx.models, prod.secrets.gatewayBackends);
+    const deployment = renderGatewayDeployment(ctx, checksum(toml)) as Json;
+    const pod = deployment.spec.template.spec;
+    const gateway = pod.containers[0];
+
+    test("runs the pinned image with --config-file on the system nodes, schema-valid", () => {
+        validate(deployment);
+        expect(gateway.image).toBe("tensorzero/gateway:2025.8.2");
+        expect(gateway.args).toEqual(["--config-file", "/etc/tensorzero/tensorzero.toml"]);
+        expect(pod.nodeSelector).toEqual({ "modelfleet.io/pool": "system" });
+        expect(pod.tolerations).toBeUndefined();
+        expect(deployment.spec.template.metadata.annotations["checksum/config"]).toBe(checksum(toml));
+    });
+
+    test("probes /status for liveness and /health for readiness, with the same resource and security rules", () => {
+        expect(gateway.livenessProbe.httpGet.path).toBe("/status");
+        expect(gateway.readinessProbe.httpGet.path).toBe("/health");
+        expect(gateway.resources).toEqual({ requests: { cpu: "1", memory: "1Gi" }, limits: { cpu: "1", memory: "1Gi" } });
+        expect(gateway.securityContext).toMatchObject({
+            runAsNonRoot: true,
+            allowPrivilegeEscalation: false,
+            readOnlyRootFilesystem: true,
+            capabilities: { drop: ["ALL"] },
+        });
+        expect(deployment.spec.strategy.rollingUpdate).toEqual({ maxUnavailable: 0, maxSurge: 1 });
+    });
+
+    test("takes the configured backend URLs from the Secret, and only those", () => {
+        expect(gateway.env).toEqual([
+            {
+                name: "TENSORZERO_CLICKHOUSE_URL",
+                valueFrom: { secretKeyRef: { name: "tensorzero-backends", key: "TENSORZERO_CLICKHOUSE_URL" } },
+            },
+        ]);
+        const secret = renderGatewayBackendsSecret(ctx, { clickhouseUrl: "http://ch:8123" }) as Json;
+        validate(secret);
+        expect(secret.stringData).toEqual({ TENSORZERO_CLICKHOUSE_URL: "http://ch:8123" });
+        const bare = ctxFor("aws", dev);
+        expect((renderGatewayDeployment(bare, "x") as Json).spec.template.spec.containers[0].env).toEqual([]);
+        validate(renderGatewayServiceAccount(ctx));
+        validate(renderGatewayConfigMap(ctx, toml));
+    });
+});
+
+describe("Services and blue-green", () => {
+    test("the stable Service selects the active track and the preview Service the other", () => {
+        const ctx = ctxFor("aws");
+        const stable = renderStableService(ctx) as Json;
+        const preview = renderPreviewService(ctx) as Json;
+        [stable, preview, renderMetricsService(ctx), renderGatewayService(ctx)].forEach(validate);
+        expect(stable.metadata.name).toBe("torchserve");
+        expect(stable.spec.selector).toEqual({ "app.kubernetes.io/name": "torchserve", "modelfleet.io/track": "blue" });
+        expect(preview.spec.selector).toEqual({ "app.kubernetes.io/name": "torchserve", "modelfleet.io/track": "green" });
+        expect(stable.spec.ports).toEqual([{ name: "http", port: 8080, targetPort: "http", protocol: "TCP" }]);
+    });
+
+    test("switching activeColor is the only change that moves traffic, and switching back restores it", () => {
+        const raw = stackSettings("prod");
+        (raw["serving"] as Json).activeColor = "green";
+        const switched = ctxFor("aws", fleetConfig(raw));
+        expect((renderStableService(switched) as Json).spec.selector["modelfleet.io/track"]).toBe("green");
+        expect((renderPreviewService(switched) as Json).spec.selector["modelfleet.io/track"]).toBe("blue");
+        expect(renderTorchServeDeployment(switched, "blue", "c")).toEqual(renderTorchServeDeployment(ctxFor("aws"), "blue", "c"));
+    });
+
+    test("the metrics Service is headless over both tracks; the management port is in no Service", () => {
+        const ctx = ctxFor("aws");
+        const metrics = renderMetricsService(ctx) as Json;
+        expect(metrics.spec.clusterIP).toBe("None");
+        expect(metrics.spec.selector).toEqual({ "app.kubernetes.io/name": "torchserve" });
+        const allPorts = [renderStableService(ctx), renderPreviewService(ctx), metrics, renderGatewayService(ctx)].flatMap((s) =>
+            (s as Json).spec.ports.map((p: Json) => p.port),
+        );
+        expect(allPorts).not.toContain(8081);
+    });
+
+    test("backend Services carry the cloud load balancer's health-check settings", () => {
+        expect((renderStableService(ctxFor("aws")) as Json).metadata.annotations["alb.ingress.kubernetes.io/healthcheck-path"]).toBe(
+            "/ping",
+        );
+        expect((renderGatewayService(ctxFor("aws")) as Json).metadata.annotations["alb.ingress.kubernetes.io/healthcheck-path"]).toBe(
+            "/health",
+        );
+        const gke = renderStableService(ctxFor("gcp")) as Json;
+        expect(JSON.parse(gke.metadata.annotations["cloud.google.com/neg"])).toEqual({ ingress: true });
+        expect(JSON.parse(gke.metadata.annotations["cloud.google.com/backend-config"])).toEqual({ default: "torchserve-backend" });
+        expect((renderStableService(ctxFor("existing")) as Json).metadata.annotations).toEqual({});
+    });
+});
+
+describe("Ingress", () => {
+    const paths = (ingress: Json) =>
+        ingress.spec.rules[0].http.paths.map((p: Json) => [p.path, p.pathType, p.backend.service.name, p.backend.service.port.number]);
+    const routes = [
+        ["/predictions", "Prefix", "torchserve", 8080],
+        ["/ping", "Exact", "torchserve", 8080],
+        ["/", "Prefix", "tensorzero-gateway", 3000],
+    ];
+
+    test("ALB: ACM certificate, TLS 1.2+ policy, HTTPS redirect, least outstanding requests, IP targets", () => {
+        const ingress = renderIngress(ctxFor("aws"), tlsFor("aws")) as Json;
+        validate(ingress);
+        expect(ingress.spec.ingressClassName).toBe("alb");
+        expect(ingress.spec.tls).toEqual([{ hosts: ["serve.modelfleet.example.com", "use1.serve.modelfleet.example.com"] }]);
+        expect(ingress.spec.rules.map((r: Json) => r.host)).toEqual(["serve.modelfleet.example.com", "use1.serve.modelfleet.example.com"]);
+        expect(paths(ingress)).toEqual(routes);
+        const a = ingress.metadata.annotations;
+        expect(a["alb.ingress.kubernetes.io/certificate-arn"]).toBe("arn:aws:acm:us-east-1:111122223333:certificate/abc");
+        expect(a["alb.ingress.kubernetes.io/ssl-policy"]).toBe("ELBSecurityPolicy-TLS13-1-2-2021-06");
+        expect(JSON.parse(a["alb.ingress.kubernetes.io/listen-ports"])).toEqual([{ HTTP: 80 }, { HTTPS: 443 }]);
+        expect(a["alb.ingress.kubernetes.io/ssl-redirect"]).toBe("443");
+        expect(a["alb.ingress.kubernetes.io/target-type"]).toBe("ip");
+        expect(a["alb.ingress.kubernetes.io/target-group-attributes"]).toBe(
+            "load_balancing.algorithm.type=least_outstanding_requests,deregistration_delay.timeout_seconds=60",
+        );
+        // The longest model timeout is 300 s: the idle timeout must outlast it.
+        expect(a["alb.ingress.kubernetes.io/load-balancer-attributes"]).toBe("idle_timeout.timeout_seconds=330");
+    });
+
+    test("GKE: gce class annotation, pre-shared Google-managed certificate, static IP, FrontendConfig", () => {
+        const ingress = renderIngress(ctxFor("gcp"), tlsFor("gcp")) as Json;
+        validate(ingress);
+        expect(ingress.spec.ingressClassName).toBeUndefined();
+        expect(ingress.spec.tls).toBeUndefined();
+        expect(paths(ingress)).toEqual(routes);
+        expect(ingress.metadata.annotations).toEqual({
+            "kubernetes.io/ingress.class": "gce",
+            "kubernetes.io/ingress.global-static-ip-name": "serving-usc1-ip",
+            "ingress.gcp.kubernetes.io/pre-shared-cert": "serving-usc1",
+            "networking.gke.io/v1beta1.FrontendConfig": "serving-frontend",
+        });
+        const frontend = renderFrontendConfig(ctxFor("gcp"), "modelfleet-tls12");
+        expect(frontend).toMatchObject({
+            apiVersion: "networking.gke.io/v1beta1",
+            kind: "FrontendConfig",
+            metadata: { name: "serving-frontend", namespace: "modelfleet" },
+        });
+        expect(frontend.spec).toEqual({
+            sslPolicy: "modelfleet-tls12",
+            redirectToHttps: { enabled: true, responseCodeName: "MOVED_PERMANENTLY_DEFAULT" },
+        });
+        const backend = renderBackendConfig(ctxFor("gcp"), "torchserve");
+        expect(backend).toMatchObject({
+            apiVersion: "cloud.google.com/v1",
+            kind: "BackendConfig",
+            metadata: { name: "torchserve-backend" },
+        });
+        expect(backend.spec).toMatchObject({
+            timeoutSec: 330,
+            connectionDraining: { drainingTimeoutSec: 60 },
+            healthCheck: { type: "HTTP", requestPath: "/ping", port: 8080 },
+        });
+        expect(renderBackendConfig(ctxFor("gcp"), "gateway").spec).toMatchObject({ healthCheck: { requestPath: "/health", port: 3000 } });
+    });
+
+    test("existing clusters: the configured class, cert-manager issuer and TLS Secret", () => {
+        const ingress = renderIngress(ctxFor("existing"), tlsFor("existing")) as Json;
+        validate(ingress);
+        expect(ingress.spec.ingressClassName).toBe("nginx");
+        expect(ingress.spec.tls).toEqual([
+            { hosts: ["serve.modelfleet.example.com", "edge-muc.serve.modelfleet.example.com"], secretName: "serving-tls" },
+        ]);
+        expect(ingress.metadata.annotations["cert-manager.io/cluster-issuer"]).toBe("letsencrypt-prod");
+        expect(ingress.metadata.annotations["nginx.ingress.kubernetes.io/proxy-read-timeout"]).toBe("150");
+        expect(paths(ingress)).toEqual(routes);
+    });
+
+    test("a certificate of the wrong kind for the flavour is refused", () => {
+        expect(() => renderIngress(ctxFor("aws"), tlsFor("existing"))).toThrow(
+            "ingress flavour 'alb' cannot use TLS of kind 'cert-manager'",
+        );
+    });
+});
+
+describe("NetworkPolicies", () => {
+    test("deny everything by default, then allow each flow; schema-valid", () => {
+        const policies = renderNetworkPolicies(ctxFor("aws"));
+        Object.values(policies).forEach(validate);
+        expect(Object.keys(policies)).toEqual([
+            "default-deny",
+            "allow-ingress-controller",
+            "allow-gateway-to-torchserve",
+            "allow-prometheus-scrape",
+            "torchserve-egress",
+            "gateway-egress",
+        ]);
+        expect(policies["default-deny"].spec).toEqual({ podSelector: {}, policyTypes: ["Ingress", "Egress"] });
+        expect((policies["allow-gateway-to-torchserve"].spec as Json).ingress).toEqual([
+            {
+                from: [{ podSelector: { matchLabels: { "app.kubernetes.io/name": "tensorzero-gateway" } } }],
+                ports: [{ protocol: "TCP", port: 8080 }],
+            },
+        ]);
+        expect((policies["allow-prometheus-scrape"].spec as Json).ingress).toEqual([
+            {
+                from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "monitoring" } } }],
+                ports: [
+                    { protocol: "TCP", port: 8082 },
+                    { protocol: "TCP", port: 3000 },
+                ],
+            },
+        ]);
+    });
+
+    test("the ingress controller's source follows the flavour: VPC, Google front ends, controller namespace", () => {
+        const from = (f: Flavour) => (renderNetworkPolicies(ctxFor(f))["allow-ingress-controller"].spec as Json).ingress[0].from;
+        expect(from("aws")).toEqual([{ ipBlock: { cidr: "10.10.0.0/16" } }]);
+        expect(from("gcp")).toEqual([{ ipBlock: { cidr: "130.211.0.0/22" } }, { ipBlock: { cidr: "35.191.0.0/16" } }]);
+        expect(from("existing")).toEqual([
+            {
+                namespaceSelector: {
+                    matchExpressions: [{ key: "kubernetes.io/metadata.name", operator: "In", values: ["ingress-nginx", "nginx"] }],
+                },
+            },
+        ]);
+    });
+
+    test("egress is DNS and HTTPS, plus the identity endpoint the cluster's workload identity needs", () => {
+        const egress = (f: Flavour) => (renderNetworkPolicies(ctxFor(f))["torchserve-egress"].spec as Json).egress;
+        const dns = {
+            to: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "kube-system" } } }],
+            ports: [
+                { protocol: "UDP", port: 53 },
+                { protocol: "TCP", port: 53 },
+            ],
+        };
+        const https = { to: [{ ipBlock: { cidr: "0.0.0.0/0" } }], ports: [{ protocol: "TCP", port: 443 }] };
+        expect(egress("aws")).toEqual([
+            dns,
+            https,
+            { to: [{ ipBlock: { cidr: "169.254.170.23/32" } }], ports: [{ protocol: "TCP", port: 80 }] },
+        ]);
+        expect(egress("gcp")).toContainEqual({ to: [{ ipBlock: { cidr: "169.254.169.254/32" } }], ports: [{ protocol: "TCP", port: 80 }] });
+        expect(egress("existing")).toEqual([dns, https]);
+        const gateway = (renderNetworkPolicies(ctxFor("aws"))["gateway-egress"].spec as Json).egress;
+        expect(gateway).toContainEqual({
+            to: [{ podSelector: { matchLabels: { "app.kubernetes.io/name": "torchserve" } } }],
+            ports: [{ protocol: "TCP", port: 8080 }],
+        });
+        expect(gateway).toContainEqual({
+            to: [{ ipBlock: { cidr: "0.0.0.0/0" } }],
+            ports: [
+                { protocol: "TCP", port: 8123 },
+                { protocol: "TCP", port: 8443 },
+            ],
+        });
+    });
+});
+
+describe("scaling, quota and limits", () => {
+    const ctx = ctxFor("aws");
+
+    test("one HPA per Deployment with the configured CPU target, bounds and scale-down stabilization", () => {
+        const hpas = renderHpas(ctx);
+        Object.values(hpas).forEach(validate);
+        expect(Object.keys(hpas)).toEqual(["torchserve-blue", "torchserve-green", "tensorzero-gateway"]);
+        const blue = hpas["torchserve-blue"].spec as Json;
+        expect(blue.scaleTargetRef).toEqual({ apiVersion: "apps/v1", kind: "Deployment", name: "torchserve-blue" });
+        expect([blue.minReplicas, blue.maxReplicas]).toEqual([2, 8]);
+        expect(blue.metrics).toEqual([
+            { type: "Resource", resource: { name: "cpu", target: { type: "Utilization", averageUtilization: 70 } } },
+        ]);
+        expect(blue.behavior.scaleDown.stabilizationWindowSeconds).toBe(300);
+        expect([(hpas["tensorzero-gateway"].spec as Json).minReplicas, (hpas["tensorzero-gateway"].spec as Json).maxReplicas]).toEqual([
+            3, 10,
+        ]);
+    });
+
+    test("one PDB per Deployment over its own pods", () => {
+        const pdbs = renderPdbs(ctx);
+        Object.values(pdbs).forEach(validate);
+        expect(pdbs["torchserve-green"].spec as Json).toEqual({
+            maxUnavailable: 1,
+            selector: { matchLabels: { "app.kubernetes.io/name": "torchserve", "modelfleet.io/track": "green" } },
+        });
+        expect((pdbs["tensorzero-gateway"].spec as Json).selector.matchLabels).toEqual({ "app.kubernetes.io/name": "tensorzero-gateway" });
+    });
+
+    test("the quota fits both tracks and the gateway at their maximum plus a surge pod each", () => {
+        // TorchServe: 2 tracks x (8 + 1) pods x 3 CPU / 12Gi / 1 GPU; gateway: (10 + 1) x 1 CPU / 1Gi; 2 pods of headroom at 500m / 512Mi.
+        expect(quotaTotals(ctx)).toEqual({ milliCpu: 54000 + 11000 + 1000, bytes: (216 + 11 + 1) * 2 ** 30, gpus: 18, pods: 31 });
+        const quota = renderResourceQuota(ctx) as Json;
+        validate(quota);
+        expect(quota.spec.hard).toEqual({
+            "requests.cpu": "66",
+            "limits.cpu": "66",
+            "requests.memory": "228Gi",
+            "limits.memory": "228Gi",
+            "requests.nvidia.com/gpu": "18",
+            pods: "31",
+        });
+    });
+
+    test("the limit range gives containers defaults and caps them at the largest serving container", () => {
+        const limits = renderLimitRange(ctx) as Json;
+        validate(limits);
+        expect(limits.spec.limits).toEqual([
+            {
+                type: "Container",
+                default: { cpu: "500m", memory: "512Mi" },
+                defaultRequest: { cpu: "100m", memory: "128Mi" },
+                max: { cpu: "3", memory: "12Gi" },
+            },
+        ]);
+    });
+
+    test("the namespace enforces the restricted Pod Security Standard", () => {
+        const ns = renderNamespace(ctx) as Json;
+        validate(ns);
+        expect(ns.metadata.labels).toMatchObject({
+            "pod-security.kubernetes.io/enforce": "restricted",
+            "app.kubernetes.io/managed-by": "pulumi",
+            "app.kubernetes.io/part-of": "modelfleet",
+        });
+    });
+});
+
+describe("monitoring", () => {
+    const ctx = ctxFor("aws");
+
+    test("ServiceMonitors scrape TorchServe's metrics port and the gateway's /metrics", () => {
+        const monitors = renderServiceMonitors(ctx);
+        expect(monitors["torchserve"]).toMatchObject({
+            apiVersion: "monitoring.coreos.com/v1",
+            kind: "ServiceMonitor",
+            metadata: { name: "torchserve", namespace: "modelfleet" },
+        });
+        expect(monitors["torchserve"].spec).toMatchObject({
+            selector: { matchLabels: { "modelfleet.io/metrics": "torchserve" } },
+            endpoints: [{ port: "metrics", path: "/metrics" }],
+        });
+        expect(monitors["tensorzero-gateway"].spec).toMatchObject({
+            selector: { matchLabels: { "modelfleet.io/metrics": "gateway" } },
+            endpoints: [{ port: "http", path: "/metrics" }],
+        });
+        // The selectors match the labels of the Services they are meant for.
+        expect((renderMetricsService(ctx) as Json).metadata.labels["modelfleet.io/metrics"]).toBe("torchserve");
+        expect((renderGatewayService(ctx) as Json).metadata.labels["modelfleet.io/metrics"]).toBe("gateway");
+    });
+
+    test("the PrometheusRule alerts on availability, errors, p95 latency, queue latency and restarts with TorchServe's metric names", () => {
+        const rule = renderPrometheusRule(ctx);
+        expect(rule).toMatchObject({ apiVersion: "monitoring.coreos.com/v1", kind: "PrometheusRule" });
+        const rules = alertRules(ctx);
+        const byName = (n: string) => rules.filter((r) => r.alert === n);
+        expect(byName("ModelfleetTorchServeDown")[0].expr).toBe('absent(up{namespace="modelfleet",job="torchserve-metrics"} == 1)');
+        expect(byName("ModelfleetActiveTrackUnavailable")[0].expr).toContain('deployment="torchserve-blue"');
+        expect(byName("ModelfleetTorchServeErrorRatio")[0].expr).toContain("Requests5XX");
+        expect(byName("ModelfleetModelLatencyP95High").map((r) => r.expr)).toEqual([
+            'max(quantile_over_time(0.95, PredictionTime{namespace="modelfleet",ModelName="resnet50"}[10m])) > 96000',
+            'max(quantile_over_time(0.95, PredictionTime{namespace="modelfleet",ModelName="llama3-8b-instruct"}[10m])) > 240000',
+        ]);
+        expect(byName("ModelfleetModelQueueLatencyHigh")[0].expr).toContain(
+            'rate(ts_queue_latency_microseconds{namespace="modelfleet",model_name="resnet50"}[5m])',
+        );
+        expect(byName("ModelfleetPodRestarting")[0].expr).toContain("kube_pod_container_status_restarts_total");
+        for (const r of rules) {
+            expect(["critical", "warning"]).toContain(r.labels.severity);
+            expect(r.for).toMatch(/^[0-9]+m$/);
+        }
+    });
+
+    test("the dashboard is a Grafana ConfigMap of valid JSON with a panel per signal", () => {
+        const cm = renderDashboardConfigMap(ctx) as Json;
+        validate(cm);
+        expect(cm.metadata.labels.grafana_dashboard).toBe("1");
+        const dashboard = JSON.parse(cm.data["modelfleet-serving.json"]);
+        expect(dashboard).toEqual(JSON.parse(JSON.stringify(dashboardJson(ctx))));
+        expect(dashboard.uid).toBe("modelfleet-serving-use1");
+        expect(dashboard.panels.length).toBe(8);
+        expect(dashboard.panels.flatMap((p: Json) => p.targets.map((t: Json) => t.expr)).join("\n")).toContain(
+            "ts_inference_requests_total",
+        );
+    });
+});
+
+describe("argument checks", () => {
+    const base = () => {
+        const config = fleetConfig(stackSettings("prod"));
+        const region = config.regions[0];
+        return {
+            config,
+            region,
+            cluster: clusterFor("aws"),
+            modelStore: { kind: "s3" as const },
+            tls: { kind: "acm" as const, hosts: ["serve.modelfleet.example.com"] },
+        };
+    };
+
+    test("the committed prod regions pass", () => {
+        expect(servingArgProblems(base())).toEqual([]);
+    });
+
+    test("nonsense model settings, a foreign color, latest images and an oversized GPU request are named by key", () => {
+        const input = base();
+        input.config.models[0] = { ...input.config.models[0], batchSize: 0, minWorkers: 0, maxWorkers: 0 };
+        input.config.serving = {
+            ...input.config.serving,
+            activeColor: "purple" as "blue",
+            tracks: { blue: { torchserveImage: "pytorch/torchserve:latest" }, green: {} },
+            torchserve: { ...input.config.serving.torchserve, gpus: 2, cpu: "16" },
+        };
+        input.config.images = { ...input.config.images, gateway: "tensorzero/gateway" };
+        expect(servingArgProblems(input)).toEqual([
+            "serving.activeColor is 'purple' but must name a track: blue or green",
+            "serving.tracks.blue.torchserveImage is 'pytorch/torchserve:latest' but must be pinned by version tag or digest, not 'latest' or untagged",
+            "images.gateway is 'tensorzero/gateway' but must be pinned by version tag or digest, not 'latest' or untagged",
+            "models[0].batchSize is 0 but must be a whole number of 1 or more",
+            "models[0].minWorkers is 0 but must be 1 or more (TorchServe reads 0 as unset)",
+            "models[0].maxWorkers is 0 but must be 1 or more",
+            "serving.torchserve.gpus is 2 but the nodes of GPU pool 'l4' in use1 have 1 GPU(s)",
+            "serving.torchserve.cpu is 16 but the nodes of GPU pool 'l4' in use1 have 4 vCPUs",
+        ]);
+    });
+
+    test("a pool the cluster lacks, a TLS kind that does not fit, and missing edge keys", () => {
+        const input = base();
+        input.region = { ...input.region, servingPool: "h100" };
+        const edge = {
+            ...input,
+            tls: { kind: "cert-manager" as const, hosts: [] },
+            cluster: { ...clusterFor("aws"), workloadIdentity: { kind: "static-credentials" as const } },
+        };
+        expect(servingArgProblems(edge)).toEqual([
+            "regions[0].servingPool is 'h100' but the cluster has no such GPU pool (pools: l4, a10g-spot)",
+            "tls is of kind 'cert-manager' but the cluster's 'alb' ingress needs 'acm'",
+            "tls.hosts is empty: the Ingress needs at least one host",
+            "modelStore.staticCredentials is missing: region use1 has no workload identity (set edgeStoreCredentials.use1)",
+        ]);
+    });
+});
+
+test("image versions become valid label values", () => {
+    expect(imageVersion("pytorch/torchserve:0.12.0-gpu")).toBe("0.12.0-gpu");
+    expect(imageVersion(`repo/x@sha256:${"a".repeat(64)}`)).toBe("sha256-aaaaaaaaaaaa");
+    expect(imageVersion("registry:5000/team/image:1.2.3")).toBe("1.2.3");
+});

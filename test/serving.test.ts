@@ -1,0 +1,516 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+import { parse } from "smol-toml";
+import { Deployment } from "kubernetes-models/apps/v1/Deployment";
+import { HorizontalPodAutoscaler } from "kubernetes-models/autoscaling/v2/HorizontalPodAutoscaler";
+import { Ingress } from "kubernetes-models/networking.k8s.io/v1/Ingress";
+import { NetworkPolicy } from "kubernetes-models/networking.k8s.io/v1/NetworkPolicy";
+import { PodDisruptionBudget } from "kubernetes-models/policy/v1/PodDisruptionBudget";
+import { ConfigMap } from "kubernetes-models/v1/ConfigMap";
+import { LimitRange } from "kubernetes-models/v1/LimitRange";
+import { Namespace } from "kubernetes-models/v1/Namespace";
+import { ResourceQuota } from "kubernetes-models/v1/ResourceQuota";
+import { Secret } from "kubernetes-models/v1/Secret";
+import { Service } from "kubernetes-models/v1/Service";
+import { ServiceAccount } from "kubernetes-models/v1/ServiceAccount";
+import type { FleetConfig } from "../config";
+import { ServingStack } from "../components/k8s/servingStack";
+import { evaluatePolicies } from "../policy/runner";
+import type { ModelStoreAccess, RegionCluster, RegionTls } from "../components/types";
+import { isWrappedSecret, unwrapSecrets, type FleetMocks, type MockedResource } from "../tools/mocks";
+import { fleetConfig, promiseOf, settle, stackSettings, useMocks } from "./mocks";
+
+type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+type Flavour = "aws" | "gcp" | "existing";
+
+const regionOf: Record<Flavour, string> = { aws: "use1", gcp: "usc1", existing: "edge-muc" };
+const gpuToleration = { key: "nvidia.com/gpu", operator: "Exists", effect: "NoSchedule" };
+
+interface Built {
+    mocks: FleetMocks;
+    stack: ServingStack;
+    provider: k8s.Provider;
+    markers: { cluster: pulumi.Resource; modelStore: pulumi.Resource; tls: pulumi.Resource };
+    /** Options each child was registered with, by resource name. */
+    opts: Map<string, pulumi.CustomResourceOptions>;
+}
+
+/** Fakes of what the region, model-store and TLS components hand the serving stack. */
+function fakes(flavour: Flavour, config: FleetConfig) {
+    const region = config.regions.find((r) => r.name === regionOf[flavour]);
+    if (!region) throw new Error(`no region ${regionOf[flavour]} in the config`);
+    const provider = new k8s.Provider(`${region.name}-k8s`, { kubeconfig: "offline" });
+    const markers = {
+        cluster: new random.RandomId(`${region.name}-cluster-ready`, { byteLength: 4 }),
+        modelStore: new random.RandomId(`${region.name}-store-ready`, { byteLength: 4 }),
+        tls: new random.RandomId(`${region.name}-tls-ready`, { byteLength: 4 }),
+    };
+    const pool = (name: string) => ({
+        name,
+        nodeSelector: { "modelfleet.io/gpu-pool": name },
+        tolerations: [gpuToleration],
+        gpusPerNode: 1,
+        gpuModel: "nvidia-l4",
+    });
+    const hosts = ["serve.modelfleet.example.com", `${region.name}.serve.modelfleet.example.com`];
+    const common = {
+        regionName: region.name,
+        cloud: region.cloud,
+        location: region.region,
+        clusterName: pulumi.output(`modelfleet-${region.name}`),
+        endpoint: pulumi.output("https://api.example"),
+        provider,
+        zones: pulumi.output(["a", "b"]),
+        readyResources: [markers.cluster],
+    };
+    let cluster: RegionCluster;
+    let modelStore: ModelStoreAccess;
+    let tls: RegionTls;
+    if (flavour === "aws") {
+        cluster = {
+            ...common,
+            gpuPools: { l4: pool("l4"), "a10g-spot": pool("a10g-spot") },
+            systemNodeSelector: { "modelfleet.io/pool": "system" },
+            workloadIdentity: { kind: "eks-pod-identity", clusterName: common.clusterName },
+            ingress: { kind: "alb", className: "alb" },
+        };
+        modelStore = {
+            kind: "s3",
+            uri: pulumi.output("s3://modelfleet-models-use1"),
+            bucketRegion: "us-east-1",
+            serviceAccountAnnotations: {},
+            readyResources: [markers.modelStore],
+        };
+        tls = {
+            kind: "acm",
+            hosts,
+            certificateArn: pulumi.output("arn:aws:acm:us-east-1:111122223333:certificate/abc"),
+            readyResources: [markers.tls],
+        };
+    } else if (flavour === "gcp") {
+        cluster = {
+            ...common,
+            gpuPools: { l4: pool("l4") },
+            systemNodeSelector: { "cloud.google.com/gke-nodepool": "system" },
+            workloadIdentity: {
+                kind: "gke-workload-identity",
+                project: "modelfleet-prod",
+                workloadPool: pulumi.output("modelfleet-prod.svc.id.goog"),
+            },
+            ingress: { kind: "gce", className: "gce" },
+        };
+        modelStore = {
+            kind: "gcs",
+            uri: pulumi.output("gs://modelfleet-models-usc1"),
+            bucketRegion: "us-central1",
+            serviceAccountAnnotations: {
+                "iam.gke.io/gcp-service-account": pulumi.output("torchserve@modelfleet-prod.iam.gserviceaccount.com"),
+            },
+            readyResources: [markers.modelStore],
+        };
+        tls = {
+            kind: "gcp-managed",
+            hosts,
+            certificateName: pulumi.output("serving-usc1"),
+            staticIpName: pulumi.output("serving-usc1-ip"),
+            staticIpAddress: pulumi.output("34.120.1.2"),
+            sslPolicyName: pulumi.output("modelfleet-tls12"),
+            readyResources: [markers.tls],
+        };
+    } else {
+        cluster = {
+            ...common,
+            gpuPools: { t4: pool("t4") },
+            systemNodeSelector: {},
+            workloadIdentity: { kind: "static-credentials" },
+            ingress: { kind: "class", className: "nginx", certIssuer: { name: "letsencrypt-prod", kind: "ClusterIssuer" } },
+        };
+        modelStore = {
+            kind: "s3",
+            uri: pulumi.output("s3://modelfleet-models-euw1"),
+            bucketRegion: "eu-west-1",
+            serviceAccountAnnotations: {},
+            staticCredentials: { accessKeyId: pulumi.secret("AKIAEDGE"), secretAccessKey: pulumi.secret("edge-secret") },
+            readyResources: [markers.modelStore],
+        };
+        tls = { kind: "cert-manager", hosts, secretName: "serving-tls", readyResources: [markers.tls] };
+    }
+    return { region, provider, markers, cluster, modelStore, tls };
+}
+
+async function build(flavour: Flavour, config: FleetConfig = fleetConfig(stackSettings("prod"))): Promise<Built> {
+    const mocks = await useMocks("prod");
+    const opts = new Map<string, pulumi.CustomResourceOptions>();
+    const record: pulumi.ResourceTransformation = (args) => {
+        opts.set(args.name, args.opts);
+        return undefined;
+    };
+    const f = fakes(flavour, config);
+    const stack = new ServingStack(
+        `${f.region.name}-serving`,
+        { config, region: f.region, cluster: f.cluster, modelStore: f.modelStore, tls: f.tls },
+        { transformations: [record] },
+    );
+    await promiseOf(stack.namespace);
+    await promiseOf(stack.endpoint.loadBalancerHostname);
+    await settle();
+    return { mocks, stack, provider: f.provider, markers: f.markers, opts };
+}
+
+const k8sObjects = (mocks: FleetMocks) => mocks.resources.filter((r) => r.custom && r.type.startsWith("kubernetes:"));
+const manifest = (r: MockedResource) => unwrapSecrets(r.inputs) as Json;
+const ids = (mocks: FleetMocks) =>
+    k8sObjects(mocks)
+        .map((r) => `${manifest(r).kind}/${manifest(r).metadata.name}`)
+        .sort();
+
+function one(mocks: FleetMocks, kind: string, name: string): Json {
+    const found = k8sObjects(mocks).filter((r) => manifest(r).kind === kind && manifest(r).metadata.name === name);
+    if (found.length !== 1) throw new Error(`expected one ${kind}/${name}, found ${found.length}`);
+    return manifest(found[0]);
+}
+
+const schemas: Record<string, (o: Json) => { validate(): void }> = {
+    "v1/Namespace": (o) => new Namespace(o as Namespace),
+    "v1/ConfigMap": (o) => new ConfigMap(o as ConfigMap),
+    "v1/Secret": (o) => new Secret(o as Secret),
+    "v1/Service": (o) => new Service(o as Service),
+    "v1/ServiceAccount": (o) => new ServiceAccount(o as ServiceAccount),
+    "v1/ResourceQuota": (o) => new ResourceQuota(o as ResourceQuota),
+    "v1/LimitRange": (o) => new LimitRange(o as LimitRange),
+    "apps/v1/Deployment": (o) => new Deployment(o as Deployment),
+    "autoscaling/v2/HorizontalPodAutoscaler": (o) => new HorizontalPodAutoscaler(o as HorizontalPodAutoscaler),
+    "policy/v1/PodDisruptionBudget": (o) => new PodDisruptionBudget(o as PodDisruptionBudget),
+    "networking.k8s.io/v1/Ingress": (o) => new Ingress(o as Ingress),
+    "networking.k8s.io/v1/NetworkPolicy": (o) => new NetworkPolicy(o as NetworkPolicy),
+};
+
+/** CRDs have no schema in kubernetes-models core: check their shape by what each controller requires. */
+const crdShapes: Record<string, (spec: Json) => void> = {
+    "monitoring.coreos.com/v1/ServiceMonitor": (spec) => {
+        expect(Object.keys(spec.selector.matchLabels).length).toBeGreaterThan(0);
+        for (const e of spec.endpoints)
+            expect(e).toEqual(
+                expect.objectContaining({ port: expect.any(String), path: "/metrics", interval: expect.stringMatching(/^[0-9]+s$/) }),
+            );
+    },
+    "monitoring.coreos.com/v1/PrometheusRule": (spec) => {
+        for (const group of spec.groups) {
+            expect(group.name).toEqual(expect.any(String));
+            for (const r of group.rules)
+                expect(r).toEqual(
+                    expect.objectContaining({
+                        alert: expect.stringMatching(/^[A-Za-z0-9]+$/),
+                        expr: expect.any(String),
+                        for: expect.stringMatching(/^[0-9]+m$/),
+                    }),
+                );
+        }
+    },
+    "networking.gke.io/v1beta1/FrontendConfig": (spec) =>
+        expect(spec).toEqual({
+            sslPolicy: expect.any(String),
+            redirectToHttps: { enabled: true, responseCodeName: "MOVED_PERMANENTLY_DEFAULT" },
+        }),
+    "cloud.google.com/v1/BackendConfig": (spec) => {
+        expect(spec.timeoutSec).toEqual(expect.any(Number));
+        expect(spec.healthCheck).toEqual(
+            expect.objectContaining({ type: "HTTP", requestPath: expect.stringMatching(/^\//), port: expect.any(Number) }),
+        );
+    },
+};
+
+function validateAll(mocks: FleetMocks): number {
+    let count = 0;
+    for (const r of k8sObjects(mocks)) {
+        const m = manifest(r);
+        const key = `${m.apiVersion}/${m.kind}`;
+        expect(m.metadata.name).toMatch(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/);
+        if (m.kind !== "Namespace") expect(m.metadata.namespace).toBe("modelfleet");
+        expect(m.metadata.labels["app.kubernetes.io/part-of"]).toBe("modelfleet");
+        if (schemas[key]) schemas[key](m).validate();
+        else if (crdShapes[key]) crdShapes[key](m.spec);
+        else throw new Error(`no schema or shape check for ${key}`);
+        count++;
+    }
+    return count;
+}
+
+/** The policy pack's verdicts over the stack's objects, as the offline plan would run it. */
+async function violations(mocks: FleetMocks, change: (name: string, inputs: Json) => void = () => undefined): Promise<string[]> {
+    const resources = k8sObjects(mocks).map((r) => {
+        const inputs = manifest(r);
+        change(r.name, inputs);
+        return {
+            urn: `urn:pulumi:prod::modelfleet::${r.type}::${r.name}`,
+            type: r.type,
+            name: r.name,
+            custom: true,
+            inputs,
+            opts: {},
+            ...(r.provider !== undefined ? { provider: r.provider } : {}),
+        };
+    });
+    const report = await evaluatePolicies(resources);
+    return report.violations.map((v) => `${v.level} ${v.policy}: ${v.message}`);
+}
+
+const common = [
+    "ConfigMap/modelfleet-serving-dashboard",
+    "ConfigMap/tensorzero-config",
+    "ConfigMap/torchserve-config",
+    "Deployment/tensorzero-gateway",
+    "Deployment/torchserve-blue",
+    "Deployment/torchserve-green",
+    "HorizontalPodAutoscaler/tensorzero-gateway",
+    "HorizontalPodAutoscaler/torchserve-blue",
+    "HorizontalPodAutoscaler/torchserve-green",
+    "Ingress/serving",
+    "LimitRange/serving-limits",
+    "Namespace/modelfleet",
+    "NetworkPolicy/allow-gateway-to-torchserve",
+    "NetworkPolicy/allow-ingress-controller",
+    "NetworkPolicy/allow-prometheus-scrape",
+    "NetworkPolicy/default-deny",
+    "NetworkPolicy/gateway-egress",
+    "NetworkPolicy/torchserve-egress",
+    "PodDisruptionBudget/tensorzero-gateway",
+    "PodDisruptionBudget/torchserve-blue",
+    "PodDisruptionBudget/torchserve-green",
+    "PrometheusRule/modelfleet-serving",
+    "ResourceQuota/serving-quota",
+    "Secret/tensorzero-backends",
+    "Service/tensorzero-gateway",
+    "Service/torchserve",
+    "Service/torchserve-metrics",
+    "Service/torchserve-preview",
+    "ServiceAccount/tensorzero-gateway",
+    "ServiceAccount/torchserve",
+    "ServiceMonitor/tensorzero-gateway",
+    "ServiceMonitor/torchserve",
+];
+
+describe("ServingStack on EKS (prod use1)", () => {
+    let built: Built;
+    beforeAll(async () => {
+        built = await build("aws");
+    });
+
+    test("registers the component under its type token and every object of the stack, all schema-valid", () => {
+        expect(built.mocks.resources.filter((r) => r.type === "modelfleet:k8s:ServingStack").map((r) => r.name)).toEqual(["use1-serving"]);
+        expect(ids(built.mocks)).toEqual([...common].sort());
+        expect(validateAll(built.mocks)).toBe(common.length);
+    });
+
+    test("every Kubernetes object goes through the cluster's provider and waits for the cluster", async () => {
+        const providerRef = `${await promiseOf(built.provider.urn)}::${await promiseOf(built.provider.id)}`;
+        const children = k8sObjects(built.mocks);
+        expect(children.length).toBe(common.length);
+        for (const child of children) {
+            expect(child.provider).toBe(providerRef);
+            const opts = built.opts.get(child.name);
+            expect(opts?.provider).toBe(built.provider);
+            expect(opts?.dependsOn).toContain(built.markers.cluster);
+        }
+    });
+
+    test("the TorchServe tracks wait for the model-store identity; the Ingress waits for its certificate", () => {
+        for (const track of ["blue", "green"])
+            expect(built.opts.get(`use1-serving-torchserve-${track}`)?.dependsOn).toContain(built.markers.modelStore);
+        expect(built.opts.get("use1-serving-gateway")?.dependsOn).not.toContain(built.markers.modelStore);
+        const ingressDeps = built.opts.get("use1-serving-ingress")?.dependsOn as pulumi.Resource[];
+        expect(ingressDeps).toContain(built.markers.tls);
+        const deployments = k8sObjects(built.mocks).filter((r) => r.type === "kubernetes:apps/v1:Deployment").length;
+        expect(ingressDeps.filter((d) => d instanceof k8s.apps.v1.Deployment).length).toBe(deployments);
+        expect(built.opts.get("use1-serving-torchserve-blue")?.customTimeouts).toEqual({ create: "30m", update: "30m" });
+    });
+
+    test("both tracks run their own images on the GPU pool; the stable Service selects the active one", () => {
+        const blue = one(built.mocks, "Deployment", "torchserve-blue");
+        const green = one(built.mocks, "Deployment", "torchserve-green");
+        expect(blue.spec.template.spec.containers[0].image).toBe("pytorch/torchserve:0.11.1-gpu");
+        expect(green.spec.template.spec.containers[0].image).toBe("pytorch/torchserve:0.12.0-gpu");
+        expect(blue.spec.template.spec.nodeSelector).toEqual({ "modelfleet.io/gpu-pool": "l4" });
+        expect(blue.spec.template.spec.initContainers[0].env).toContainEqual({
+            name: "MODEL_STORE_URI",
+            value: "s3://modelfleet-models-use1",
+        });
+        expect(one(built.mocks, "Service", "torchserve").spec.selector["modelfleet.io/track"]).toBe("blue");
+        expect(one(built.mocks, "Service", "torchserve-preview").spec.selector["modelfleet.io/track"]).toBe("green");
+    });
+
+    test("the configs are rendered into ConfigMaps and their checksums into the pod templates", () => {
+        const props = one(built.mocks, "ConfigMap", "torchserve-config").data["config.properties"];
+        expect(props).toContain("management_address=http://127.0.0.1:8081");
+        expect(props).toContain('"batchSize":16');
+        const toml = parse(one(built.mocks, "ConfigMap", "tensorzero-config").data["tensorzero.toml"]) as Json;
+        expect(toml.models["llama3-8b-instruct"].providers.torchserve.api_key_location).toBe("none");
+        const checksum = one(built.mocks, "Deployment", "torchserve-blue").spec.template.metadata.annotations["checksum/config"];
+        expect(checksum).toMatch(/^[a-f0-9]{64}$/);
+        expect(one(built.mocks, "Deployment", "torchserve-green").spec.template.metadata.annotations["checksum/config"]).toBe(checksum);
+    });
+
+    test("the gateway's backend URLs stay secret", () => {
+        const secret = k8sObjects(built.mocks).find((r) => r.name === "use1-serving-gateway-backends");
+        expect(secret).toBeDefined();
+        const stringData = (secret?.inputs["stringData"] ?? {}) as Json;
+        expect(isWrappedSecret(stringData) || isWrappedSecret(stringData["TENSORZERO_CLICKHOUSE_URL"])).toBe(true);
+    });
+
+    test("the policy pack finds nothing to object to, yet objects to a track without probes or pinned image", async () => {
+        expect(await violations(built.mocks)).toEqual([]);
+        const broken = await violations(built.mocks, (name, inputs) => {
+            if (name !== "use1-serving-torchserve-green") return;
+            const container = inputs.spec.template.spec.containers[0];
+            delete container.readinessProbe;
+            container.image = "pytorch/torchserve:latest";
+        });
+        expect(broken.map((v) => v.split(":")[0])).toEqual(expect.arrayContaining(["mandatory image-pinned", "mandatory serving-probes"]));
+    });
+
+    test("the Ingress is the ALB one and the endpoint is the hostname the ALB got", async () => {
+        const ingress = one(built.mocks, "Ingress", "serving");
+        expect(ingress.metadata.annotations["alb.ingress.kubernetes.io/certificate-arn"]).toBe(
+            "arn:aws:acm:us-east-1:111122223333:certificate/abc",
+        );
+        expect(ingress.spec.ingressClassName).toBe("alb");
+        expect(await promiseOf(built.stack.endpoint.loadBalancerHostname)).toMatch(
+            /^k8s-modelfle-[a-f0-9]{10}-[0-9]+\.us-east-1\.elb\.amazonaws\.com$/,
+        );
+        expect(await promiseOf(built.stack.endpoint.loadBalancerIp)).toBeUndefined();
+        expect(built.stack.endpoint).toMatchObject({ regionName: "use1", cloud: "aws" });
+        expect(await promiseOf(built.stack.namespace)).toBe("modelfleet");
+    });
+});
+
+describe("ServingStack on GKE (prod usc1)", () => {
+    let built: Built;
+    beforeAll(async () => {
+        built = await build("gcp");
+    });
+
+    test("adds the FrontendConfig and BackendConfigs; everything schema-valid", () => {
+        const expected = [
+            ...common,
+            "BackendConfig/tensorzero-gateway-backend",
+            "BackendConfig/torchserve-backend",
+            "FrontendConfig/serving-frontend",
+        ].sort();
+        expect(ids(built.mocks)).toEqual(expected);
+        expect(validateAll(built.mocks)).toBe(expected.length);
+    });
+
+    test("the Ingress uses the static IP, the managed certificate and the FrontendConfig, and waits for them", async () => {
+        const ingress = one(built.mocks, "Ingress", "serving");
+        expect(ingress.metadata.annotations).toMatchObject({
+            "kubernetes.io/ingress.class": "gce",
+            "kubernetes.io/ingress.global-static-ip-name": "serving-usc1-ip",
+            "ingress.gcp.kubernetes.io/pre-shared-cert": "serving-usc1",
+        });
+        expect(one(built.mocks, "FrontendConfig", "serving-frontend").spec.sslPolicy).toBe("modelfleet-tls12");
+        const deps = built.opts.get("usc1-serving-ingress")?.dependsOn as pulumi.Resource[];
+        expect(deps).toContain(built.markers.tls);
+        expect(deps.length).toBeGreaterThanOrEqual(5);
+        expect(await promiseOf(built.stack.endpoint.loadBalancerIp)).toBe("34.120.1.2");
+        expect(await promiseOf(built.stack.endpoint.loadBalancerHostname)).toBeUndefined();
+    });
+
+    test("the policy pack finds nothing to object to", async () => {
+        expect(await violations(built.mocks)).toEqual([]);
+    });
+
+    test("TorchServe's service account carries the Workload Identity annotation and pods sync with gcloud", () => {
+        expect(one(built.mocks, "ServiceAccount", "torchserve").metadata.annotations).toEqual({
+            "iam.gke.io/gcp-service-account": "torchserve@modelfleet-prod.iam.gserviceaccount.com",
+        });
+        const init = one(built.mocks, "Deployment", "torchserve-blue").spec.template.spec.initContainers[0];
+        expect(init.image).toBe("gcr.io/google.com/cloudsdktool/google-cloud-cli:530.0.0-slim");
+        expect(init.env).toContainEqual({ name: "MODEL_STORE_URI", value: "gs://modelfleet-models-usc1" });
+    });
+});
+
+describe("ServingStack on an existing cluster (prod edge-muc)", () => {
+    let built: Built;
+    beforeAll(async () => {
+        built = await build("existing");
+    });
+
+    test("adds the model-store credentials Secret, held as a secret; everything schema-valid", () => {
+        const expected = [...common, "Secret/model-store-credentials"].sort();
+        expect(ids(built.mocks)).toEqual(expected);
+        expect(validateAll(built.mocks)).toBe(expected.length);
+        const secret = k8sObjects(built.mocks).find((r) => r.name === "edge-muc-serving-model-store-credentials");
+        const stringData = (secret?.inputs["stringData"] ?? {}) as Json;
+        expect(isWrappedSecret(stringData) || isWrappedSecret(stringData["AWS_SECRET_ACCESS_KEY"])).toBe(true);
+        expect(built.opts.get("edge-muc-serving-torchserve-blue")?.dependsOn).toEqual(expect.arrayContaining([built.markers.modelStore]));
+    });
+
+    test("the policy pack finds nothing to object to", async () => {
+        expect(await violations(built.mocks)).toEqual([]);
+    });
+
+    test("serves only the region's models, through the configured class and cert-manager issuer", async () => {
+        expect(one(built.mocks, "ConfigMap", "torchserve-config").data["config.properties"]).toContain(
+            "load_models=resnet50=resnet50.mar\n",
+        );
+        const ingress = one(built.mocks, "Ingress", "serving");
+        expect(ingress.spec.ingressClassName).toBe("nginx");
+        expect(ingress.spec.tls).toEqual([
+            { hosts: ["serve.modelfleet.example.com", "edge-muc.serve.modelfleet.example.com"], secretName: "serving-tls" },
+        ]);
+        expect(ingress.metadata.annotations["cert-manager.io/cluster-issuer"]).toBe("letsencrypt-prod");
+        expect(await promiseOf(built.stack.endpoint.loadBalancerHostname)).toBeUndefined();
+        expect(await promiseOf(built.stack.endpoint.loadBalancerIp)).toBeUndefined();
+    });
+});
+
+describe("ServingStack options and bad input", () => {
+    test("without monitoring there are no ServiceMonitors, rules or dashboard; without backends no backends Secret", async () => {
+        const raw = stackSettings("prod");
+        (raw["serving"] as Json).monitoring = false;
+        delete raw["gatewayBackends"];
+        const built = await build("aws", fleetConfig(raw));
+        const kinds = new Set(k8sObjects(built.mocks).map((r) => manifest(r).kind));
+        expect(kinds.has("ServiceMonitor")).toBe(false);
+        expect(kinds.has("PrometheusRule")).toBe(false);
+        expect(ids(built.mocks)).not.toContain("ConfigMap/modelfleet-serving-dashboard");
+        expect(ids(built.mocks)).not.toContain("Secret/tensorzero-backends");
+        expect(one(built.mocks, "Deployment", "tensorzero-gateway").spec.template.spec.containers[0].env).toEqual([]);
+    });
+
+    test("a GPU request above the pool's nodes and a latest image fail the constructor with every problem, before anything is registered", async () => {
+        const mocks = await useMocks("prod");
+        const config = fleetConfig(stackSettings("prod"));
+        config.serving = {
+            ...config.serving,
+            torchserve: { ...config.serving.torchserve, gpus: 4 },
+            tracks: { blue: {}, green: { torchserveImage: "pytorch/torchserve:latest" } },
+        };
+        const f = fakes("aws", config);
+        const before = mocks.resources.length;
+        expect(
+            () => new ServingStack("use1-serving", { config, region: f.region, cluster: f.cluster, modelStore: f.modelStore, tls: f.tls }),
+        ).toThrow(
+            [
+                "ServingStack use1-serving has 2 problem(s):",
+                "  - serving.tracks.green.torchserveImage is 'pytorch/torchserve:latest' but must be pinned by version tag or digest, not 'latest' or untagged",
+                "  - serving.torchserve.gpus is 4 but the nodes of GPU pool 'l4' in use1 have 1 GPU(s)",
+            ].join("\n"),
+        );
+        await settle();
+        expect(mocks.resources.slice(before).filter((r) => r.type.startsWith("kubernetes:") || r.type.startsWith("modelfleet:"))).toEqual(
+            [],
+        );
+    });
+
+    test("a model with nonsense workers is refused naming the model's key", async () => {
+        await useMocks("prod");
+        const config = fleetConfig(stackSettings("prod"));
+        config.models = config.models.map((m, i) => (i === 1 ? { ...m, minWorkers: 3, maxWorkers: 2 } : m));
+        const f = fakes("aws", config);
+        expect(
+            () => new ServingStack("use1-serving", { config, region: f.region, cluster: f.cluster, modelStore: f.modelStore, tls: f.tls }),
+        ).toThrow("models[1].maxWorkers is 2 but must be >= minWorkers (3)");
+    });
+});
