@@ -14,7 +14,7 @@ export interface GcsModelStoreBucketArgs {
     abortIncompleteUploadDays: number;
     /** Days soft-deleted objects stay restorable (required, 7-90). */
     softDeleteDays: number;
-    /** `protect` the bucket (default false; true in prod). */
+    /** `protect` the bucket and its encryption key (default false; true in prod). */
     protect?: boolean;
     /** Provider for the project (default: inherited from the parent). */
     provider?: gcp.Provider;
@@ -24,13 +24,24 @@ export interface GcsModelStoreBucketArgs {
 
 const SECONDS_PER_DAY = 86_400;
 
+/** 90 days: Cloud KMS rotates the key's primary version on this period. */
+const KEY_ROTATION = `${90 * SECONDS_PER_DAY}s`;
+
 /**
  * One GCP region's copy of the model store: a private GCS bucket in the serving region
- * with uniform access, versioning and soft delete, kept (retainOnDelete) when the
- * component is removed.
+ * with uniform access, versioning and soft delete, encrypted by default with its own
+ * Cloud KMS key (as each S3 copy has its own AWS KMS key). Bucket and key are kept
+ * (retainOnDelete) when the component is removed.
  */
 export class GcsModelStoreBucket extends pulumi.ComponentResource {
     public readonly bucket: gcp.storage.Bucket;
+    public readonly kmsApi: gcp.projects.Service;
+    public readonly keyRing: gcp.kms.KeyRing;
+    public readonly key: gcp.kms.CryptoKey;
+    /** Lets Cloud Storage's service agent use the key; the bucket is created after it. */
+    public readonly keyUser: gcp.kms.CryptoKeyIAMMember;
+    /** `projects/<p>/locations/<l>/keyRings/<r>/cryptoKeys/<k>`. */
+    public readonly keyName: pulumi.Output<string>;
     public readonly bucketName: pulumi.Output<string>;
     /** `gs://<bucket>`. */
     public readonly uri: pulumi.Output<string>;
@@ -56,6 +67,43 @@ export class GcsModelStoreBucket extends pulumi.ComponentResource {
 
         this.location = args.location;
         this.project = args.project;
+        const child = { parent: this, provider: args.provider };
+        const project = args.project;
+        const location = args.location;
+
+        this.kmsApi = new gcp.projects.Service(
+            `${name}-kms-api`,
+            // Never disabled on delete: other keys in the project may use the API.
+            { project, service: "cloudkms.googleapis.com", disableOnDestroy: false, disableDependentServices: false },
+            child,
+        );
+
+        // Key rings and keys can never be deleted in Cloud KMS, so their names carry the
+        // bucket's unique name: a recreated stack gets new ones instead of a name clash.
+        this.keyRing = new gcp.kms.KeyRing(
+            `${name}-keyring`,
+            { project, location, name: args.bucketName },
+            { ...child, retainOnDelete: true, dependsOn: [this.kmsApi] },
+        );
+        const keyRingPath = pulumi.interpolate`projects/${project}/locations/${location}/keyRings/${this.keyRing.name}`;
+
+        this.key = new gcp.kms.CryptoKey(
+            `${name}-key`,
+            { keyRing: keyRingPath, name: "model-archives", purpose: "ENCRYPT_DECRYPT", rotationPeriod: KEY_ROTATION, labels: args.labels },
+            // Destroying the key destroys its versions and with them every object it encrypts.
+            { ...child, retainOnDelete: true, protect: args.protect ?? false },
+        );
+        this.keyName = pulumi.interpolate`${keyRingPath}/cryptoKeys/${this.key.name}`;
+
+        // Cloud Storage encrypts and decrypts through its per-project service agent; readers
+        // and the transfer agent need no key permission of their own.
+        const storageAgent = gcp.storage.getProjectServiceAccountOutput({ project }, child);
+        this.keyUser = new gcp.kms.CryptoKeyIAMMember(
+            `${name}-key-user`,
+            { cryptoKeyId: this.keyName, role: "roles/cloudkms.cryptoKeyEncrypterDecrypter", member: pulumi.interpolate`serviceAccount:${storageAgent.emailAddress}` },
+            // A kept bucket whose agent lost the key could neither be read nor written.
+            { ...child, retainOnDelete: true },
+        );
 
         this.bucket = new gcp.storage.Bucket(
             `${name}-bucket`,
@@ -64,6 +112,7 @@ export class GcsModelStoreBucket extends pulumi.ComponentResource {
                 name: args.bucketName,
                 location: args.location,
                 storageClass: "STANDARD",
+                encryption: { defaultKmsKeyName: this.keyName },
                 uniformBucketLevelAccess: true,
                 publicAccessPrevention: "enforced",
                 versioning: { enabled: true },
@@ -75,12 +124,13 @@ export class GcsModelStoreBucket extends pulumi.ComponentResource {
                 forceDestroy: false,
                 labels: args.labels,
             },
-            { parent: this, provider: args.provider, retainOnDelete: true, protect: args.protect ?? false },
+            // GCS refuses a default key its service agent cannot use.
+            { ...child, retainOnDelete: true, protect: args.protect ?? false, dependsOn: [this.keyUser] },
         );
 
         this.bucketName = this.bucket.name;
         this.uri = pulumi.interpolate`gs://${this.bucket.name}`;
 
-        this.registerOutputs({ bucketName: this.bucketName, uri: this.uri });
+        this.registerOutputs({ bucketName: this.bucketName, uri: this.uri, keyName: this.keyName });
     }
 }
