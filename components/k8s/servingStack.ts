@@ -60,6 +60,8 @@ export class ServingStack extends pulumi.ComponentResource {
     public readonly endpoint: ServingEndpoint;
     /** The namespace every serving object lives in. */
     public readonly namespace: pulumi.Output<string>;
+    /** The Namespace object, for resources made outside this component that live in it. */
+    public readonly namespaceResource: k8s.core.v1.Namespace;
 
     constructor(name: string, args: ServingStackArgs, opts?: pulumi.ComponentResourceOptions) {
         const problems = servingArgProblems(args);
@@ -78,6 +80,7 @@ export class ServingStack extends pulumi.ComponentResource {
         });
 
         const namespace = new k8s.core.v1.Namespace(`${name}-namespace`, renderNamespace(ctx), childOpts());
+        this.namespaceResource = namespace;
         const inNamespace = (dependsOn: pulumi.Resource[] = [], extra: pulumi.CustomResourceOptions = {}) =>
             childOpts([namespace, ...dependsOn], extra);
 

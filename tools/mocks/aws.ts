@@ -27,6 +27,7 @@ const handlers: Record<string, NewResourceHandler> = {
         resources: [{ autoscalingGroups: [{ name: `eks-${name}-${digest("asg", name).slice(0, 8)}` }] }],
         status: "ACTIVE",
     })),
+    "aws:ec2/launchTemplate:LaunchTemplate": withArn(() => ({ latestVersion: 1, defaultVersion: 1 })),
     "aws:iam/role:Role": withArn((name, inputs) => ({ name: inputs["name"] ?? name, uniqueId: `AROA${digest("role", name).slice(0, 17).toUpperCase()}` })),
     "aws:iam/policy:Policy": withArn((name, inputs) => ({ name: inputs["name"] ?? name })),
     "aws:kms/key:Key": withArn((name) => ({ keyId: `${digest("kms", name).slice(0, 8)}-${digest("kms2", name).slice(0, 4)}-4${digest("kms3", name).slice(0, 3)}-8${digest("kms4", name).slice(0, 3)}-${digest("kms5", name).slice(0, 12)}` })),
@@ -73,6 +74,24 @@ export function awsResourceHandler(type: string): NewResourceHandler | undefined
 /** Public hosted zones the fixtures use, by name. */
 const hostedZones: Record<string, string> = {};
 
+/** Canonical hosted zone of Application Load Balancers per region (alias targets need it). */
+const albHostedZones: Record<string, string> = {
+    "us-east-1": "Z35SXDOTRQ7X7K", "us-east-2": "Z3AADJGX6KTTL2", "us-west-1": "Z368ELLRRE2KJ0", "us-west-2": "Z1H1FL5HABSF5",
+    "ca-central-1": "ZQSVJUPU6J1EY", "sa-east-1": "Z2P70J7HTTTPLU", "eu-west-1": "Z32O12XQLNTSW2", "eu-west-2": "ZHURV8PSTC4K8",
+    "eu-west-3": "Z3Q77PNBQS71R4", "eu-central-1": "Z215JYRZR1TBD5", "eu-north-1": "Z23TAZ6LKFMNIO", "ap-east-1": "Z3DQVH9N71FHZ0",
+    "ap-northeast-1": "Z14GRHDCWA56QT", "ap-northeast-2": "ZWKZPGTI48KDX", "ap-south-1": "ZP97RAFLXTNZK",
+    "ap-southeast-1": "Z1LMS91P8CMLE5", "ap-southeast-2": "Z1GM3OXH4ZPM65",
+};
+
+/** The same for Network Load Balancers. */
+const nlbHostedZones: Record<string, string> = {
+    "us-east-1": "Z26RNL4JYFTOTI", "us-east-2": "ZLMOA37VPKANP", "us-west-1": "Z24FKFUX50B4VW", "us-west-2": "Z18D5FSROUN65G",
+    "ca-central-1": "Z2EPGBW3API2WT", "sa-east-1": "ZTK26PT1VY4CU", "eu-west-1": "Z2IFOLAFXWLO4F", "eu-west-2": "ZD4D7Y8KGAS4G",
+    "eu-west-3": "Z1CMS0P5QUZ6D5", "eu-central-1": "Z3F0SRJ5LGBH90", "eu-north-1": "Z1UDT6IFJ4EJM", "ap-east-1": "Z12Y7K3UBGUAD1",
+    "ap-northeast-1": "Z31USIVHYNEOWT", "ap-northeast-2": "ZIBE1TIR4HY56", "ap-south-1": "ZVDDRBQ08TROA",
+    "ap-southeast-1": "ZKVM4W9LS7TM", "ap-southeast-2": "ZCT6FZBF4DROD",
+};
+
 export const awsCalls: Record<string, CallHandler> = {
     "aws:index/getCallerIdentity:getCallerIdentity": () => ({
         accountId: MOCK_ACCOUNT_ID,
@@ -86,10 +105,23 @@ export const awsCalls: Record<string, CallHandler> = {
         const letters = ["a", "b", "c", "d", "e", "f"];
         return { names: letters.map((l) => `${region}${l}`), zoneIds: letters.map((_, i) => `${region.replace(/-/g, "").slice(0, 4)}-az${i + 1}`), id: region };
     },
+    // The default version EKS names for an add-on on a Kubernetes version (stand-in values).
+    "aws:eks/getAddonVersion:getAddonVersion": (inputs) => {
+        const addonName = String(inputs["addonName"]);
+        const kubernetesVersion = String(inputs["kubernetesVersion"]);
+        return { addonName, kubernetesVersion, version: "v1.17.2-eksbuild.1", region: regionOf(inputs), id: `${addonName}-${kubernetesVersion}` };
+    },
     "aws:route53/getZone:getZone": (inputs) => {
         const name = String(inputs["name"] ?? "example.com").replace(/\.$/, "");
         const zoneId = hostedZones[name] ?? `Z${digest("zone", name).slice(0, 20).toUpperCase()}`;
         return { zoneId, id: zoneId, name: `${name}.`, nameServers: ["ns-1.awsdns-01.org", "ns-2.awsdns-02.co.uk"] };
+    },
+    "aws:lb/getHostedZoneId:getHostedZoneId": (inputs) => {
+        const region = regionOf(inputs);
+        const loadBalancerType = String(inputs["loadBalancerType"] ?? "application");
+        const id = (loadBalancerType === "network" ? nlbHostedZones : albHostedZones)[region];
+        if (!id) throw new Error(`no ${loadBalancerType} load-balancer hosted zone known for ${region}: add it to tools/mocks/aws.ts`);
+        return { id, loadBalancerType, region };
     },
     "aws:iam/getPolicyDocument:getPolicyDocument": (inputs) => {
         const statements = ((inputs["statements"] as State[] | undefined) ?? []).map((s) => ({

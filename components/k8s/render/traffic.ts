@@ -148,8 +148,9 @@ function ingressAnnotations(ctx: ServingContext, tls: IngressTls): Record<string
         };
     }
     if (ingress.kind === "class" && tls.kind === "cert-manager") {
-        const issuerKey = ingress.certIssuer.kind === "ClusterIssuer" ? "cert-manager.io/cluster-issuer" : "cert-manager.io/issuer";
-        const annotations: Record<string, string> = { [issuerKey]: ingress.certIssuer.name };
+        // No cert-manager issuer annotation: the region's Certificate object already owns the
+        // TLS Secret, and the ingress-shim would create a second Certificate for it.
+        const annotations: Record<string, string> = {};
         if (ingress.className.includes("nginx")) {
             const seconds = String(responseBudgetSeconds(ctx));
             annotations["nginx.ingress.kubernetes.io/proxy-read-timeout"] = seconds;
