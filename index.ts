@@ -1,6 +1,60 @@
+import * as pulumi from "@pulumi/pulumi";
 import { loadConfig } from "./config";
+import { RegionCertificate } from "./components/global/certificate";
+import { GlobalEntry, hostedZoneId } from "./components/global/entry";
+import { ModelStore } from "./components/global/modelStore";
+import { ServingStack } from "./components/k8s/servingStack";
+import { createProviders, createRegion } from "./components/regions";
 
 const config = loadConfig();
+const providers = createProviders(config);
 
-export const stack = config.stack;
-export const regions = config.regions.map((r) => ({ name: r.name, cloud: r.cloud, region: r.region }));
+// Regions are independent: nothing of one region depends on another's, so `pulumi up`
+// builds them in parallel.
+const clusters = Object.fromEntries(config.regions.map((region) => [region.name, createRegion(config, region, providers)]));
+
+const modelStore = new ModelStore("model-store", { config, clusters, awsProvider: providers.aws, gcpProviders: providers.gcp });
+const zoneId = hostedZoneId(config, providers.aws);
+
+const serving = config.regions.map((region) => {
+    // Edge clusters get their certificate from cert-manager inside the serving namespace,
+    // which the serving stack creates; the certificate waits for it.
+    let namespaceReady: (namespace: pulumi.Resource) => void = () => undefined;
+    const servingNamespace = new Promise<pulumi.Resource>((resolve) => (namespaceReady = resolve));
+    const certificate = new RegionCertificate(`${region.name}-tls`, {
+        config,
+        region,
+        cluster: clusters[region.name],
+        zoneId,
+        awsProvider: providers.aws,
+        gcpProvider: region.cloud === "gcp" ? providers.gcp[region.project] : undefined,
+        servingNamespace,
+    });
+    const stack = new ServingStack(`${region.name}-serving`, {
+        config,
+        region,
+        cluster: clusters[region.name],
+        modelStore: modelStore.access[region.name],
+        tls: certificate.tls,
+    });
+    namespaceReady(stack.namespaceResource);
+    return stack;
+});
+
+const globalEntry = new GlobalEntry("global", {
+    config,
+    zoneId,
+    endpoints: serving.filter((s) => config.routedRegions.includes(s.endpoint.regionName)).map((s) => s.endpoint),
+    awsProvider: providers.aws,
+});
+
+export const globalUrl = globalEntry.url;
+export const regionEndpoints = globalEntry.regionEndpoints;
+export const healthCheckIds = globalEntry.healthCheckIds;
+export const skippedRegions = globalEntry.skippedRegions;
+export const clusterNames = Object.fromEntries(Object.entries(clusters).map(([name, c]) => [name, c.clusterName]));
+// Edge endpoints come from a secret kubeconfig and stay secret; exported apart from the names.
+export const clusterEndpoints = Object.fromEntries(Object.entries(clusters).map(([name, c]) => [name, c.endpoint]));
+export const modelStoreBuckets = modelStore.bucketUris;
+export const modelStorePrimaryBucket = modelStore.primaryBucketName;
+export const publishModelCommand = modelStore.publishCommand;

@@ -1,9 +1,10 @@
 import { Command, CommanderError } from "commander";
 import * as fs from "fs";
 import * as path from "path";
-import { ConfigError, formatProblem, validateSettings } from "../config";
+import { ConfigError, FleetSettings, formatProblem, validateSettings } from "../config";
 import type { Plan, PolicyReport } from "./contracts";
 import { regionAttribution } from "./plan/attribution";
+import { renderDiagram } from "./plan/diagram";
 import { runOffline } from "./plan/engine";
 import { renderManifests, writeManifests } from "./plan/manifests";
 import { formatSummary } from "./plan/summary";
@@ -47,6 +48,7 @@ export async function main(argv: string[], io: PlanIo = { stdout: (l) => console
     const outDir = path.resolve(opts.out ?? path.join("out", stack));
 
     let stackFile;
+    let settings: FleetSettings;
     try {
         stackFile = readStackFile(file);
     } catch (err) {
@@ -56,9 +58,9 @@ export async function main(argv: string[], io: PlanIo = { stdout: (l) => console
         }
         throw err;
     }
-    const settings = namespaceConfig(stackFile.config, PROJECT);
+    const raw = namespaceConfig(stackFile.config, PROJECT);
     try {
-        validateSettings(settings, { kubeconfigs: settings["kubeconfigs"], edgeStoreCredentials: settings["edgeStoreCredentials"], gatewayBackends: settings["gatewayBackends"] });
+        settings = validateSettings(raw, { kubeconfigs: raw["kubeconfigs"], edgeStoreCredentials: raw["edgeStoreCredentials"], gatewayBackends: raw["gatewayBackends"] });
     } catch (err) {
         if (err instanceof ConfigError) {
             for (const p of err.problems) io.stderr(formatProblem(p));
@@ -72,7 +74,7 @@ export async function main(argv: string[], io: PlanIo = { stdout: (l) => console
         stack,
         config: stackFile.config,
         secretKeys: stackFile.secretKeys,
-        program: () => require(path.join(ROOT, "index")) as Record<string, unknown>,
+        program: () => loadProgram(),
     });
     if (run.errors.length > 0) {
         for (const e of run.errors) {
@@ -100,11 +102,25 @@ export async function main(argv: string[], io: PlanIo = { stdout: (l) => console
     fs.writeFileSync(path.join(outDir, "plan.json"), `${JSON.stringify(plan, null, 2)}\n`);
     fs.writeFileSync(path.join(outDir, "policy-report.json"), `${JSON.stringify(report, null, 2)}\n`);
     writeManifests(outDir, manifests);
+    const declaredPools = settings.regions.flatMap((r) => (r.cloud === "existing" ? r.gpuPools.map((p) => ({ region: r.name, name: p.name, gpusPerNode: p.gpusPerNode, model: p.model })) : []));
+    const locations = Object.fromEntries(settings.regions.map((r) => [r.name, r.region]));
+    fs.writeFileSync(path.join(outDir, "diagram.md"), renderDiagram(plan, regionOf, { domain: settings.serving.domain, locations, declaredPools }));
 
     const skipped = Array.isArray(run.outputs["skippedRegions"]) ? (run.outputs["skippedRegions"] as unknown[]).map(String) : [];
     const wallMs = Number(process.hrtime.bigint() - started) / 1e6;
     io.stdout(formatSummary({ plan, report, regionOf, manifestCount: manifests.length, outDir: path.relative(process.cwd(), outDir) || ".", skippedRegions: skipped, wallMs }));
     return report.violations.some((v) => v.level === "mandatory") ? 1 : 0;
+}
+
+/**
+ * Loads index.ts afresh: the program creates its resources when its module is evaluated,
+ * so a second plan in the same process must not get the cached module of the first.
+ */
+function loadProgram(): Record<string, unknown> {
+    // config/ and tools/ hold no resources and are shared with this tool (ConfigError must stay one class).
+    const reloaded = ["index.ts", "components"].map((p) => path.join(ROOT, p));
+    for (const file of Object.keys(require.cache)) if (reloaded.some((p) => file === p || file.startsWith(p + path.sep))) delete require.cache[file];
+    return require(path.join(ROOT, "index")) as Record<string, unknown>;
 }
 
 /** `Pulumi.prod.yaml` → prod; any other file name → its base name. */

@@ -39,7 +39,7 @@ export function formatSummary(s: SummaryInput): string {
     lines.push(`policies: ${s.report.policies} evaluated over ${s.report.resources} resources, ${mandatory.length} mandatory and ${s.report.violations.length - mandatory.length} advisory violation(s)`);
     for (const v of s.report.violations) lines.push(`  [${v.level}] ${v.policy}: ${v.urn ?? "(stack)"}: ${v.message}`);
     lines.push("");
-    lines.push(`wrote ${s.outDir}/plan.json, policy-report.json, manifests/`);
+    lines.push(`wrote ${s.outDir}/plan.json, policy-report.json, diagram.md, manifests/`);
     lines.push(`wall time ${(s.wallMs / 1000).toFixed(2)} s`);
     return lines.join("\n");
 }

@@ -1,0 +1,46 @@
+import * as aws from "@pulumi/aws";
+import * as gcp from "@pulumi/gcp";
+import type { FleetConfig, RegionConfig } from "../config";
+import { AwsRegion } from "./aws/region";
+import { ExistingRegion } from "./existing/region";
+import { GcpRegion } from "./gcp/region";
+import type { RegionCluster } from "./types";
+
+/** The cloud providers the program creates once and hands to every component. */
+export interface CloudProviders {
+    /** One AWS provider for every AWS region: resources set their own `region` (aws v7). */
+    aws: aws.Provider;
+    /** One GCP provider per project. */
+    gcp: Record<string, gcp.Provider>;
+}
+
+/** Tags and labels every cloud resource carries, for cost reports and ownership. */
+function ownership(config: FleetConfig): Record<string, string> {
+    return { "modelfleet-project": config.project, "modelfleet-stack": config.stack, "managed-by": "pulumi" };
+}
+
+export function createProviders(config: FleetConfig): CloudProviders {
+    const primary = config.regions.find((r) => r.name === config.modelStore.primaryRegion);
+    const awsProvider = new aws.Provider("aws", {
+        // Only the default for resources that set no region; every regional resource sets its own.
+        region: primary?.cloud === "aws" ? (primary.region as aws.Region) : "us-east-1",
+        defaultTags: { tags: ownership(config) },
+    });
+    const projects = [...new Set(config.regions.flatMap((r) => (r.cloud === "gcp" ? [r.project] : [])))];
+    const gcpProviders = Object.fromEntries(
+        projects.map((project) => [project, new gcp.Provider(`gcp-${project}`, { project, defaultLabels: ownership(config) })]),
+    );
+    return { aws: awsProvider, gcp: gcpProviders };
+}
+
+/** One region component per configured region; each yields the same RegionCluster shape. */
+export function createRegion(config: FleetConfig, region: RegionConfig, providers: CloudProviders): RegionCluster {
+    switch (region.cloud) {
+        case "aws":
+            return new AwsRegion(region.name, { region, config, provider: providers.aws }).cluster;
+        case "gcp":
+            return new GcpRegion(region.name, { region, config, provider: providers.gcp[region.project] }).cluster;
+        case "existing":
+            return new ExistingRegion(region.name, { region, config, kubeconfig: config.secrets.kubeconfigs[region.name] }).cluster;
+    }
+}

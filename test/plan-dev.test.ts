@@ -1,0 +1,3 @@
+import { describePlanContract, planOnce } from "./plan-contract";
+
+describePlanContract("dev", planOnce("dev"));

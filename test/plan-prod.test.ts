@@ -1,0 +1,47 @@
+import * as fs from "fs";
+import * as path from "path";
+import type { Plan } from "../tools/contracts";
+import { describePlanContract, planOnce } from "./plan-contract";
+
+const planned = planOnce("prod");
+describePlanContract("prod", planned);
+const out = planned.out;
+const read = <T>(_stack: string, file: string): T => planned.read<T>(file);
+
+describe("prod specifics", () => {
+    const plan = () => read<Plan>("prod", "plan.json");
+
+    it("writes manifests for every cluster, the edge included", () => {
+        expect(fs.readdirSync(path.join(out, "prod", "manifests")).sort()).toEqual(["edge-muc", "euw1", "usc1", "use1"]);
+    });
+
+    it("never writes a secret value, only the marker", () => {
+        const text = fs.readFileSync(path.join(out, "prod", "plan.json"), "utf8");
+        const ciphertexts = [...fs.readFileSync(path.join(__dirname, "..", "Pulumi.prod.yaml"), "utf8").matchAll(/secure: (\S+)/g)].map((m) => m[1]);
+        expect(ciphertexts.length).toBeGreaterThanOrEqual(4);
+        for (const c of ciphertexts) expect(text).not.toContain(c);
+        const edgeProvider = plan().resources.find((r) => r.type === "pulumi:providers:kubernetes" && r.urn.includes("modelfleet:existing:Region"));
+        expect(edgeProvider?.inputs["kubeconfig"]).toBe("[secret]");
+        expect(plan().outputs["clusterEndpoints"]).toBe("[secret]");
+    });
+
+    it("records retainOnDelete and protect on the model store buckets", () => {
+        const buckets = plan().resources.filter((r) => r.type === "aws:s3/bucket:Bucket" || r.type === "gcp:storage/bucket:Bucket");
+        expect(buckets.length).toBe(3);
+        for (const b of buckets) expect(b.opts).toEqual(expect.objectContaining({ protect: true, retainOnDelete: true }));
+    });
+
+    it("exports the outputs the health and debug commands read", () => {
+        const outputs = plan().outputs;
+        expect(outputs["globalUrl"]).toBe("https://serve.modelfleet.example.com");
+        expect(Object.keys(outputs["regionEndpoints"] as object)).toEqual(["use1", "euw1", "usc1", "edge-muc"]);
+        expect(outputs["clusterNames"]).toEqual({ use1: "modelfleet-prod-use1", euw1: "modelfleet-prod-euw1", usc1: "modelfleet-prod-usc1", "edge-muc": "edge-muc" });
+    });
+
+    it("plans two EKS clusters, one GKE cluster and a provider for the edge cluster", () => {
+        const count = (type: string) => plan().resources.filter((r) => r.type === type).length;
+        expect(count("aws:eks/cluster:Cluster")).toBe(2);
+        expect(count("gcp:container/cluster:Cluster")).toBe(1);
+        expect(count("pulumi:providers:kubernetes")).toBe(4);
+    });
+});

@@ -1,0 +1,31 @@
+/**
+ * One timed run for the bench: either the offline plan of a stack file, or only loading
+ * the three provider SDKs (the floor). Prints one JSON line: wall time and peak RSS.
+ */
+const started = process.hrtime.bigint();
+const mode = process.argv[2];
+
+async function run(): Promise<number> {
+    if (mode === "floor") {
+        require("@pulumi/aws");
+        require("@pulumi/gcp");
+        require("@pulumi/kubernetes");
+        return 0;
+    }
+    const { main } = await import("../plan");
+    const quiet = { stdout: () => undefined, stderr: (l: string) => console.error(l) };
+    return main(["--config-file", process.argv[3], "--out", process.argv[4]], quiet);
+}
+
+run().then(
+    (code) => {
+        const wallMs = Number(process.hrtime.bigint() - started) / 1e6;
+        // maxRSS is in KiB.
+        console.log(JSON.stringify({ code, wallMs, peakRssMiB: process.resourceUsage().maxRSS / 1024 }));
+        process.exit(0);
+    },
+    (err: unknown) => {
+        console.error(String(err));
+        process.exit(2);
+    },
+);
