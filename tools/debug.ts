@@ -1,0 +1,217 @@
+/**
+ * `npm run debug`: checks a stack's config, lists what each region should run (from the
+ * offline plan), and prints the kubectl, curl and cloud CLI commands that check
+ * connectivity, model loading, inference, GPUs and events per region. It never contacts a
+ * cloud or a cluster and never runs a command itself. See docs/runbooks/common-issues.md.
+ */
+import { Command, CommanderError } from "commander";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { ConfigError, formatProblem, validateSettings, type FleetSettings } from "../config";
+import type { Plan, PolicyReport } from "./contracts";
+import { regionCommands, type CommandGroup } from "./debug/commands";
+import { buildInventory, type RegionInventory } from "./debug/inventory";
+import { findKubeconfig, type KubeconfigSource } from "./debug/kubeconfig";
+import { renderText, type DebugReport } from "./debug/render";
+import { main as planMain, stackNameFromFile } from "./plan";
+import { namespaceConfig, readStackFile, StackFileError, stackFilePath } from "./stackfile";
+
+export interface DebugIo {
+    stdout: (line: string) => void;
+    stderr: (line: string) => void;
+    /** Environment read for KUBECONFIG; default process.env. */
+    env?: NodeJS.ProcessEnv;
+    /** Home directory holding .kube/config; default os.homedir(). */
+    homeDir?: string;
+}
+
+interface DebugOptions {
+    stack?: string;
+    configFile?: string;
+    out?: string;
+    planDir?: string;
+    kubeconfig?: string;
+    json: boolean;
+}
+
+const PROJECT = "modelfleet";
+const ROOT = path.resolve(__dirname, "..");
+const EXIT_OK = 0;
+const EXIT_BAD_INPUT = 2;
+
+/** A problem that ends the run with exit 2; each line goes to stderr. */
+class DebugInputError extends Error {
+    constructor(readonly lines: string[]) {
+        super(lines.join("\n"));
+    }
+}
+
+export async function main(
+    argv: string[],
+    io: DebugIo = { stdout: (l) => console.log(l), stderr: (l) => console.error(l) },
+): Promise<number> {
+    const program = new Command("debug")
+        .description(
+            "Check a stack's config, list what each region should run, and print the commands that debug it (offline; runs nothing)",
+        )
+        .option("--stack <name>", "stack name; reads Pulumi.<name>.yaml")
+        .option("--config-file <path>", "any stack file")
+        .option("--out <dir>", "where the offline plan is written (default out/<stack>)")
+        .option("--plan-dir <dir>", "read an existing plan (<dir>/plan.json) instead of running the plan")
+        .option("--kubeconfig <path>", "kubeconfig the printed kubectl commands use (default: KUBECONFIG, then ~/.kube/config)")
+        .option("--json", "print the report as JSON", false)
+        .allowExcessArguments(false)
+        .exitOverride()
+        .configureOutput({ writeOut: (s) => io.stdout(s.trimEnd()), writeErr: (s) => io.stderr(s.trimEnd()) });
+    try {
+        program.parse(argv, { from: "user" });
+    } catch (err) {
+        if (err instanceof CommanderError) return err.exitCode === 0 ? EXIT_OK : EXIT_BAD_INPUT;
+        throw err;
+    }
+    try {
+        const report = await run(program.opts<DebugOptions>(), io);
+        io.stdout(program.opts<DebugOptions>().json ? JSON.stringify(report, null, 2) : renderText(report));
+        return EXIT_OK;
+    } catch (err) {
+        if (err instanceof DebugInputError) {
+            err.lines.forEach((l) => io.stderr(l));
+            return EXIT_BAD_INPUT;
+        }
+        throw err;
+    }
+}
+
+async function run(opts: DebugOptions, io: DebugIo): Promise<DebugReport> {
+    if ((opts.stack === undefined) === (opts.configFile === undefined))
+        throw new DebugInputError(["give exactly one of --stack NAME or --config-file PATH"]);
+    if (opts.out !== undefined && opts.planDir !== undefined)
+        throw new DebugInputError(["give at most one of --out DIR (run the plan) or --plan-dir DIR (read an existing plan)"]);
+    const configFile = opts.configFile !== undefined ? path.resolve(opts.configFile) : stackFilePath(opts.stack ?? "", ROOT);
+    const stack = opts.stack ?? stackNameFromFile(configFile);
+
+    const settings = checkConfig(configFile);
+    if (opts.kubeconfig !== undefined && !fs.existsSync(opts.kubeconfig))
+        throw new DebugInputError([`--kubeconfig ${opts.kubeconfig}: no such file`]);
+    const kube = findKubeconfig(opts.kubeconfig, io.env ?? process.env, io.homeDir ?? os.homedir());
+
+    const planDir = path.resolve(opts.planDir ?? opts.out ?? path.join("out", stack));
+    if (opts.planDir === undefined)
+        await runPlan(opts.configFile !== undefined ? ["--config-file", configFile] : ["--stack", stack], planDir, io);
+    const plan = readPlan(path.join(planDir, "plan.json"), stack);
+    const policy = readPolicyReport(path.join(planDir, "policy-report.json"));
+
+    const regions = buildInventory(plan, settings).map((region) => ({
+        ...region,
+        commands: commandsFor(region, stack, settings, kube, opts.kubeconfig),
+    }));
+    return {
+        stack,
+        offline: true,
+        configFile: relative(configFile),
+        plan: {
+            file: relative(path.join(planDir, "plan.json")),
+            resources: plan.resources.length,
+            mandatoryViolations: policy?.violations.filter((v) => v.level === "mandatory").length,
+        },
+        kubeconfig: kube ? { origin: kube.origin, files: kube.files, contexts: kube.contexts } : null,
+        regions,
+    };
+}
+
+/** Without a kubeconfig only the checks that need no cluster access (curl) are printed. */
+function commandsFor(
+    region: RegionInventory,
+    stack: string,
+    settings: FleetSettings,
+    kube: KubeconfigSource | undefined,
+    explicitPath: string | undefined,
+): CommandGroup[] {
+    const groups = regionCommands(region, {
+        stack,
+        domain: settings.serving.domain,
+        namespace: settings.serving.namespace,
+        activeColor: settings.serving.activeColor,
+        access: {
+            explicitPath: explicitPath !== undefined ? path.resolve(explicitPath) : undefined,
+            contexts: new Set(kube?.contexts ?? []),
+        },
+    });
+    if (kube) return groups;
+    return groups
+        .filter((g) => g.group === "inference")
+        .map((g) => ({ ...g, commands: g.commands.filter((c) => c.command.startsWith("curl ")) }));
+}
+
+/** Validates the stack file as the plan does; every problem is one stderr line. */
+function checkConfig(configFile: string): FleetSettings {
+    let config: Record<string, unknown>;
+    try {
+        config = readStackFile(configFile).config;
+    } catch (err) {
+        if (err instanceof StackFileError) throw new DebugInputError([err.message]);
+        throw err;
+    }
+    const settings = namespaceConfig(config, PROJECT);
+    try {
+        return validateSettings(settings, {
+            kubeconfigs: settings["kubeconfigs"],
+            edgeStoreCredentials: settings["edgeStoreCredentials"],
+            gatewayBackends: settings["gatewayBackends"],
+        });
+    } catch (err) {
+        if (err instanceof ConfigError) throw new DebugInputError(err.problems.map(formatProblem));
+        throw err;
+    }
+}
+
+/** Runs the offline plan in-process; its summary is dropped, its errors are passed on. */
+async function runPlan(stackArgs: string[], outDir: string, io: DebugIo): Promise<void> {
+    const errors: string[] = [];
+    const code = await planMain([...stackArgs, "--out", outDir], { stdout: () => undefined, stderr: (l) => errors.push(l) });
+    if (code === 2) throw new DebugInputError(errors.length > 0 ? errors : ["the offline plan failed"]);
+    // Exit 1 is a mandatory policy violation: the plan is complete, and the report says so.
+    errors.forEach((l) => io.stderr(l));
+}
+
+function readPlan(file: string, stack: string): Plan {
+    let parsed: unknown;
+    try {
+        parsed = JSON.parse(fs.readFileSync(file, "utf8"));
+    } catch (err) {
+        const reason = err instanceof SyntaxError ? `not JSON (${err.message})` : ((err as NodeJS.ErrnoException).code ?? String(err));
+        throw new DebugInputError([`${relative(file)}: cannot read the plan: ${reason}; run: npm run plan -- --stack ${stack}`]);
+    }
+    const plan = parsed as Partial<Plan>;
+    if (typeof parsed !== "object" || parsed === null || !Array.isArray(plan.resources)) {
+        throw new DebugInputError([`${relative(file)}: not a plan (no resources list)`]);
+    }
+    if (plan.stack !== undefined && plan.stack !== stack) {
+        throw new DebugInputError([`${relative(file)}: is the plan of stack '${plan.stack}', not '${stack}'`]);
+    }
+    return { project: plan.project ?? PROJECT, stack, resources: plan.resources, outputs: plan.outputs ?? {} };
+}
+
+function readPolicyReport(file: string): PolicyReport | undefined {
+    try {
+        const report = JSON.parse(fs.readFileSync(file, "utf8")) as PolicyReport;
+        return Array.isArray(report.violations) ? report : undefined;
+    } catch {
+        return undefined;
+    }
+}
+
+function relative(file: string): string {
+    return path.relative(process.cwd(), file) || file;
+}
+
+if (require.main === module) {
+    main(process.argv.slice(2)).then(
+        (code) => process.exit(code),
+        (err: unknown) => {
+            console.error(`debug failed: ${err instanceof Error ? err.message : String(err)}`);
+            process.exit(2);
+        },
+    );
+}
