@@ -58,3 +58,6 @@ export const clusterEndpoints = Object.fromEntries(Object.entries(clusters).map(
 export const modelStoreBuckets = modelStore.bucketUris;
 export const modelStorePrimaryBucket = modelStore.primaryBucketName;
 export const publishModelCommand = modelStore.publishCommand;
+// Attach to each edge site's read-only IAM user, made outside the stack (docs/model-store.md).
+export const modelStoreEdgeReaderPolicies = modelStore.edgeReaderPolicies;
+export const modelStoreTransferJobs = modelStore.transferJobNames;

@@ -229,7 +229,7 @@ export const modelStoreSchema = z.strictObject({
     abortIncompleteUploadDays: z.int().min(1, { message: "must be at least 1 day" }).default(defaults.modelStore.abortIncompleteUploadDays),
     /** S3 Replication Time Control (15-minute SLA, extra cost). */
     replicationTimeControl: z.boolean().default(defaults.modelStore.replicationTimeControl),
-    gcsSoftDeleteDays: z.int().min(7, { message: "must be 0 (off) or 7-90 days" }).max(90, { message: "must be at most 90 days" }).default(defaults.modelStore.gcsSoftDeleteDays),
+    gcsSoftDeleteDays: z.int().min(7, { message: "must be 7-90 days (the GCS soft-delete range)" }).max(90, { message: "must be at most 90 days" }).default(defaults.modelStore.gcsSoftDeleteDays),
     transferIntervalMinutes: z.int().min(60, { message: "must be at least 60 (Storage Transfer Service minimum is one hour)" }).default(defaults.modelStore.transferIntervalMinutes),
 });
 

@@ -90,7 +90,8 @@ function prodConfig(change?: (raw: Json) => void): FleetConfig {
 
 function the(mocks: FleetMocks, name: string): MockedResource {
     const found = mocks.resources.filter((r) => r.name === name);
-    if (found.length !== 1) throw new Error(`expected one resource named ${name}, found ${found.length}: ${mocks.resources.map((r) => r.name).join(", ")}`);
+    if (found.length !== 1)
+        throw new Error(`expected one resource named ${name}, found ${found.length}: ${mocks.resources.map((r) => r.name).join(", ")}`);
     return found[0];
 }
 
@@ -116,7 +117,9 @@ describe("naming helpers", () => {
 
     it("refuses names and versions that would change the layout", () => {
         expect(() => modelArchiveKey("a/b", "1")).toThrow("modelArchiveKey: name 'a/b' must be letters, digits, '.', '_' or '-' (no '/')");
-        expect(() => modelArchiveKey("resnet50", "")).toThrow("modelArchiveKey: version '' must be letters, digits, '.', '_' or '-' (no '/')");
+        expect(() => modelArchiveKey("resnet50", "")).toThrow(
+            "modelArchiveKey: version '' must be letters, digits, '.', '_' or '-' (no '/')",
+        );
     });
 
     it("builds bucket names, reader account ids and the publish command", () => {
@@ -143,7 +146,9 @@ describe("prod model store", () => {
     it("names every bucket from one random suffix kept in state", () => {
         const { mocks } = built;
         expect(suffix).toMatch(/^[0-9a-f]{8}$/);
-        expect(mocks.ofType("random:index/randomId:RandomId").map((r) => [r.name, r.inputs["byteLength"]])).toEqual([["modelStore-suffix", 4]]);
+        expect(mocks.ofType("random:index/randomId:RandomId").map((r) => [r.name, r.inputs["byteLength"]])).toEqual([
+            ["modelStore-suffix", 4],
+        ]);
         expect(mocks.ofType(S3_BUCKET).map((r) => [r.inputs["bucket"], r.inputs["region"]])).toEqual([
             [`modelfleet-models-use1-${suffix}`, "us-east-1"],
             [`modelfleet-models-euw1-${suffix}`, "eu-west-1"],
@@ -168,15 +173,40 @@ describe("prod model store", () => {
         expect(at("versioning").inputs).toMatchObject({ bucket: bucketName, versioningConfiguration: { status: "Enabled" } });
         expect(at("encryption").inputs).toMatchObject({
             bucket: bucketName,
-            rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: `arn:aws:kms:${awsRegion}:${MOCK_ACCOUNT_ID}:key/modelStore-${region}-key` }, bucketKeyEnabled: true }],
+            rules: [
+                {
+                    applyServerSideEncryptionByDefault: {
+                        sseAlgorithm: "aws:kms",
+                        kmsMasterKeyId: `arn:aws:kms:${awsRegion}:${MOCK_ACCOUNT_ID}:key/modelStore-${region}-key`,
+                    },
+                    bucketKeyEnabled: true,
+                },
+            ],
         });
-        expect(at("public-access").inputs).toMatchObject({ bucket: bucketName, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true });
+        expect(at("public-access").inputs).toMatchObject({
+            bucket: bucketName,
+            blockPublicAcls: true,
+            blockPublicPolicy: true,
+            ignorePublicAcls: true,
+            restrictPublicBuckets: true,
+        });
         expect(at("ownership").inputs).toMatchObject({ bucket: bucketName, rule: { objectOwnership: "BucketOwnerEnforced" } });
         const lifecycle = at("lifecycle");
         expect(lifecycle.inputs["bucket"]).toBe(bucketName);
         expect(input(lifecycle, "rules")).toEqual([
-            { id: "expire-noncurrent-versions", status: "Enabled", filter: { prefix: "" }, noncurrentVersionExpiration: { noncurrentDays: 30 }, expiration: { expiredObjectDeleteMarker: true } },
-            { id: "abort-incomplete-multipart-uploads", status: "Enabled", filter: { prefix: "" }, abortIncompleteMultipartUpload: { daysAfterInitiation: 7 } },
+            {
+                id: "expire-noncurrent-versions",
+                status: "Enabled",
+                filter: { prefix: "" },
+                noncurrentVersionExpiration: { noncurrentDays: 30 },
+                expiration: { expiredObjectDeleteMarker: true },
+            },
+            {
+                id: "abort-incomplete-multipart-uploads",
+                status: "Enabled",
+                filter: { prefix: "" },
+                abortIncompleteMultipartUpload: { daysAfterInitiation: 7 },
+            },
         ]);
         expect(built.recorded.get(`modelStore-${region}-lifecycle`)?.opts.dependsOn).toEqual([built.store.awsBuckets[region].versioning]);
     });
@@ -186,11 +216,27 @@ describe("prod model store", () => {
         const arn = `arn:aws:s3:::modelfleet-models-${region}-${suffix}`;
         const parsed = statements(policy.inputs["policy"]);
         expect(parsed).toEqual([
-            { Sid: "DenyInsecureTransport", Effect: "Deny", Principal: "*", Action: "s3:*", Resource: [arn, `${arn}/*`], Condition: { Bool: { "aws:SecureTransport": "false" } } },
-            { Sid: "DenyTlsOlderThan12", Effect: "Deny", Principal: "*", Action: "s3:*", Resource: [arn, `${arn}/*`], Condition: { NumericLessThan: { "s3:TlsVersion": "1.2" } } },
+            {
+                Sid: "DenyInsecureTransport",
+                Effect: "Deny",
+                Principal: "*",
+                Action: "s3:*",
+                Resource: [arn, `${arn}/*`],
+                Condition: { Bool: { "aws:SecureTransport": "false" } },
+            },
+            {
+                Sid: "DenyTlsOlderThan12",
+                Effect: "Deny",
+                Principal: "*",
+                Action: "s3:*",
+                Resource: [arn, `${arn}/*`],
+                Condition: { NumericLessThan: { "s3:TlsVersion": "1.2" } },
+            },
         ]);
         expect(parsed.every((s) => s.Effect === "Deny")).toBe(true);
-        expect(built.recorded.get(`modelStore-${region}-tls-only`)?.opts.dependsOn).toEqual([built.store.awsBuckets[region].publicAccessBlock]);
+        expect(built.recorded.get(`modelStore-${region}-tls-only`)?.opts.dependsOn).toEqual([
+            built.store.awsBuckets[region].publicAccessBlock,
+        ]);
     });
 
     it("replicates the primary to each other AWS region, after versioning on both sides", () => {
@@ -226,11 +272,19 @@ describe("prod model store", () => {
     it("gives the replication role only what S3 replication needs", () => {
         const { mocks } = built;
         const role = the(mocks, "modelStore-replication-role");
-        expect(statements(role.inputs["assumeRolePolicy"])).toEqual([{ Effect: "Allow", Principal: { Service: "s3.amazonaws.com" }, Action: "sts:AssumeRole" }]);
+        expect(statements(role.inputs["assumeRolePolicy"])).toEqual([
+            { Effect: "Allow", Principal: { Service: "s3.amazonaws.com" }, Action: "sts:AssumeRole" },
+        ]);
         const src = `arn:aws:s3:::modelfleet-models-use1-${suffix}`;
         const dst = `arn:aws:s3:::modelfleet-models-euw1-${suffix}`;
         const bySid = Object.fromEntries(statements(the(mocks, "modelStore-replication-policy").inputs["policy"]).map((s) => [s.Sid, s]));
-        expect(Object.keys(bySid)).toEqual(["ReadReplicationConfiguration", "ReadSourceVersions", "WriteReplicas", "DecryptSource", "EncryptReplica0"]);
+        expect(Object.keys(bySid)).toEqual([
+            "ReadReplicationConfiguration",
+            "ReadSourceVersions",
+            "WriteReplicas",
+            "DecryptSource",
+            "EncryptReplica0",
+        ]);
         expect(bySid.ReadReplicationConfiguration.Resource).toBe(src);
         expect(bySid.ReadSourceVersions.Resource).toBe(`${src}/*`);
         expect(list(bySid.WriteReplicas.Action)).toEqual(["s3:ReplicateObject", "s3:ReplicateDelete", "s3:ReplicateTags"]);
@@ -238,21 +292,37 @@ describe("prod model store", () => {
         expect(bySid.DecryptSource).toMatchObject({
             Action: ["kms:Decrypt"],
             Resource: `arn:aws:kms:us-east-1:${MOCK_ACCOUNT_ID}:key/modelStore-use1-key`,
-            Condition: { StringEquals: { "kms:ViaService": "s3.us-east-1.amazonaws.com" }, StringLike: { "kms:EncryptionContext:aws:s3:arn": [src, `${src}/*`] } },
+            Condition: {
+                StringEquals: { "kms:ViaService": "s3.us-east-1.amazonaws.com" },
+                StringLike: { "kms:EncryptionContext:aws:s3:arn": [src, `${src}/*`] },
+            },
         });
         expect(bySid.EncryptReplica0).toMatchObject({
             Action: ["kms:Encrypt", "kms:GenerateDataKey"],
             Resource: `arn:aws:kms:eu-west-1:${MOCK_ACCOUNT_ID}:key/modelStore-euw1-key`,
             Condition: { StringEquals: { "kms:ViaService": "s3.eu-west-1.amazonaws.com" } },
         });
-        expect(statements(the(mocks, "modelStore-replication-policy").inputs["policy"]).every((s) => s.Effect === "Allow" && !list(s.Action).some((a) => a.endsWith("*")))).toBe(true);
+        expect(
+            statements(the(mocks, "modelStore-replication-policy").inputs["policy"]).every(
+                (s) => s.Effect === "Allow" && !list(s.Action).some((a) => a.endsWith("*")),
+            ),
+        ).toBe(true);
     });
 
     it("creates the GCS copy in the serving region with access prevention, versioning, soft delete and its own key", () => {
         const { mocks, store, recorded } = built;
         const keyRingPath = `projects/modelfleet-prod/locations/us-central1/keyRings/modelfleet-models-usc1-${suffix}`;
-        expect(the(mocks, "modelStore-usc1-keyring").inputs).toEqual({ project: "modelfleet-prod", location: "us-central1", name: `modelfleet-models-usc1-${suffix}` });
-        expect(the(mocks, "modelStore-usc1-key").inputs).toMatchObject({ keyRing: keyRingPath, name: "model-archives", purpose: "ENCRYPT_DECRYPT", rotationPeriod: "7776000s" });
+        expect(the(mocks, "modelStore-usc1-keyring").inputs).toEqual({
+            project: "modelfleet-prod",
+            location: "us-central1",
+            name: `modelfleet-models-usc1-${suffix}`,
+        });
+        expect(the(mocks, "modelStore-usc1-key").inputs).toMatchObject({
+            keyRing: keyRingPath,
+            name: "model-archives",
+            purpose: "ENCRYPT_DECRYPT",
+            rotationPeriod: "7776000s",
+        });
         const storageAgent = gcpCalls["gcp:storage/getProjectServiceAccount:getProjectServiceAccount"]({ project: "modelfleet-prod" });
         expect(the(mocks, "modelStore-usc1-key-user").inputs).toEqual({
             cryptoKeyId: `${keyRingPath}/cryptoKeys/model-archives`,
@@ -280,7 +350,9 @@ describe("prod model store", () => {
 
     it("copies the primary bucket to GCS with a transfer job reading through a federated AWS role", () => {
         const { mocks, store, recorded } = built;
-        const agent = gcpCalls["gcp:storage/getTransferProjectServiceAccount:getTransferProjectServiceAccount"]({ project: "modelfleet-prod" });
+        const agent = gcpCalls["gcp:storage/getTransferProjectServiceAccount:getTransferProjectServiceAccount"]({
+            project: "modelfleet-prod",
+        });
         const role = the(mocks, "modelStore-usc1-transfer-s3-reader");
         expect(statements(role.inputs["assumeRolePolicy"])).toEqual([
             {
@@ -300,16 +372,31 @@ describe("prod model store", () => {
 
         const gcsName = `modelfleet-models-usc1-${suffix}`;
         const member = `serviceAccount:${agent["email"]}`;
-        expect(the(mocks, "modelStore-usc1-transfer-agent-writer").inputs).toEqual({ bucket: gcsName, role: "roles/storage.legacyBucketWriter", member });
-        expect(the(mocks, "modelStore-usc1-transfer-agent-viewer").inputs).toEqual({ bucket: gcsName, role: "roles/storage.objectViewer", member });
-        expect(the(mocks, "modelStore-usc1-transfer-api").inputs).toMatchObject({ project: "modelfleet-prod", service: "storagetransfer.googleapis.com", disableOnDestroy: false });
+        expect(the(mocks, "modelStore-usc1-transfer-agent-writer").inputs).toEqual({
+            bucket: gcsName,
+            role: "roles/storage.legacyBucketWriter",
+            member,
+        });
+        expect(the(mocks, "modelStore-usc1-transfer-agent-viewer").inputs).toEqual({
+            bucket: gcsName,
+            role: "roles/storage.objectViewer",
+            member,
+        });
+        expect(the(mocks, "modelStore-usc1-transfer-api").inputs).toMatchObject({
+            project: "modelfleet-prod",
+            service: "storagetransfer.googleapis.com",
+            disableOnDestroy: false,
+        });
 
         const job = the(mocks, "modelStore-usc1-transfer-job");
         expect(job.inputs).toMatchObject({
             project: "modelfleet-prod",
             status: "ENABLED",
             transferSpec: {
-                awsS3DataSource: { bucketName: `modelfleet-models-use1-${suffix}`, roleArn: `arn:aws:iam::${MOCK_ACCOUNT_ID}:role/modelStore-usc1-transfer-s3-reader` },
+                awsS3DataSource: {
+                    bucketName: `modelfleet-models-use1-${suffix}`,
+                    roleArn: `arn:aws:iam::${MOCK_ACCOUNT_ID}:role/modelStore-usc1-transfer-s3-reader`,
+                },
                 gcsDataSink: { bucketName: gcsName },
                 objectConditions: { includePrefixes: ["models/"] },
             },
@@ -317,7 +404,9 @@ describe("prod model store", () => {
         });
         expect(input(job, "transferSpec", "awsS3DataSource")).not.toHaveProperty("awsAccessKey");
         const transfer = store.transfers.usc1;
-        expect(recorded.get(job.name)?.opts.dependsOn).toEqual(expect.arrayContaining([transfer.agentBucketWriter, transfer.agentObjectViewer, transfer.sourceRolePolicy]));
+        expect(recorded.get(job.name)?.opts.dependsOn).toEqual(
+            expect.arrayContaining([transfer.agentBucketWriter, transfer.agentObjectViewer, transfer.sourceRolePolicy]),
+        );
     });
 
     it.each([
@@ -355,7 +444,11 @@ describe("prod model store", () => {
         const accountId = `mfm-usc1-${suffix}`;
         expect(the(mocks, "modelStore-usc1-reader-account").inputs).toMatchObject({ project: "modelfleet-prod", accountId });
         const email = `${accountId}@modelfleet-prod.iam.gserviceaccount.com`;
-        expect(the(mocks, "modelStore-usc1-reader-viewer").inputs).toEqual({ bucket: `modelfleet-models-usc1-${suffix}`, role: "roles/storage.objectViewer", member: `serviceAccount:${email}` });
+        expect(the(mocks, "modelStore-usc1-reader-viewer").inputs).toEqual({
+            bucket: `modelfleet-models-usc1-${suffix}`,
+            role: "roles/storage.objectViewer",
+            member: `serviceAccount:${email}`,
+        });
         expect(the(mocks, "modelStore-usc1-reader-workload-identity").inputs).toEqual({
             serviceAccountId: `projects/modelfleet-prod/serviceAccounts/${email}`,
             role: "roles/iam.workloadIdentityUser",
@@ -391,12 +484,28 @@ describe("prod model store", () => {
         const { mocks, recorded } = built;
         const stateful = mocks.resources.filter((r) => [S3_BUCKET, GCS_BUCKET, KMS_KEY, GCP_KMS_KEY].includes(r.type));
         expect(stateful.map((r) => r.name).sort()).toEqual(
-            ["modelStore-euw1-bucket", "modelStore-euw1-key", "modelStore-use1-bucket", "modelStore-use1-key", "modelStore-usc1-bucket", "modelStore-usc1-key"].sort(),
+            [
+                "modelStore-euw1-bucket",
+                "modelStore-euw1-key",
+                "modelStore-use1-bucket",
+                "modelStore-use1-key",
+                "modelStore-usc1-bucket",
+                "modelStore-usc1-key",
+            ].sort(),
         );
         for (const r of stateful) {
             expect([r.name, recorded.get(r.name)?.opts.retainOnDelete, recorded.get(r.name)?.opts.protect]).toEqual([r.name, true, true]);
         }
-        for (const name of ["use1-versioning", "use1-encryption", "use1-public-access", "use1-ownership", "use1-tls-only", "use1-lifecycle", "usc1-keyring", "usc1-key-user"]) {
+        for (const name of [
+            "use1-versioning",
+            "use1-encryption",
+            "use1-public-access",
+            "use1-ownership",
+            "use1-tls-only",
+            "use1-lifecycle",
+            "usc1-keyring",
+            "usc1-key-user",
+        ]) {
             expect([name, recorded.get(`modelStore-${name}`)?.opts.retainOnDelete]).toEqual([name, true]);
         }
         expect(mocks.resources.filter((r) => r.inputs["forceDestroy"] === true)).toEqual([]);
@@ -412,7 +521,10 @@ describe("prod model store", () => {
             usc1: `gs://modelfleet-models-usc1-${suffix}`,
             "edge-muc": `s3://modelfleet-models-euw1-${suffix}`,
         });
-        expect(await promiseOf(pulumi.output(store.bucketNames))).toMatchObject({ usc1: `modelfleet-models-usc1-${suffix}`, "edge-muc": `modelfleet-models-euw1-${suffix}` });
+        expect(await promiseOf(pulumi.output(store.bucketNames))).toMatchObject({
+            usc1: `modelfleet-models-usc1-${suffix}`,
+            "edge-muc": `modelfleet-models-euw1-${suffix}`,
+        });
         expect(Object.keys(store.transferJobNames)).toEqual(["usc1"]);
         expect(await promiseOf(store.transferJobNames.usc1)).toMatch(/^transferJobs\/[0-9]+$/);
         expect(await promiseOf(store.publishCommand)).toBe(
@@ -436,7 +548,9 @@ describe("settings and environments", () => {
         expect(mocks.ofType(S3_BUCKET)).toHaveLength(1);
         expect(mocks.ofType(REPLICATION)).toHaveLength(0);
         expect(store.replication).toBeUndefined();
-        expect(the(mocks, "modelStore-use1-lifecycle").inputs).toMatchObject({ rules: [{ noncurrentVersionExpiration: { noncurrentDays: 14 } }, {}] });
+        expect(the(mocks, "modelStore-use1-lifecycle").inputs).toMatchObject({
+            rules: [{ noncurrentVersionExpiration: { noncurrentDays: 14 } }, {}],
+        });
         const opts = recorded.get("modelStore-use1-bucket")?.opts;
         expect([opts?.retainOnDelete, opts?.protect]).toEqual([true, false]);
     });
@@ -466,7 +580,9 @@ describe("settings and environments", () => {
         const added = [...afterResources.keys()].filter((n) => !beforeResources.has(n));
         expect(added).toEqual([]);
         expect(gone.every((n) => n.startsWith("modelStore-euw1-") || n.startsWith("k8s-euw1"))).toBe(true);
-        expect(gone).toEqual(expect.arrayContaining(["modelStore-euw1-bucket", "modelStore-euw1-key", "modelStore-euw1-reader-association"]));
+        expect(gone).toEqual(
+            expect.arrayContaining(["modelStore-euw1-bucket", "modelStore-euw1-key", "modelStore-euw1-reader-association"]),
+        );
         // Everything else is untouched, except the one replication configuration that loses a rule.
         const changed = [...afterResources.keys()].filter((n) => afterResources.get(n) !== beforeResources.get(n)).sort();
         expect(changed).toEqual(["modelStore-replication-config", "modelStore-replication-policy"]);
@@ -486,7 +602,11 @@ describe("bad input is refused with the key named", () => {
         await useMocks();
         config = prodConfig();
     });
-    const attempt = (change: (c: FleetConfig) => FleetConfig, clusters?: (c: FleetConfig) => Record<string, RegionCluster>, extra: Partial<ModelStoreArgs> = {}) => {
+    const attempt = (
+        change: (c: FleetConfig) => FleetConfig,
+        clusters?: (c: FleetConfig) => Record<string, RegionCluster>,
+        extra: Partial<ModelStoreArgs> = {},
+    ) => {
         const changed = change(structuredConfig(config));
         return () => new ModelStore("bad", { config: changed, clusters: clusters ? clusters(changed) : clustersFor(changed), ...extra });
     };
@@ -495,12 +615,23 @@ describe("bad input is refused with the key named", () => {
         expect(attempt((c) => ({ ...c, modelStore: { ...c.modelStore, primaryRegion: "usc1" } }))).toThrow(
             "ModelStore bad: modelStore.primaryRegion must name an AWS region entry (one of: use1, euw1), got 'usc1'",
         );
-        expect(attempt((c) => ({ ...c, modelStore: { ...c.modelStore, primaryRegion: "apse1" } }))).toThrow("modelStore.primaryRegion must name an AWS region entry (one of: use1, euw1), got 'apse1'");
+        expect(attempt((c) => ({ ...c, modelStore: { ...c.modelStore, primaryRegion: "apse1" } }))).toThrow(
+            "modelStore.primaryRegion must name an AWS region entry (one of: use1, euw1), got 'apse1'",
+        );
     });
 
     it("a retention of zero days, every one named at once", () => {
         expect(
-            attempt((c) => ({ ...c, modelStore: { ...c.modelStore, noncurrentVersionDays: 0, abortIncompleteUploadDays: 0, gcsSoftDeleteDays: 0, transferIntervalMinutes: 30 } })),
+            attempt((c) => ({
+                ...c,
+                modelStore: {
+                    ...c.modelStore,
+                    noncurrentVersionDays: 0,
+                    abortIncompleteUploadDays: 0,
+                    gcsSoftDeleteDays: 0,
+                    transferIntervalMinutes: 30,
+                },
+            })),
         ).toThrow(
             "ModelStore bad: modelStore.noncurrentVersionDays must be at least 1 day, got 0; " +
                 "modelStore.abortIncompleteUploadDays must be at least 1 day, got 0; " +
@@ -510,7 +641,9 @@ describe("bad input is refused with the key named", () => {
     });
 
     it("an edge region whose replication source does not exist", () => {
-        expect(attempt((c) => ({ ...c, regions: c.regions.map((r) => (r.cloud === "existing" ? { ...r, modelStoreSource: "apse1" } : r)) }))).toThrow(
+        expect(
+            attempt((c) => ({ ...c, regions: c.regions.map((r) => (r.cloud === "existing" ? { ...r, modelStoreSource: "apse1" } : r)) })),
+        ).toThrow(
             "ModelStore bad: regions[3].modelStoreSource names 'apse1', which is not an AWS region entry holding a model-store copy (one of: use1, euw1)",
         );
     });
@@ -522,20 +655,43 @@ describe("bad input is refused with the key named", () => {
     });
 
     it("a missing or mismatched cluster", () => {
-        expect(attempt((c) => c, (c) => { const all = clustersFor(c); delete all["euw1"]; return all; })).toThrow(
-            "ModelStore bad: clusters.euw1 is missing: region euw1 needs its RegionCluster for workload access",
-        );
-        expect(attempt((c) => c, (c) => { const all = clustersFor(c); all["usc1"] = { ...all["usc1"], workloadIdentity: { kind: "static-credentials" } }; return all; })).toThrow(
+        expect(
+            attempt(
+                (c) => c,
+                (c) => {
+                    const all = clustersFor(c);
+                    delete all["euw1"];
+                    return all;
+                },
+            ),
+        ).toThrow("ModelStore bad: clusters.euw1 is missing: region euw1 needs its RegionCluster for workload access");
+        expect(
+            attempt(
+                (c) => c,
+                (c) => {
+                    const all = clustersFor(c);
+                    all["usc1"] = { ...all["usc1"], workloadIdentity: { kind: "static-credentials" } };
+                    return all;
+                },
+            ),
+        ).toThrow(
             "ModelStore bad: clusters.usc1.workloadIdentity.kind must be gke-workload-identity for GCP region usc1, got static-credentials",
         );
     });
 
     it("a GCP project without a provider when providers are given", () => {
-        expect(attempt((c) => c, undefined, { gcpProviders: {} })).toThrow("ModelStore bad: gcpProviders.modelfleet-prod is missing: region usc1 is in that project");
+        expect(attempt((c) => c, undefined, { gcpProviders: {} })).toThrow(
+            "ModelStore bad: gcpProviders.modelfleet-prod is missing: region usc1 is in that project",
+        );
     });
 });
 
 /** A copy of the config whose plain fields can be changed per test (secrets stay shared Outputs). */
 function structuredConfig(config: FleetConfig): FleetConfig {
-    return { ...config, regions: config.regions.map((r) => ({ ...r })), modelStore: { ...config.modelStore }, secrets: { ...config.secrets } };
+    return {
+        ...config,
+        regions: config.regions.map((r) => ({ ...r })),
+        modelStore: { ...config.modelStore },
+        secrets: { ...config.secrets },
+    };
 }

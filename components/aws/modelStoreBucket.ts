@@ -91,7 +91,14 @@ export class ModelStoreBucket extends pulumi.ComponentResource {
 
         this.publicAccessBlock = new aws.s3.BucketPublicAccessBlock(
             `${name}-public-access`,
-            { region, bucket: bucketId, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true },
+            {
+                region,
+                bucket: bucketId,
+                blockPublicAcls: true,
+                blockPublicPolicy: true,
+                ignorePublicAcls: true,
+                restrictPublicBuckets: true,
+            },
             kept,
         );
 
@@ -106,7 +113,12 @@ export class ModelStoreBucket extends pulumi.ComponentResource {
             {
                 region,
                 bucket: bucketId,
-                rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: this.key.arn }, bucketKeyEnabled: true }],
+                rules: [
+                    {
+                        applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: this.key.arn },
+                        bucketKeyEnabled: true,
+                    },
+                ],
             },
             kept,
         );

@@ -52,7 +52,8 @@ export class ModelStoreReplication extends pulumi.ComponentResource {
             child,
         );
 
-        const endpoints = (b: ModelStoreBucket) => pulumi.all([b.bucketArn, b.keyArn]).apply(([bucketArn, keyArn]) => ({ bucketArn, keyArn, region: b.region }));
+        const endpoints = (b: ModelStoreBucket) =>
+            pulumi.all([b.bucketArn, b.keyArn]).apply(([bucketArn, keyArn]) => ({ bucketArn, keyArn, region: b.region }));
         this.rolePolicy = new aws.iam.RolePolicy(
             `${name}-policy`,
             {

@@ -100,7 +100,11 @@ export class GcsModelStoreBucket extends pulumi.ComponentResource {
         const storageAgent = gcp.storage.getProjectServiceAccountOutput({ project }, child);
         this.keyUser = new gcp.kms.CryptoKeyIAMMember(
             `${name}-key-user`,
-            { cryptoKeyId: this.keyName, role: "roles/cloudkms.cryptoKeyEncrypterDecrypter", member: pulumi.interpolate`serviceAccount:${storageAgent.emailAddress}` },
+            {
+                cryptoKeyId: this.keyName,
+                role: "roles/cloudkms.cryptoKeyEncrypterDecrypter",
+                member: pulumi.interpolate`serviceAccount:${storageAgent.emailAddress}`,
+            },
             // A kept bucket whose agent lost the key could neither be read nor written.
             { ...child, retainOnDelete: true },
         );
@@ -118,7 +122,10 @@ export class GcsModelStoreBucket extends pulumi.ComponentResource {
                 versioning: { enabled: true },
                 softDeletePolicy: { retentionDurationSeconds: args.softDeleteDays * SECONDS_PER_DAY },
                 lifecycleRules: [
-                    { action: { type: "Delete" }, condition: { daysSinceNoncurrentTime: args.noncurrentVersionDays, withState: "ARCHIVED" } },
+                    {
+                        action: { type: "Delete" },
+                        condition: { daysSinceNoncurrentTime: args.noncurrentVersionDays, withState: "ARCHIVED" },
+                    },
                     { action: { type: "AbortIncompleteMultipartUpload" }, condition: { age: args.abortIncompleteUploadDays } },
                 ],
                 forceDestroy: false,

@@ -42,7 +42,9 @@ export class ModelStoreTransfer extends pulumi.ComponentResource {
         super("modelfleet:gcp:ModelStoreTransfer", name, {}, opts);
 
         if (!Number.isInteger(args.intervalMinutes) || args.intervalMinutes < 60) {
-            throw new Error(`ModelStoreTransfer ${name}: intervalMinutes must be a whole number >= 60 (the Storage Transfer Service minimum), got ${args.intervalMinutes}`);
+            throw new Error(
+                `ModelStoreTransfer ${name}: intervalMinutes must be a whole number >= 60 (the Storage Transfer Service minimum), got ${args.intervalMinutes}`,
+            );
         }
 
         const project = args.destination.project;

@@ -77,7 +77,11 @@ export class ModelStore extends pulumi.ComponentResource {
 
         // One suffix for every bucket, kept in state: names stay globally unique and never
         // change, whatever is renamed around them.
-        const suffix = new random.RandomId(`${name}-suffix`, { byteLength: BUCKET_SUFFIX_BYTES }, { parent: this, protect: config.protect });
+        const suffix = new random.RandomId(
+            `${name}-suffix`,
+            { byteLength: BUCKET_SUFFIX_BYTES },
+            { parent: this, protect: config.protect },
+        );
 
         this.awsBuckets = {};
         for (const region of awsRegions) {
@@ -98,11 +102,18 @@ export class ModelStore extends pulumi.ComponentResource {
         }
         const primary = this.awsBuckets[settings.primaryRegion];
 
-        const replicas = Object.fromEntries(awsRegions.filter((r) => r.name !== settings.primaryRegion).map((r) => [r.name, this.awsBuckets[r.name]]));
+        const replicas = Object.fromEntries(
+            awsRegions.filter((r) => r.name !== settings.primaryRegion).map((r) => [r.name, this.awsBuckets[r.name]]),
+        );
         if (Object.keys(replicas).length > 0) {
             this.replication = new ModelStoreReplication(
                 `${name}-replication`,
-                { source: primary, destinations: replicas, replicationTimeControl: settings.replicationTimeControl, provider: args.awsProvider },
+                {
+                    source: primary,
+                    destinations: replicas,
+                    replicationTimeControl: settings.replicationTimeControl,
+                    provider: args.awsProvider,
+                },
                 { parent: this },
             );
         }
@@ -205,7 +216,11 @@ export class ModelStore extends pulumi.ComponentResource {
         }
 
         const nameOf = (r: RegionConfig): pulumi.Output<string> =>
-            r.cloud === "aws" ? this.awsBuckets[r.name].bucketName : r.cloud === "gcp" ? this.gcsBuckets[r.name].bucketName : this.awsBuckets[r.modelStoreSource].bucketName;
+            r.cloud === "aws"
+                ? this.awsBuckets[r.name].bucketName
+                : r.cloud === "gcp"
+                  ? this.gcsBuckets[r.name].bucketName
+                  : this.awsBuckets[r.modelStoreSource].bucketName;
         this.bucketNames = Object.fromEntries(config.regions.map((r) => [r.name, nameOf(r)]));
         this.bucketUris = Object.fromEntries(config.regions.map((r) => [r.name, this.access[r.name].uri]));
         this.primaryBucketName = primary.bucketName;
@@ -251,14 +266,18 @@ export function modelStoreProblems(args: ModelStoreArgs): string[] {
             problems.push(`modelStore.gcsSoftDeleteDays must be 7-90 days, got ${settings.gcsSoftDeleteDays}`);
         }
         if (!(settings.transferIntervalMinutes >= 60)) {
-            problems.push(`modelStore.transferIntervalMinutes must be at least 60 (the Storage Transfer Service minimum), got ${settings.transferIntervalMinutes}`);
+            problems.push(
+                `modelStore.transferIntervalMinutes must be at least 60 (the Storage Transfer Service minimum), got ${settings.transferIntervalMinutes}`,
+            );
         }
     }
 
     config.regions.forEach((region, i) => {
         if (region.cloud === "existing") {
             if (!awsNames.includes(region.modelStoreSource)) {
-                problems.push(`regions[${i}].modelStoreSource names '${region.modelStoreSource}', which is not an AWS region entry holding a model-store copy (one of: ${awsList})`);
+                problems.push(
+                    `regions[${i}].modelStoreSource names '${region.modelStoreSource}', which is not an AWS region entry holding a model-store copy (one of: ${awsList})`,
+                );
             }
             if (!config.secrets.edgeStoreCredentials[region.name]) {
                 problems.push(`edgeStoreCredentials.${region.name} is missing: region ${region.name} reads the store with read-only keys`);
@@ -270,7 +289,9 @@ export function modelStoreProblems(args: ModelStoreArgs): string[] {
         if (!cluster) {
             problems.push(`clusters.${region.name} is missing: region ${region.name} needs its RegionCluster for workload access`);
         } else if (cluster.workloadIdentity.kind !== wanted) {
-            problems.push(`clusters.${region.name}.workloadIdentity.kind must be ${wanted} for ${region.cloud.toUpperCase()} region ${region.name}, got ${cluster.workloadIdentity.kind}`);
+            problems.push(
+                `clusters.${region.name}.workloadIdentity.kind must be ${wanted} for ${region.cloud.toUpperCase()} region ${region.name}, got ${cluster.workloadIdentity.kind}`,
+            );
         }
         if (region.cloud === "gcp" && args.gcpProviders && !args.gcpProviders[region.project]) {
             problems.push(`gcpProviders.${region.project} is missing: region ${region.name} is in that project`);
@@ -283,7 +304,9 @@ export function modelStoreProblems(args: ModelStoreArgs): string[] {
         const id = gcpReaderAccountId(region.name, "00000000");
         const other = seen.get(`${region.project}/${id}`);
         if (other) {
-            problems.push(`regions: GCP regions '${other}' and '${region.name}' in project ${region.project} share the first characters their reader account id keeps; rename one`);
+            problems.push(
+                `regions: GCP regions '${other}' and '${region.name}' in project ${region.project} share the first characters their reader account id keeps; rename one`,
+            );
         }
         seen.set(`${region.project}/${id}`, region.name);
     }

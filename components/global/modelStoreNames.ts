@@ -18,7 +18,9 @@ export function modelArchiveKey(name: string, version: string): string {
         ["version", version],
     ].filter(([, value]) => !segment.test(value));
     if (bad.length > 0) {
-        throw new Error(`modelArchiveKey: ${bad.map(([what, value]) => `${what} '${value}' must be letters, digits, '.', '_' or '-' (no '/')`).join("; ")}`);
+        throw new Error(
+            `modelArchiveKey: ${bad.map(([what, value]) => `${what} '${value}' must be letters, digits, '.', '_' or '-' (no '/')`).join("; ")}`,
+        );
     }
     return `${MODEL_PREFIX}${name}/${version}/${name}.mar`;
 }
