@@ -256,26 +256,64 @@ describe("GlobalEntry on prod (latency routing)", () => {
     });
     const routed = ["use1", "euw1", "usc1", "edge-muc"];
 
-    it("has one HTTPS health check per routed region on its regional name, with SNI and the configured cadence", () => {
+    it("checks the gateway (/health) and TorchServe (/ping) of each routed region on its regional name, with SNI and the configured cadence", () => {
         const checks = ofType(fleet.mocks, HEALTH_CHECK);
-        expect(checks.map((c) => c.name).sort()).toEqual(routed.map((r) => `global-${r}-health`).sort());
+        expect(checks.map((c) => c.name).sort()).toEqual(
+            routed.flatMap((r) => [`global-${r}-health`, `global-${r}-ping`, `global-${r}-serving`]).sort(),
+        );
         for (const r of routed) {
-            expect(named(fleet.mocks, `global-${r}-health`).inputs).toMatchObject({
-                type: "HTTPS",
+            const probe = {
                 fqdn: `${r}.${DOMAIN}`,
                 port: 443,
-                resourcePath: "/health",
                 enableSni: true,
                 requestInterval: 10,
                 failureThreshold: 3,
                 regions: ["us-east-1", "eu-west-1", "ap-southeast-1"],
                 measureLatency: true,
+            };
+            expect(named(fleet.mocks, `global-${r}-health`).inputs).toEqual({
+                ...probe,
+                type: "HTTPS",
+                resourcePath: "/health",
+                tags: { Name: `${r}.${DOMAIN}/health` },
             });
+            expect(named(fleet.mocks, `global-${r}-ping`).inputs).toEqual({
+                ...probe,
+                type: "HTTPS_STR_MATCH",
+                resourcePath: "/ping",
+                searchString: "Healthy",
+                tags: { Name: `${r}.${DOMAIN}/ping` },
+            });
+            // Both wait for the regional name they check.
+            for (const check of [`global-${r}-health`, `global-${r}-ping`]) {
+                const registration = fleet.registrations.find((x) => x.name === check);
+                expect((registration?.dependencies ?? []).map(nameOfUrn)).toEqual([`global-${r}-regional`]);
+            }
+        }
+    });
+
+    it("combines each region's two checks in a calculated check that is healthy only while both are", async () => {
+        const endpointIds = await promiseOf(fleet.entry.endpointHealthCheckIds);
+        expect(Object.keys(endpointIds)).toEqual(routed);
+        for (const r of routed) {
+            const { gateway, torchserve } = endpointIds[r];
+            expect(gateway).toMatch(new RegExp(`^global-${r}-health-[0-9a-f]{8}$`));
+            expect(torchserve).toMatch(new RegExp(`^global-${r}-ping-[0-9a-f]{8}$`));
+            expect(named(fleet.mocks, `global-${r}-serving`).inputs).toEqual({
+                type: "CALCULATED",
+                childHealthchecks: [gateway, torchserve],
+                childHealthThreshold: 2,
+                tags: { Name: `${r}.${DOMAIN}` },
+            });
+            const registration = fleet.registrations.find((x) => x.name === `global-${r}-serving`);
+            expect((registration?.dependencies ?? []).map(nameOfUrn).sort()).toEqual([`global-${r}-health`, `global-${r}-ping`]);
+            // The id routing and the alarm use is the calculated check's.
+            expect(ids[r]).toMatch(new RegExp(`^global-${r}-serving-[0-9a-f]{8}$`));
         }
         expect(Object.keys(ids)).toEqual(routed);
     });
 
-    it("has one latency record per routed region on <domain>, each tied to that region's health check", () => {
+    it("has one latency record per routed region on <domain>, each tied to that region's calculated check", () => {
         const onDomain = ofType(fleet.mocks, RECORD).filter((r) => field(r, "name") === DOMAIN);
         expect(onDomain.map((r) => r.name).sort()).toEqual(routed.map((r) => `global-${r}-latency`).sort());
         const latencyRegion: Record<string, string> = {
@@ -327,9 +365,12 @@ describe("GlobalEntry on prod (latency routing)", () => {
         });
     });
 
-    it("raises a CloudWatch alarm in us-east-1 when a region's health check fails", () => {
+    it("raises one CloudWatch alarm per region in us-east-1 when its calculated check fails", () => {
         const alarms = ofType(fleet.mocks, ALARM);
         expect(alarms.map((a) => a.name).sort()).toEqual(routed.map((r) => `global-${r}-unhealthy`).sort());
+        expect(field(named(fleet.mocks, "global-euw1-unhealthy"), "alarmDescription")).toBe(
+            `modelfleet prod: euw1.${DOMAIN} fails its Route 53 health check (the gateway at /health or TorchServe at /ping); ${DOMAIN} no longer sends traffic to euw1`,
+        );
         for (const r of routed) {
             expect(named(fleet.mocks, `global-${r}-unhealthy`).inputs).toMatchObject({
                 region: "us-east-1",
@@ -355,16 +396,19 @@ describe("GlobalEntry on prod (latency routing)", () => {
             "edge-muc": { url: `https://edge-muc.${DOMAIN}`, cloud: "existing" },
         });
         expect(fleet.entry.skippedRegions).toEqual([]);
+        expect(Object.keys(await promiseOf(fleet.entry.endpointHealthCheckIds))).toEqual(routed);
     });
 
-    it("makes no region's records, health check or alarm depend on another region's resources", () => {
+    it("makes no region's records, health checks or alarm depend on another region's resources", () => {
         const owned = (region: string) => (name: string) => name.includes(region);
         for (const region of routed) {
             const mine = fleet.registrations.filter((r) => r.name.startsWith(`global-${region}-`));
             expect(mine.map((r) => r.name).sort()).toEqual([
                 `global-${region}-health`,
                 `global-${region}-latency`,
+                `global-${region}-ping`,
                 `global-${region}-regional`,
+                `global-${region}-serving`,
                 `global-${region}-unhealthy`,
             ]);
             for (const reg of mine) {
@@ -373,10 +417,18 @@ describe("GlobalEntry on prod (latency routing)", () => {
                 expect({ resource: reg.name, foreign }).toEqual({ resource: reg.name, foreign: [] });
             }
         }
-        // The walk sees real edges: the alarm reaches the Ingress through the check and the record.
+        // The walk sees real edges: the alarm reaches the Ingress through the checks and the record.
         const alarm = fleet.registrations.find((r) => r.name === "global-use1-unhealthy");
         const reach = [...closure(fleet.registrations, alarm?.urn ?? "")].map(nameOfUrn);
-        expect(reach).toEqual(expect.arrayContaining(["global-use1-health", "global-use1-regional", "use1-ingress"]));
+        expect(reach).toEqual(
+            expect.arrayContaining([
+                "global-use1-serving",
+                "global-use1-health",
+                "global-use1-ping",
+                "global-use1-regional",
+                "use1-ingress",
+            ]),
+        );
     });
 
     it("keeps each region's certificate validation free of other regions' resources", () => {
@@ -528,7 +580,7 @@ describe("failover routing", () => {
         expect(secondary["records"]).toBeUndefined();
     });
 
-    it("routes the secondaries by latency under their own name, each with its health check", () => {
+    it("routes the secondaries by latency under their own name, each with its calculated check", () => {
         const set = ofType(fleet.mocks, RECORD).filter((r) => field(r, "name") === `secondary.${DOMAIN}`);
         expect(set.map((r) => r.name).sort()).toEqual(["global-edge-muc-latency", "global-euw1-latency", "global-usc1-latency"]);
         for (const r of set) {
@@ -536,7 +588,8 @@ describe("failover routing", () => {
             expect(r.inputs).toMatchObject({ type: "CNAME", records: [`${region}.${DOMAIN}`], healthCheckId: ids[region] });
             expect(field<unknown[]>(r, "latencyRoutingPolicies")).toHaveLength(1);
         }
-        expect(ofType(fleet.mocks, HEALTH_CHECK)).toHaveLength(4);
+        expect(ofType(fleet.mocks, HEALTH_CHECK)).toHaveLength(12);
+        for (const [region, id] of Object.entries(ids)) expect(id).toMatch(new RegExp(`^global-${region}-serving-`));
         expect(fleet.entry.routed.map((r) => [r.name, r.role])).toEqual([
             ["use1", "primary"],
             ["euw1", "secondary"],
@@ -547,7 +600,7 @@ describe("failover routing", () => {
 });
 
 describe("changing the set of regions", () => {
-    it("removing a region removes exactly its records, health check, alarm and certificate", async () => {
+    it("removing a region removes exactly its records, three health checks, alarm and certificate", async () => {
         const before = await buildFleet(prodConfig());
         const withoutEuw1 = prodConfig((raw) => {
             const regions = raw["regions"] as unknown as Array<Record<string, unknown>>;
@@ -562,16 +615,16 @@ describe("changing the set of regions", () => {
         const added = [...b].filter((n) => !a.has(n));
         expect(added).toEqual([]);
         expect(removed).toEqual([...a].filter((n) => n.includes("euw1")).sort());
+        expect(removed.filter((n) => n.startsWith("global-"))).toEqual([
+            "global-euw1-health",
+            "global-euw1-latency",
+            "global-euw1-ping",
+            "global-euw1-regional",
+            "global-euw1-serving",
+            "global-euw1-unhealthy",
+        ]);
         expect(removed).toEqual(
-            expect.arrayContaining([
-                "global-euw1-regional",
-                "global-euw1-health",
-                "global-euw1-unhealthy",
-                "global-euw1-latency",
-                "euw1-tls-cert",
-                "euw1-tls-validation",
-                `${acmValidationRecordName(`euw1.${DOMAIN}`)}-cname`,
-            ]),
+            expect.arrayContaining(["euw1-tls-cert", "euw1-tls-validation", `${acmValidationRecordName(`euw1.${DOMAIN}`)}-cname`]),
         );
         // Everything that stays is registered with the same inputs: no other region is touched.
         for (const name of b) {

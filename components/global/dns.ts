@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { catalog, FleetConfig, RegionConfig } from "../../config";
+import { healthPaths } from "../k8s/render/traffic";
 
 /**
  * Names and routing facts of the global entry, as pure functions: the certificates, the
@@ -16,8 +17,22 @@ export const REGIONAL_TTL_SECONDS = 60;
 /** TTL of ACM validation CNAMEs; they never change for a name in an account. */
 export const VALIDATION_TTL_SECONDS = 300;
 
-/** Path the Route 53 health checks request: the TensorZero gateway's health endpoint. */
-export const HEALTH_CHECK_PATH = "/health";
+/**
+ * What each region's two Route 53 endpoint checks request on `<region>.<domain>`. The paths
+ * are the Ingress's own (renderIngress sends `/ping` to TorchServe's stable Service and every
+ * other path to the gateway), so a check cannot drift from the routing it relies on.
+ *
+ * - gateway: TensorZero's readiness probe; 200 when ready, 503 when a store it needs is down.
+ *   Its body lists components that differ by gateway version and config, so only the status
+ *   code is judged.
+ * - torchserve: `{"status": "Healthy"}` with 200 while every model has its minimum workers,
+ *   500 `Unhealthy` otherwise. The string match (case-sensitive, so `Unhealthy` does not
+ *   pass) also fails a 2xx from anything but TorchServe, e.g. `/ping` routed elsewhere.
+ */
+export const REGION_HEALTH_CHECKS = {
+    gateway: { path: healthPaths.gateway },
+    torchserve: { path: healthPaths.torchserve, searchString: "Healthy" },
+} as const;
 
 /**
  * In failover routing the secondaries form a latency set under `<SECONDARY_LABEL>.<domain>`;

@@ -4,11 +4,11 @@ import type { Cloud, FleetConfig, RegionConfig } from "../../config";
 import type { ServingEndpoint } from "../types";
 import {
     globalUrl,
-    HEALTH_CHECK_PATH,
     isZoneApex,
     latencyRegionOf,
     REGIONAL_TTL_SECONDS,
     regionalHost,
+    REGION_HEALTH_CHECKS,
     ROUTING_TTL_SECONDS,
     SECONDARY_LABEL,
     secondaryHost,
@@ -28,7 +28,7 @@ export interface GlobalEntryArgs {
     endpoints: ServingEndpoint[];
     /** AWS provider for Route 53 and CloudWatch (default: the program's default provider). */
     awsProvider?: aws.Provider;
-    /** SNS topic ARNs told when a region's health check fails and recovers (default none). */
+    /** SNS topic ARNs told when a region leaves DNS (its calculated health check fails) and returns (default none). */
     alarmActions?: pulumi.Input<string>[];
 }
 
@@ -44,21 +44,35 @@ export interface RoutedRegion {
     role: "latency" | "primary" | "secondary";
 }
 
+/** A region's Route 53 health checks: one per server on its name, and the one routing uses. */
+export interface RegionHealthChecks {
+    /** HTTPS to `/health` on `<region>.<domain>`: the TensorZero gateway. */
+    gateway: aws.route53.HealthCheck;
+    /** HTTPS to `/ping` on `<region>.<domain>`, body must say `Healthy`: TorchServe. */
+    torchserve: aws.route53.HealthCheck;
+    /** CALCULATED, healthy only while both of the above are; the routing records and the alarm use it. */
+    routing: aws.route53.HealthCheck;
+}
+
 /**
  * The one name clients use, `serving.domain`, in Route 53: a record per routed region
- * (`<region>.<domain>`, to its load balancer), an HTTPS health check and a CloudWatch alarm
- * per region on that name, and `<domain>` routed by latency (or failover) to the regional
- * names, each answer tied to its region's health check. Every region's records, check and
- * alarm depend only on that region's endpoint, so one region can be added or removed
- * without touching the others. Record shapes and failover details: docs/global-entry.md.
+ * (`<region>.<domain>`, to its load balancer); per region an HTTPS health check of the
+ * gateway and one of TorchServe on that name, a calculated check healthy only while both
+ * are, and a CloudWatch alarm on it; and `<domain>` routed by latency (or failover) to the
+ * regional names, each answer tied to its region's calculated check, so a region leaves DNS
+ * when either server fails. Every region's records, checks and alarm depend only on that
+ * region's endpoint, so one region can be added or removed without touching the others.
+ * Record shapes and failover details: docs/global-entry.md.
  */
 export class GlobalEntry extends pulumi.ComponentResource {
     /** `https://<domain>`. */
     public readonly url: pulumi.Output<string>;
     /** Region name → `https://<region>.<domain>`, routed regions only. */
     public readonly regionUrls: pulumi.Output<Record<string, string>>;
-    /** Region name → Route 53 health-check id. */
+    /** Region name → id of the calculated Route 53 health check its routing records use. */
     public readonly healthCheckIds: pulumi.Output<Record<string, string>>;
+    /** Region name → ids of the endpoint checks the calculated one combines (`get-health-check-status` works on these only). */
+    public readonly endpointHealthCheckIds: pulumi.Output<Record<string, { gateway: string; torchserve: string }>>;
     /** Region name → `{ url, cloud }`, the shape `npm run health -- --stack` reads (regionEndpoints). */
     public readonly regionEndpoints: pulumi.Output<Record<string, { url: string; cloud: Cloud }>>;
     /** Regions left out of routing, each with the reason, e.g. for the plan summary. */
@@ -99,6 +113,7 @@ export class GlobalEntry extends pulumi.ComponentResource {
         const child = { parent: this, provider: args.awsProvider };
         const domain = config.serving.domain;
         const healthCheckIds: Record<string, pulumi.Output<string>> = {};
+        const endpointHealthCheckIds: Record<string, { gateway: pulumi.Output<string>; torchserve: pulumi.Output<string> }> = {};
 
         for (const region of routedConfigs) {
             const endpoint = endpointByRegion.get(region.name);
@@ -110,32 +125,16 @@ export class GlobalEntry extends pulumi.ComponentResource {
 
             const regional = this.regionalRecord(name, args, region, endpoint, host);
 
-            const healthCheck = new aws.route53.HealthCheck(
-                `${name}-${region.name}-health`,
-                {
-                    type: "HTTPS",
-                    fqdn: host,
-                    port: 443,
-                    resourcePath: HEALTH_CHECK_PATH,
-                    // The load balancer picks the certificate by SNI; without it the handshake
-                    // of a multi-name listener may fail and the region look down.
-                    enableSni: true,
-                    requestInterval: ge.healthCheck.requestIntervalSeconds,
-                    failureThreshold: ge.healthCheck.failureThreshold,
-                    regions: ge.healthCheck.regions,
-                    measureLatency: true,
-                    tags: { Name: host },
-                },
-                // Checking a name that does not resolve yet would only raise the alarm.
-                { ...child, dependsOn: [regional] },
-            );
+            const checks = this.healthChecks(name, args, region, host, regional);
+            const healthCheck = checks.routing;
             healthCheckIds[region.name] = healthCheck.id;
+            endpointHealthCheckIds[region.name] = { gateway: checks.gateway.id, torchserve: checks.torchserve.id };
 
             new aws.cloudwatch.MetricAlarm(
                 `${name}-${region.name}-unhealthy`,
                 {
                     region: ROUTE53_METRICS_REGION,
-                    alarmDescription: `modelfleet ${config.stack}: ${host}${HEALTH_CHECK_PATH} fails the Route 53 health check; ${domain} no longer sends traffic to ${region.name}`,
+                    alarmDescription: `modelfleet ${config.stack}: ${host} fails its Route 53 health check (the gateway at ${REGION_HEALTH_CHECKS.gateway.path} or TorchServe at ${REGION_HEALTH_CHECKS.torchserve.path}); ${domain} no longer sends traffic to ${region.name}`,
                     namespace: "AWS/Route53",
                     metricName: "HealthCheckStatus",
                     dimensions: { HealthCheckId: healthCheck.id },
@@ -208,14 +207,77 @@ export class GlobalEntry extends pulumi.ComponentResource {
         this.regionUrls = pulumi.output(Object.fromEntries(this.routed.map((r) => [r.name, r.url])));
         this.regionEndpoints = pulumi.output(Object.fromEntries(this.routed.map((r) => [r.name, { url: r.url, cloud: r.cloud }])));
         this.healthCheckIds = pulumi.all(healthCheckIds);
+        this.endpointHealthCheckIds = pulumi.all(endpointHealthCheckIds);
 
         this.registerOutputs({
             url: this.url,
             regionUrls: this.regionUrls,
             healthCheckIds: this.healthCheckIds,
+            endpointHealthCheckIds: this.endpointHealthCheckIds,
             regionEndpoints: this.regionEndpoints,
             skippedRegions: this.skippedRegions,
         });
+    }
+
+    /**
+     * The gateway's and TorchServe's checks on `<region>.<domain>` and the calculated check
+     * that needs both. Each server can fail behind a healthy other (the Ingress routes `/ping`
+     * past the gateway), so routing on either alone would keep a broken region in DNS.
+     */
+    private healthChecks(
+        name: string,
+        args: GlobalEntryArgs,
+        region: RegionConfig,
+        host: string,
+        regional: aws.route53.Record,
+    ): RegionHealthChecks {
+        const ge = args.config.globalEntry;
+        const child = { parent: this, provider: args.awsProvider };
+        const probe = {
+            fqdn: host,
+            port: 443,
+            // The load balancer picks the certificate by SNI; without it the handshake of a
+            // multi-name listener may fail and the region look down.
+            enableSni: true,
+            requestInterval: ge.healthCheck.requestIntervalSeconds,
+            failureThreshold: ge.healthCheck.failureThreshold,
+            regions: ge.healthCheck.regions,
+            measureLatency: true,
+        };
+        // Checking a name that does not resolve yet would only fail the region.
+        const afterRecord = { ...child, dependsOn: [regional] };
+        const { gateway: gatewayCheck, torchserve: torchserveCheck } = REGION_HEALTH_CHECKS;
+
+        // `-health` and `-ping`, after the paths they request.
+        const gateway = new aws.route53.HealthCheck(
+            `${name}-${region.name}-health`,
+            { ...probe, type: "HTTPS", resourcePath: gatewayCheck.path, tags: { Name: `${host}${gatewayCheck.path}` } },
+            afterRecord,
+        );
+        const torchserve = new aws.route53.HealthCheck(
+            `${name}-${region.name}-ping`,
+            {
+                ...probe,
+                type: "HTTPS_STR_MATCH",
+                resourcePath: torchserveCheck.path,
+                searchString: torchserveCheck.searchString,
+                tags: { Name: `${host}${torchserveCheck.path}` },
+            },
+            afterRecord,
+        );
+        const children = [gateway, torchserve];
+        const routing = new aws.route53.HealthCheck(
+            `${name}-${region.name}-serving`,
+            {
+                type: "CALCULATED",
+                childHealthchecks: children.map((c) => c.id),
+                // Every child: a region serves only when both the gateway and TorchServe answer.
+                childHealthThreshold: children.length,
+                tags: { Name: host },
+            },
+            child,
+        );
+        return { gateway, torchserve, routing };
     }
 
     /** `<region>.<domain>` → the region's load balancer, in the shape its cloud allows. */
