@@ -64,6 +64,7 @@ export const defaults = {
         devicePlugin: "nvcr.io/nvidia/k8s-device-plugin:v0.17.2",
         clusterAutoscaler: "registry.k8s.io/autoscaling/cluster-autoscaler:v1.33.0",
         awsLoadBalancerController: "public.ecr.aws/eks/aws-load-balancer-controller:v2.13.3",
+        metricsServer: "registry.k8s.io/metrics-server/metrics-server:v0.8.1",
     },
     globalEntry: {
         routing: "latency",

@@ -145,6 +145,11 @@ const existingRegion = z.strictObject({
     publicEndpoint: z.hostname({ message: "must be a hostname such as edge-muc.example.com" }).optional(),
     /** Install the NVIDIA device plugin (when the cluster does not run the GPU operator). */
     installDevicePlugin: z.boolean().default(false),
+    /**
+     * Install metrics-server (for CPU-based HPAs) when the cluster has none; its kubelets must
+     * serve certificates the cluster CA signed, and cert-manager must run (as for the serving certificate).
+     */
+    installMetricsServer: z.boolean().default(false),
     ingressClass: z.string().default("nginx"),
     /** cert-manager issuer for the serving certificate. */
     certIssuer: z.strictObject({ name: z.string(), kind: z.enum(["ClusterIssuer", "Issuer"]).default("ClusterIssuer") }),
@@ -219,6 +224,7 @@ export const imagesSchema = z
         devicePlugin: pinnedImage.default(defaults.images.devicePlugin),
         clusterAutoscaler: pinnedImage.default(defaults.images.clusterAutoscaler),
         awsLoadBalancerController: pinnedImage.default(defaults.images.awsLoadBalancerController),
+        metricsServer: pinnedImage.default(defaults.images.metricsServer),
     })
     .prefault({});
 

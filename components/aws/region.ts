@@ -4,6 +4,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { FleetConfig, RegionConfig } from "../../config";
 import { defaults } from "../../config/defaults";
 import { NvidiaDevicePlugin } from "../k8s/devicePlugin";
+import { MetricsServer } from "../k8s/metricsServer";
 import type { GpuPoolPlacement, RegionCluster } from "../types";
 import { EksCluster, KNOWN_ADDONS } from "./cluster";
 import { ClusterAutoscaler } from "./clusterAutoscaler";
@@ -31,9 +32,9 @@ export interface AwsRegionArgs {
 
 /**
  * One AWS region of the fleet: VPC, EKS cluster with its system and GPU node pools, and the
- * in-cluster add-ons that make GPU pods schedule and scale (device plugin, cluster-autoscaler)
- * and Ingress work (AWS Load Balancer Controller). Nothing here refers to another region, so
- * regions deploy in parallel.
+ * in-cluster add-ons that make GPU pods schedule and scale (device plugin, cluster-autoscaler,
+ * metrics-server for the HPAs) and Ingress work (AWS Load Balancer Controller). Nothing here
+ * refers to another region, so regions deploy in parallel.
  */
 export class AwsRegion extends pulumi.ComponentResource {
     public readonly cluster: RegionCluster;
@@ -152,6 +153,19 @@ export class AwsRegion extends pulumi.ComponentResource {
             { parent: this },
         );
 
+        // EKS has no metrics API of its own; without it the serving stack's HPAs never scale.
+        const metricsServer = new MetricsServer(
+            `${name}-metrics-server`,
+            {
+                image: config.images.metricsServer,
+                provider: k8sProvider,
+                nodeSelector: systemNodeSelector,
+                servingCertificate: "cert-manager",
+                dependsOn: [this.eks.systemNodeGroup, this.eks.addons["cert-manager"]],
+            },
+            { parent: this },
+        );
+
         const placements: Record<string, GpuPoolPlacement> = Object.fromEntries(this.gpuPools.map((p) => [p.placement.name, p.placement]));
         this.cluster = {
             regionName: region.name,
@@ -172,6 +186,7 @@ export class AwsRegion extends pulumi.ComponentResource {
                 devicePlugin.daemonSet,
                 autoscaler.deployment,
                 ...loadBalancerController.readyResources,
+                ...metricsServer.readyResources,
             ],
         };
         this.registerOutputs({ clusterName: this.cluster.clusterName, endpoint: this.cluster.endpoint, zones: this.cluster.zones });

@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { FleetConfig } from "../../config";
 import { ConfigError } from "../../config/errors";
 import { NVIDIA_GPU_TOLERATION, NvidiaDevicePlugin } from "../k8s/devicePlugin";
+import { MetricsServer } from "../k8s/metricsServer";
 import type { GpuPoolPlacement, RegionCluster } from "../types";
 import { currentServer } from "./kubeconfig";
 import { existingRegionProblems, type ExistingRegionConfig } from "./validate";
@@ -21,13 +22,15 @@ export interface ExistingRegionArgs {
 /**
  * A cluster someone else runs (edge site, on-premises, a local kind cluster): no cloud
  * resources, only the Kubernetes provider built from its kubeconfig and, when asked, the
- * NVIDIA device plugin on the GPU nodes the operator declared.
+ * NVIDIA device plugin on the GPU nodes the operator declared, and metrics-server.
  */
 export class ExistingRegion extends pulumi.ComponentResource {
     public readonly cluster: RegionCluster;
     public readonly provider: k8s.Provider;
     /** Present when `installDevicePlugin` is true. */
     public readonly devicePlugin?: NvidiaDevicePlugin;
+    /** Present when `installMetricsServer` is true. */
+    public readonly metricsServer?: MetricsServer;
 
     constructor(name: string, args: ExistingRegionArgs, opts?: pulumi.ComponentResourceOptions) {
         super("modelfleet:existing:Region", name, {}, opts);
@@ -51,6 +54,16 @@ export class ExistingRegion extends pulumi.ComponentResource {
                     tolerations: [NVIDIA_GPU_TOLERATION],
                 },
                 { parent: this, provider: this.provider },
+            );
+        }
+
+        if (region.installMetricsServer) {
+            // cert-manager already runs here (it issues the serving certificate), so the API server
+            // verifies metrics-server instead of skipping TLS verification.
+            this.metricsServer = new MetricsServer(
+                `${name}-metrics-server`,
+                { image: config.images.metricsServer, provider: this.provider, servingCertificate: "cert-manager" },
+                { parent: this },
             );
         }
 
@@ -83,7 +96,10 @@ export class ExistingRegion extends pulumi.ComponentResource {
             zones: pulumi.output<string[]>([]),
             workloadIdentity: { kind: "static-credentials" },
             ingress: { kind: "class", className: region.ingressClass, certIssuer: region.certIssuer },
-            readyResources: this.devicePlugin ? [this.devicePlugin] : [],
+            readyResources: [
+                ...(this.devicePlugin ? [this.devicePlugin] : []),
+                ...(this.metricsServer ? this.metricsServer.readyResources : []),
+            ],
         };
 
         this.registerOutputs({ clusterName: this.cluster.clusterName, endpoint: this.cluster.endpoint });
