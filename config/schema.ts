@@ -83,6 +83,11 @@ const regionCommon = {
     models: z.array(z.string()).optional(),
     /** The GPU pool TorchServe runs on; default the first pool. */
     servingPool: z.string().optional(),
+    /**
+     * Whether the region sits behind the global name (default true). False keeps it out of
+     * DNS and health-checked routing, e.g. while a new region is brought up and tested.
+     */
+    globalRouting: z.boolean().default(true),
 };
 
 const awsRegion = z.strictObject({

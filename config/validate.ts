@@ -202,9 +202,12 @@ export function poolShape(region: RegionSettings, poolName: string): GpuPoolShap
     return pool ? { gpusPerNode: pool.gpusPerNode, gpuModel: pool.model } : undefined;
 }
 
-/** Regions that sit behind the global name: every cloud region, and edge clusters with a public endpoint. */
+/**
+ * Regions that sit behind the global name: every region with globalRouting on, except
+ * edge clusters without a public endpoint (nothing to point DNS at).
+ */
 export function routedRegions(s: Pick<FleetSettings, "regions">): string[] {
-    return s.regions.filter((r) => r.cloud !== "existing" || r.publicEndpoint !== undefined).map((r) => r.name);
+    return s.regions.filter((r) => r.globalRouting && (r.cloud !== "existing" || r.publicEndpoint !== undefined)).map((r) => r.name);
 }
 
 function isWithin(domain: string, zone: string): boolean {

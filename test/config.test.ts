@@ -66,6 +66,16 @@ describe("committed stacks", () => {
         expect(Object.keys(config.secrets.kubeconfigs)).toEqual(["edge-muc"]);
     });
 
+    it("keeps a region with globalRouting off out of the routed regions", () => {
+        const raw = stackSettings("prod");
+        setPath(raw, "regions[1].globalRouting", false);
+        const config = resolveConfig(validateSettings(raw, raw), raw, { project: "modelfleet", stack: "prod" });
+        expect(config.routedRegions).toEqual(["use1", "usc1", "edge-muc"]);
+        expect(problemsOf({ ...raw, globalEntry: { hostedZoneName: "modelfleet.example.com", routing: "failover", failoverPrimary: "euw1" } })).toEqual([
+            expect.objectContaining({ path: "globalEntry.failoverPrimary", message: "must name a routed region (one of: use1, usc1, edge-muc), got 'euw1'" }),
+        ]);
+    });
+
     it("dev fills defaults from one place", () => {
         const raw = stackSettings("dev");
         const settings = validateSettings(raw, {});

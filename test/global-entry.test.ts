@@ -661,6 +661,16 @@ describe("changing the set of regions", () => {
         expect(Object.keys(await promiseOf(fleet.entry.healthCheckIds))).toEqual(["use1", "euw1", "usc1"]);
         expect(fleet.certificates["edge-muc"].hosts).toEqual([`edge-muc.${DOMAIN}`]);
     });
+
+    it("leaves a cloud region with globalRouting off out of routing and says why", async () => {
+        const config = prodConfig((raw) => {
+            (raw["regions"][2] as Record<string, unknown>)["globalRouting"] = false;
+        });
+        const fleet = await buildFleet(config);
+        expect(fleet.entry.skippedRegions).toEqual(["usc1: regions[2].globalRouting is false, left out of global routing (set it to true to route it)"]);
+        expect(fleet.mocks.resources.filter((r) => r.name.startsWith("global-usc1"))).toEqual([]);
+        expect(Object.keys(await promiseOf(fleet.entry.healthCheckIds))).toEqual(["use1", "euw1", "edge-muc"]);
+    });
 });
 
 describe("bad arguments", () => {

@@ -57,6 +57,9 @@ export function syntheticStack(n: number): string {
         const template = structuredClone(templates[i % templates.length]);
         const name = `r${i}-${String(template["name"]).slice(0, 10)}`;
         template["name"] = name;
+        // Route 53 takes one latency record per AWS region: past the first copy of each
+        // template, regions are built in full but kept out of the global name.
+        if (i >= templates.length) template["globalRouting"] = false;
         if (template["cloud"] === "existing") {
             template["modelStoreSource"] = "r0-use1";
             template["publicEndpoint"] = `ingress.${name}.edge.modelfleet.example.com`;

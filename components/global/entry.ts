@@ -97,9 +97,10 @@ export class GlobalEntry extends pulumi.ComponentResource {
         this.skippedRegions = config.regions
             .map((r, i) => ({ r, i }))
             .filter(({ r }) => !config.routedRegions.includes(r.name))
-            .map(
-                ({ r, i }) =>
-                    `${r.name}: existing cluster without a publicEndpoint, left out of global routing (set regions[${i}].publicEndpoint to route it)`,
+            .map(({ r, i }) =>
+                r.globalRouting
+                    ? `${r.name}: existing cluster without a publicEndpoint, left out of global routing (set regions[${i}].publicEndpoint to route it)`
+                    : `${r.name}: regions[${i}].globalRouting is false, left out of global routing (set it to true to route it)`,
             );
 
         this.routed = routedConfigs.map((r) => ({
