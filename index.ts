@@ -46,6 +46,7 @@ const globalEntry = new GlobalEntry("global", {
     zoneId,
     endpoints: serving.filter((s) => config.routedRegions.includes(s.endpoint.regionName)).map((s) => s.endpoint),
     awsProvider: providers.aws,
+    alarmActions: config.globalEntry.alarmTopicArns,
 });
 
 export const globalUrl = globalEntry.url;

@@ -252,6 +252,13 @@ export const globalEntrySchema = z
         routing: z.enum(["latency", "failover"]).default(defaults.globalEntry.routing),
         /** Region entry name that takes all traffic in failover routing. */
         failoverPrimary: z.string().optional(),
+        /**
+         * SNS topics told when a region's health check fails and recovers (default none).
+         * Route 53 publishes its metrics in us-east-1, so the alarms and topics live there.
+         */
+        alarmTopicArns: z
+            .array(z.string().regex(/^arn:aws:sns:us-east-1:[0-9]{12}:[A-Za-z0-9_-]{1,256}$/, { message: "must be an SNS topic ARN in us-east-1, where Route 53 health-check alarms live" }))
+            .default([]),
         healthCheck: z
             .strictObject({
                 requestIntervalSeconds: z

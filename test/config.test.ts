@@ -125,6 +125,7 @@ describe("bad input names the key and the fix", () => {
         ["edge store source not AWS", "prod", [["regions[3].modelStoreSource", "usc1"]], "regions[3].modelStoreSource", /must name an AWS region entry/],
         ["serving pool that does not exist", "prod", [["regions[0].servingPool", "h100"]], "regions[0].servingPool", /names unknown GPU pool 'h100'/],
         ["zero workers", "dev", [["models[0].minWorkers", 0]], "models[0].minWorkers", "must be 1 or more (TorchServe treats 0 as unset)"],
+        ["alarm topic outside us-east-1", "prod", [["globalEntry.alarmTopicArns", ["arn:aws:sns:eu-west-1:444455556666:oncall"]]], "globalEntry.alarmTopicArns[0]", "must be an SNS topic ARN in us-east-1, where Route 53 health-check alarms live"],
         ["replica range inverted", "dev", [["serving.gateway", { replicas: { min: 4, max: 2 } }]], "serving.gateway.replicas.max", "must be >= replicas.min (4)"],
     ];
 

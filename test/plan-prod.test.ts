@@ -38,6 +38,15 @@ describe("prod specifics", () => {
         expect(outputs["clusterNames"]).toEqual({ use1: "modelfleet-prod-use1", euw1: "modelfleet-prod-euw1", usc1: "modelfleet-prod-usc1", "edge-muc": "edge-muc" });
     });
 
+    it("tells the on-call topic when a region's health check fails", () => {
+        const alarms = plan().resources.filter((r) => r.type === "aws:cloudwatch/metricAlarm:MetricAlarm" && r.name.startsWith("global-"));
+        expect(alarms).toHaveLength(4);
+        for (const a of alarms) {
+            expect(a.inputs["alarmActions"]).toEqual(["arn:aws:sns:us-east-1:444455556666:modelfleet-oncall"]);
+            expect(a.inputs["region"]).toBe("us-east-1");
+        }
+    });
+
     it("plans two EKS clusters, one GKE cluster and a provider for the edge cluster", () => {
         const count = (type: string) => plan().resources.filter((r) => r.type === type).length;
         expect(count("aws:eks/cluster:Cluster")).toBe(2);
