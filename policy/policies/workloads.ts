@@ -2,6 +2,7 @@
  * How workloads run: pinned images, health probes, the restricted pod security profile,
  * no host access, and disruption budgets for replicated Deployments.
  */
+import type { ResourceValidationArgs } from "@pulumi/policy";
 import {
     clusterOf,
     containersOf,
@@ -13,6 +14,7 @@ import {
     objectName,
     PART_OF_LABEL,
     podTemplateOf,
+    type PodTemplate,
     PROJECT_LABEL_VALUE,
     selectorMatches,
     WORKLOAD_TYPES,
@@ -85,6 +87,14 @@ const hardeningSchema = {
     },
 };
 
+/** The pod template the hardening policies check; exempt node agents are not applicable. */
+function hardenedTemplate(props: unknown, args: ResourceValidationArgs): PodTemplate | undefined {
+    const { exemptDaemonSetNamespaces } = settingsOf(args, hardeningDefaults);
+    const template = podTemplateOf(args.type, props, args.name);
+    if (template !== undefined && isExemptDaemonSet(template, exemptDaemonSetNamespaces)) args.notApplicable("exempt node agent");
+    return template;
+}
+
 const SECCOMP_OK = ["RuntimeDefault", "Localhost"];
 
 const podSecurityRestricted: GuardPolicy = {
@@ -93,10 +103,8 @@ const podSecurityRestricted: GuardPolicy = {
     enforcementLevel: "mandatory",
     configSchema: hardeningSchema,
     validateResource: forTypes(WORKLOAD_TYPES, (props, args, report) => {
-        const { exemptDaemonSetNamespaces } = settingsOf(args, hardeningDefaults);
-        const template = podTemplateOf(args.type, props, args.name);
+        const template = hardenedTemplate(props, args);
         if (template === undefined) return;
-        if (isExemptDaemonSet(template, exemptDaemonSetNamespaces)) args.notApplicable("exempt node agent");
         const pod = get(template.spec, "securityContext");
         for (const ref of containersOf(template.spec)) {
             const own = get(ref.container, "securityContext");
@@ -127,10 +135,8 @@ const noHostAccess: GuardPolicy = {
     enforcementLevel: "mandatory",
     configSchema: hardeningSchema,
     validateResource: forTypes(WORKLOAD_TYPES, (props, args, report) => {
-        const { exemptDaemonSetNamespaces } = settingsOf(args, hardeningDefaults);
-        const template = podTemplateOf(args.type, props, args.name);
+        const template = hardenedTemplate(props, args);
         if (template === undefined) return;
-        if (isExemptDaemonSet(template, exemptDaemonSetNamespaces)) args.notApplicable("exempt node agent");
         const label = describeWorkload(template);
         for (const field of ["hostNetwork", "hostPID", "hostIPC"]) {
             if (flag(template.spec[field]) === true) report(`${label} sets ${field}: true.`);

@@ -82,21 +82,29 @@ function httpFailure(httpStatus: number, location: string | null, explain: (valu
     return reason ? `${prefix}: ${reason}` : prefix;
 }
 
-const torchservePing: CheckDefinition = {
-    name: "torchserve-ping",
-    path: "ping",
-    evaluate(httpStatus, body, location) {
-        const explain = (value: JsonObject): string | undefined =>
-            typeof value.status === "string" ? `status ${JSON.stringify(value.status)}` : undefined;
-        if (httpStatus !== 200) return { healthy: false, detail: httpFailure(httpStatus, location, explain, body) };
-        const parsed = parseObject(body);
-        if (!parsed.ok) return { healthy: false, detail: parsed.problem };
-        const status = parsed.value.status;
-        if (typeof status !== "string") return { healthy: false, detail: 'body has no "status" string' };
-        if (status !== "Healthy") return { healthy: false, detail: `status is ${JSON.stringify(status)}, expected "Healthy"` };
-        return { healthy: true, detail: 'status "Healthy"' };
-    },
-};
+/**
+ * A check whose healthy answer is 200 with a JSON `status` string equal to `expected`;
+ * `healthyDetail` may add to the detail from the rest of the body.
+ */
+function statusCheck(name: CheckName, path: string, expected: string, healthyDetail: (value: JsonObject) => string = () => `status "${expected}"`): CheckDefinition {
+    return {
+        name,
+        path,
+        evaluate(httpStatus, body, location) {
+            const explain = (value: JsonObject): string | undefined =>
+                typeof value.status === "string" ? `status ${JSON.stringify(value.status)}` : undefined;
+            if (httpStatus !== 200) return { healthy: false, detail: httpFailure(httpStatus, location, explain, body) };
+            const parsed = parseObject(body);
+            if (!parsed.ok) return { healthy: false, detail: parsed.problem };
+            const status = parsed.value.status;
+            if (typeof status !== "string") return { healthy: false, detail: 'body has no "status" string' };
+            if (status !== expected) return { healthy: false, detail: `status is ${JSON.stringify(status)}, expected "${expected}"` };
+            return { healthy: true, detail: healthyDetail(parsed.value) };
+        },
+    };
+}
+
+const torchservePing = statusCheck("torchserve-ping", "ping", "Healthy");
 
 const tensorzeroHealth: CheckDefinition = {
     name: "tensorzero-health",
@@ -123,22 +131,9 @@ const tensorzeroHealth: CheckDefinition = {
     },
 };
 
-const tensorzeroStatus: CheckDefinition = {
-    name: "tensorzero-status",
-    path: "status",
-    evaluate(httpStatus, body, location) {
-        const explain = (value: JsonObject): string | undefined =>
-            typeof value.status === "string" ? `status ${JSON.stringify(value.status)}` : undefined;
-        if (httpStatus !== 200) return { healthy: false, detail: httpFailure(httpStatus, location, explain, body) };
-        const parsed = parseObject(body);
-        if (!parsed.ok) return { healthy: false, detail: parsed.problem };
-        const status = parsed.value.status;
-        if (typeof status !== "string") return { healthy: false, detail: 'body has no "status" string' };
-        if (status !== "ok") return { healthy: false, detail: `status is ${JSON.stringify(status)}, expected "ok"` };
-        const version = parsed.value.version;
-        return { healthy: true, detail: typeof version === "string" ? `status "ok", version ${version}` : 'status "ok"' };
-    },
-};
+const tensorzeroStatus = statusCheck("tensorzero-status", "status", "ok", (value) =>
+    typeof value.version === "string" ? `status "ok", version ${value.version}` : 'status "ok"',
+);
 
 /** Every check, in the order they are reported for each region. */
 export const CHECKS: readonly CheckDefinition[] = [torchservePing, tensorzeroHealth, tensorzeroStatus];
