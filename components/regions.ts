@@ -3,6 +3,7 @@ import * as gcp from "@pulumi/gcp";
 import type { FleetConfig, RegionConfig } from "../config";
 import { AwsRegion } from "./aws/region";
 import { ExistingRegion } from "./existing/region";
+import { ProjectApis } from "./gcp/apis";
 import { GcpRegion } from "./gcp/region";
 import type { RegionCluster } from "./types";
 
@@ -12,6 +13,11 @@ export interface CloudProviders {
     aws: aws.Provider;
     /** One GCP provider per project. */
     gcp: Record<string, gcp.Provider>;
+    /**
+     * The APIs each GCP project needs, enabled once per project so every region in it
+     * waits for them (a fresh project has compute and container off).
+     */
+    gcpApis: Record<string, ProjectApis>;
 }
 
 /** Tags and labels every cloud resource carries, for cost reports and ownership. */
@@ -30,7 +36,10 @@ export function createProviders(config: FleetConfig): CloudProviders {
     const gcpProviders = Object.fromEntries(
         projects.map((project) => [project, new gcp.Provider(`gcp-${project}`, { project, defaultLabels: ownership(config) })]),
     );
-    return { aws: awsProvider, gcp: gcpProviders };
+    const gcpApis = Object.fromEntries(
+        projects.map((project) => [project, new ProjectApis(`gcp-${project}-apis`, { project, provider: gcpProviders[project] })]),
+    );
+    return { aws: awsProvider, gcp: gcpProviders, gcpApis };
 }
 
 /** One region component per configured region; each yields the same RegionCluster shape. */
@@ -39,7 +48,7 @@ export function createRegion(config: FleetConfig, region: RegionConfig, provider
         case "aws":
             return new AwsRegion(region.name, { region, config, provider: providers.aws }).cluster;
         case "gcp":
-            return new GcpRegion(region.name, { region, config, provider: providers.gcp[region.project] }).cluster;
+            return new GcpRegion(region.name, { region, config, provider: providers.gcp[region.project], apis: providers.gcpApis[region.project] }).cluster;
         case "existing":
             return new ExistingRegion(region.name, { region, config, kubeconfig: config.secrets.kubeconfigs[region.name] }).cluster;
     }

@@ -29,6 +29,18 @@ export type IngressFlavour =
     | { kind: "gce"; className: "gce" }
     | { kind: "class"; className: string; certIssuer: { name: string; kind: "ClusterIssuer" | "Issuer" } };
 
+/** Which Prometheus reads the cluster's scrape targets and alert rules. */
+export interface ClusterMonitoring {
+    /**
+     * `prometheus-operator`: ServiceMonitor and PrometheusRule (monitoring.coreos.com/v1);
+     * `gke-managed-prometheus`: PodMonitoring and Rules (monitoring.googleapis.com/v1), read
+     * by GKE's managed collection.
+     */
+    kind: "prometheus-operator" | "gke-managed-prometheus";
+    /** Namespaces whose pods scrape workloads; NetworkPolicies admit them to the metrics ports. */
+    scraperNamespaces: string[];
+}
+
 /** What every region component yields; the serving stack sees only this. */
 export interface RegionCluster {
     /** Region entry name from config, e.g. use1. */
@@ -49,6 +61,8 @@ export interface RegionCluster {
     zones: pulumi.Output<string[]>;
     workloadIdentity: WorkloadIdentity;
     ingress: IngressFlavour;
+    /** Which monitoring CRDs workloads use and who may scrape them; the region installs the CRDs or the cluster has them. */
+    monitoring: ClusterMonitoring;
     /**
      * Resources Kubernetes objects must wait for (node groups, add-ons, controllers),
      * so workloads are not created into a cluster that cannot run them yet.

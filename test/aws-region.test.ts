@@ -10,12 +10,14 @@ import type { FleetConfig, RegionConfig } from "../config";
 import { defaults } from "../config/defaults";
 import { subnetLayout, vpcCidrProblems } from "../components/aws/cidr";
 import { EksCluster } from "../components/aws/cluster";
-import { GpuNodePool } from "../components/aws/gpuNodePool";
+import { GpuNodePool, noOfferingMessage, offeringSubnetIndexes } from "../components/aws/gpuNodePool";
 import { eksKubeconfig } from "../components/aws/kubeconfig";
 import { controllerVersion } from "../components/aws/loadBalancerController";
 import { AwsNetwork } from "../components/aws/network";
+import { podIdentityTrustPolicy } from "../components/aws/podIdentityRole";
 import { AwsRegion, type AwsRegionConfig } from "../components/aws/region";
 import type { FleetMocks, MockedResource } from "../tools/mocks";
+import { MOCK_ACCOUNT_ID } from "../tools/mocks/values";
 import { fleetConfig, promiseOf, settle, stackSettings, useMocks } from "./mocks";
 
 /** What a stack transformation saw for one resource: its options, and the Outputs among its inputs. */
@@ -29,6 +31,8 @@ interface Captured {
 let mocks: FleetMocks;
 let config: FleetConfig;
 const captured: Captured[] = [];
+/** Every data-source call the program made, in order. */
+const calls: pulumi.runtime.MockCallArgs[] = [];
 const regions: Record<string, AwsRegion> = {};
 
 function regionConfig(cfg: FleetConfig, name: string): RegionConfig {
@@ -65,6 +69,18 @@ function ofType(type: string, prefix: string): MockedResource[] {
     return mocks.resources.filter((r) => r.type === type && r.name.startsWith(prefix));
 }
 
+/** The inputs of every call to one data source. */
+function callsTo(token: string): Record<string, unknown>[] {
+    return calls.filter((c) => c.token === token).map((c) => c.inputs as Record<string, unknown>);
+}
+
+/** The one statement of a Pod Identity role's trust policy. */
+function trustOf(roleName: string): Record<string, unknown> {
+    const trust = JSON.parse(input<string>(one(roleName), "assumeRolePolicy"));
+    expect(trust.Statement).toHaveLength(1);
+    return trust.Statement[0];
+}
+
 /** The input field of a resource, as the mocks received it. */
 function input<T>(r: MockedResource, key: string): T {
     return r.inputs[key] as T;
@@ -72,6 +88,11 @@ function input<T>(r: MockedResource, key: string): T {
 
 beforeAll(async () => {
     mocks = await useMocks("prod");
+    const answer = mocks.call.bind(mocks);
+    mocks.call = (args) => {
+        calls.push(args);
+        return answer(args);
+    };
     config = fleetConfig(stackSettings("prod"));
     await pulumi.runtime.runInPulumiStack(async () => {
         pulumi.runtime.registerStackTransformation((args) => {
@@ -159,6 +180,29 @@ describe("GPU node pools", () => {
                 "use1-eks-kube-proxy",
                 "use1-eks-eks-pod-identity-agent",
                 "use1-network-private-default-0",
+                "use1-network-s3",
+            ]),
+        );
+    });
+
+    test("launch only in zones that offer every one of the pool's instance types", () => {
+        // The mock offers GPU types in zones a-c; use1's subnets are in a, b and d (c is use1-az3).
+        const subnetsOf = (name: string) => input<string[]>(one(name), "subnetIds");
+        expect(subnetsOf("use1-gpu-l4-nodes")).toEqual([0, 1].map((i) => expect.stringMatching(new RegExp(`^use1-network-private-${i}-`))));
+        expect(subnetsOf("use1-gpu-a10g-spot-nodes")).toHaveLength(2);
+        expect(subnetsOf("euw1-gpu-l4-nodes")).toEqual(
+            [0, 1, 2].map((i) => expect.stringMatching(new RegExp(`^euw1-network-private-${i}-`))),
+        );
+        // The system pool is CPU-only and keeps every zone.
+        expect(subnetsOf("use1-eks-system")).toHaveLength(3);
+        const lookups = callsTo("aws:ec2/getInstanceTypeOfferings:getInstanceTypeOfferings");
+        expect(lookups).toEqual(
+            expect.arrayContaining([
+                {
+                    region: "us-east-1",
+                    locationType: "availability-zone",
+                    filters: [{ name: "instance-type", values: ["g6.xlarge", "g6.2xlarge"] }],
+                },
             ]),
         );
     });
@@ -267,12 +311,38 @@ describe("EKS cluster", () => {
             "arn:aws:iam::aws:policy/AmazonEKSWorkerNodePolicy",
             "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore",
         ]);
-        const trust = JSON.parse(input<string>(one("use1-eks-ebs-csi-identity-role"), "assumeRolePolicy"));
-        expect(trust.Statement[0]).toEqual({
+        // Each add-on role admits only its own service account in this cluster and account.
+        expect(trustOf("use1-eks-ebs-csi-identity-role")).toEqual({
+            Sid: "EksPodIdentityForOneServiceAccount",
             Effect: "Allow",
             Principal: { Service: "pods.eks.amazonaws.com" },
             Action: ["sts:AssumeRole", "sts:TagSession"],
+            Condition: {
+                StringEquals: {
+                    "aws:SourceAccount": MOCK_ACCOUNT_ID,
+                    "aws:RequestTag/eks-cluster-name": "modelfleet-test-use1",
+                    "aws:RequestTag/kubernetes-namespace": "kube-system",
+                    "aws:RequestTag/kubernetes-service-account": "ebs-csi-controller-sa",
+                },
+            },
         });
+        expect(trustOf("use1-eks-vpc-cni-identity-role")["Condition"]).toEqual({
+            StringEquals: {
+                "aws:SourceAccount": MOCK_ACCOUNT_ID,
+                "aws:RequestTag/eks-cluster-name": "modelfleet-test-use1",
+                "aws:RequestTag/kubernetes-namespace": "kube-system",
+                "aws:RequestTag/kubernetes-service-account": "aws-node",
+            },
+        });
+        // The add-ons make these associations themselves; a second one for the same service account would clash.
+        expect(mocks.resources.filter((r) => /^use1-eks-(vpc-cni|ebs-csi)-identity-association$/.test(r.name))).toEqual([]);
+    });
+
+    test("turns on NetworkPolicy enforcement in the VPC CNI", () => {
+        const cni = one("use1-eks-vpc-cni");
+        expect(JSON.parse(input<string>(cni, "configurationValues"))).toEqual({ enableNetworkPolicy: "true" });
+        expect(input(cni, "addonVersion")).toBe(defaults.aws.addons["vpc-cni"]);
+        expect(one("euw1-eks-vpc-cni").inputs["configurationValues"]).toBe('{"enableNetworkPolicy":"true"}');
     });
 
     test("orders add-ons around the system node group", () => {
@@ -305,7 +375,8 @@ describe("network", () => {
         const publics = ofType("aws:ec2/subnet:Subnet", "use1-network-public-");
         expect(privates.map((s) => s.inputs["cidrBlock"])).toEqual(["10.10.0.0/18", "10.10.64.0/18", "10.10.128.0/18"]);
         expect(publics.map((s) => s.inputs["cidrBlock"])).toEqual(["10.10.192.0/20", "10.10.208.0/20", "10.10.224.0/20"]);
-        expect(privates.map((s) => s.inputs["availabilityZone"])).toEqual(["us-east-1a", "us-east-1b", "us-east-1c"]);
+        // The mock maps us-east-1c to use1-az3, where EKS cannot place a control plane.
+        expect(privates.map((s) => s.inputs["availabilityZone"])).toEqual(["us-east-1a", "us-east-1b", "us-east-1d"]);
         for (const s of privates) {
             expect(s.inputs["tags"]).toMatchObject({
                 "kubernetes.io/role/internal-elb": "1",
@@ -332,6 +403,40 @@ describe("network", () => {
             "eu-west-1b",
             "eu-west-1c",
         ]);
+    });
+
+    test("looks zones up without a state filter, excluding zones EKS cannot use, and never moves a subnet", () => {
+        const lookups = callsTo("aws:index/getAvailabilityZones:getAvailabilityZones");
+        const use1 = lookups.find((l) => l["region"] === "us-east-1");
+        expect(use1).toEqual({
+            region: "us-east-1",
+            excludeZoneIds: ["use1-az3", "usw1-az2", "cac1-az3"],
+            filters: [{ name: "opt-in-status", values: ["opt-in-not-required"] }],
+        });
+        const subnets = captured.filter((c) => c.type === "aws:ec2/subnet:Subnet" && c.name.startsWith("use1-network-"));
+        expect(subnets).toHaveLength(6);
+        for (const subnet of subnets)
+            expect({ name: subnet.name, ignore: subnet.opts.ignoreChanges }).toEqual({ name: subnet.name, ignore: ["availabilityZone"] });
+        expect(ofType("aws:ec2/subnet:Subnet", "use1-network-public-").map((s) => s.inputs["availabilityZone"])).toEqual([
+            "us-east-1a",
+            "us-east-1b",
+            "us-east-1d",
+        ]);
+    });
+
+    test("sends S3 traffic from the private subnets through a gateway endpoint, not NAT", () => {
+        const endpoint = one("use1-network-s3");
+        expect(endpoint.type).toBe("aws:ec2/vpcEndpoint:VpcEndpoint");
+        expect(endpoint.inputs).toMatchObject({
+            region: "us-east-1",
+            vpcEndpointType: "Gateway",
+            serviceName: "com.amazonaws.us-east-1.s3",
+            vpcId: expect.stringMatching(/^use1-network-vpc-/),
+        });
+        expect(input<string[]>(endpoint, "routeTableIds")).toEqual(
+            [0, 1, 2].map((i) => expect.stringMatching(new RegExp(`^use1-network-private-rt-${i}-[0-9a-f]{8}$`))),
+        );
+        expect(one("euw1-network-s3").inputs["serviceName"]).toBe("com.amazonaws.eu-west-1.s3");
     });
 
     test("puts one NAT gateway in each zone when natGatewayPerAz is set, each zone routing through its own", () => {
@@ -436,8 +541,16 @@ describe("Kubernetes add-ons", () => {
             clusterName: "modelfleet-test-use1",
         });
         expect(association.inputs["roleArn"]).toContain("use1-autoscaler-identity-role");
-        const trust = JSON.parse(input<string>(one("use1-autoscaler-identity-role"), "assumeRolePolicy"));
-        expect(trust.Statement[0].Action).toEqual(["sts:AssumeRole", "sts:TagSession"]);
+        const trust = trustOf("use1-autoscaler-identity-role");
+        expect(trust["Action"]).toEqual(["sts:AssumeRole", "sts:TagSession"]);
+        expect(trust["Condition"]).toEqual({
+            StringEquals: {
+                "aws:SourceAccount": MOCK_ACCOUNT_ID,
+                "aws:RequestTag/eks-cluster-name": "modelfleet-test-use1",
+                "aws:RequestTag/kubernetes-namespace": "kube-system",
+                "aws:RequestTag/kubernetes-service-account": "cluster-autoscaler",
+            },
+        });
     });
 
     test("the load balancer controller gets its cluster, VPC and region, a webhook cert and the alb class", () => {
@@ -474,6 +587,14 @@ describe("Kubernetes add-ons", () => {
         expect(one("use1-lbc-identity-association").inputs).toMatchObject({
             namespace: "kube-system",
             serviceAccount: "aws-load-balancer-controller",
+        });
+        expect(trustOf("use1-lbc-identity-role")["Condition"]).toEqual({
+            StringEquals: {
+                "aws:SourceAccount": MOCK_ACCOUNT_ID,
+                "aws:RequestTag/eks-cluster-name": "modelfleet-test-use1",
+                "aws:RequestTag/kubernetes-namespace": "kube-system",
+                "aws:RequestTag/kubernetes-service-account": "aws-load-balancer-controller",
+            },
         });
     });
 
@@ -518,7 +639,7 @@ describe("the region as a whole", () => {
         expect(cluster.workloadIdentity.kind).toBe("eks-pod-identity");
         if (cluster.workloadIdentity.kind === "eks-pod-identity")
             expect(await promiseOf(cluster.workloadIdentity.clusterName)).toBe("modelfleet-test-use1");
-        expect(await promiseOf(cluster.zones)).toEqual(["us-east-1a", "us-east-1b", "us-east-1c"]);
+        expect(await promiseOf(cluster.zones)).toEqual(["us-east-1a", "us-east-1b", "us-east-1d"]);
         expect(await promiseOf(cluster.endpoint)).toMatch(/^https:\/\/.+\.us-east-1\.eks\.amazonaws\.com$/);
         const ready = await Promise.all(cluster.readyResources.map((r) => promiseOf(r.urn)));
         expect(ready.map((u) => u.split("::").pop())).toEqual(
@@ -602,7 +723,7 @@ describe("the dev stack", () => {
         });
         expect(one("dev1-eks-cluster").inputs["deletionProtection"]).toBe(false);
         expect(captured.find((c) => c.name === "dev1-eks-cluster")?.opts.protect).toBe(false);
-        expect(one("dev1-gpu-l4-nodes").inputs["scalingConfig"]).toEqual({ minSize: 0, maxSize: 2, desiredSize: 1 });
+        expect(one("dev1-gpu-l4-nodes").inputs["scalingConfig"]).toEqual({ minSize: 0, maxSize: 4, desiredSize: 1 });
     });
 });
 
@@ -671,12 +792,14 @@ describe("bad input", () => {
                     kubernetesVersion: "1.33",
                     nodeRoleArn: "arn",
                     subnetIds: ["s"],
+                    subnetZones: [],
                     pool,
                     shape: { gpusPerNode: 1, gpuModel: "nvidia-l4" },
                 }),
         ).toThrow(
             "GpuNodePool bad-pool: pool.instanceTypes: 'g6.12xlarge' has 4 GPU(s), the pool's nodes have 1; pool.maxNodes (2) must be >= minNodes (3); " +
-                "pool.desiredNodes (5) must be between minNodes (3) and maxNodes (2); pool.diskSizeGb must be at least 50 (GiB) for the NVIDIA AMI and model images, got 40",
+                "pool.desiredNodes (5) must be between minNodes (3) and maxNodes (2); pool.diskSizeGb must be at least 50 (GiB) for the NVIDIA AMI and model images, got 40; " +
+                "subnetZones has 0 entries for 1 subnets; give each subnet's zone",
         );
     });
 
@@ -696,13 +819,70 @@ describe("bad input", () => {
         };
         expect(() => new EksCluster("bad-eks", args)).toThrow(
             "EksCluster bad-eks: clusterName 'bad cluster' must be 1-100 letters, digits, '-' or '_', starting with a letter or digit; " +
-                "addonVersions lacks kube-proxy, eks-pod-identity-agent, coredns, aws-ebs-csi-driver; kmsDeletionWindowDays must be 7-30, got 3; " +
+                "addonVersions lacks kube-proxy, eks-pod-identity-agent, coredns, aws-ebs-csi-driver; addonVersions.vpc-cni 'v1' must look like v1.19.5-eksbuild.1; " +
+                "kmsDeletionWindowDays must be 7-30, got 3; " +
                 "systemPool.desiredNodes (3) must be between minNodes (1) and maxNodes (2)",
         );
     });
 });
 
+describe("bad input, continued", () => {
+    test("a VPC CNI older than 1.14 is refused: it cannot enforce NetworkPolicies", () => {
+        const addonVersions = { ...defaults.aws.addons, "vpc-cni": "v1.13.4-eksbuild.1" };
+        expect(
+            () =>
+                new EksCluster("old-cni", {
+                    region: "us-east-1",
+                    clusterName: "c1",
+                    kubernetesVersion: "1.33",
+                    privateSubnetIds: ["a", "b"],
+                    endpointPublicAccessCidrs: [],
+                    adminRoleArn: "arn:aws:iam::111122223333:role/admin",
+                    logTypes: ["api"],
+                    addonVersions,
+                    systemPool: { instanceTypes: ["m7i.large"], minNodes: 1, maxNodes: 2, desiredNodes: 1, diskSizeGb: 50 },
+                    protect: false,
+                }),
+        ).toThrow(
+            "EksCluster old-cni: addonVersions.vpc-cni 'v1.13.4-eksbuild.1' cannot enforce NetworkPolicies; use v1.14.0-eksbuild.3 or later",
+        );
+    });
+});
+
 describe("pure helpers", () => {
+    test("a GPU pool's subnets are those whose zone offers all of its types", () => {
+        const offered = {
+            instanceTypes: ["g6.xlarge", "g6.xlarge", "g6.2xlarge", "g6.2xlarge"],
+            locations: ["us-east-1a", "us-east-1b", "us-east-1b", "us-east-1d"],
+        };
+        expect(offeringSubnetIndexes(["g6.xlarge", "g6.2xlarge"], offered, ["us-east-1a", "us-east-1b", "us-east-1d"])).toEqual([1]);
+        expect(offeringSubnetIndexes(["g6.xlarge"], offered, ["us-east-1a", "us-east-1b", "us-east-1d"])).toEqual([0, 1]);
+        expect(offeringSubnetIndexes(["p5.48xlarge"], offered, ["us-east-1a"])).toEqual([]);
+        expect(noOfferingMessage("use1-gpu-h100", "us-east-1", ["p5.48xlarge", "g6.xlarge"], offered, ["us-east-1d", "us-east-1f"])).toBe(
+            "GpuNodePool use1-gpu-h100: no zone of the cluster (us-east-1d, us-east-1f) offers all of p5.48xlarge, g6.xlarge in us-east-1 " +
+                "(EC2 offers p5.48xlarge: nowhere; g6.xlarge: us-east-1a, us-east-1b); choose instance types offered in one of the cluster's zones, or a region that has them",
+        );
+    });
+
+    test("the Pod Identity trust policy names the account, cluster, namespace and service account", () => {
+        expect(podIdentityTrustPolicy({ accountId: "1", clusterName: "c", namespace: "ns", serviceAccount: "sa" }).Statement).toEqual([
+            {
+                Sid: "EksPodIdentityForOneServiceAccount",
+                Effect: "Allow",
+                Principal: { Service: "pods.eks.amazonaws.com" },
+                Action: ["sts:AssumeRole", "sts:TagSession"],
+                Condition: {
+                    StringEquals: {
+                        "aws:SourceAccount": "1",
+                        "aws:RequestTag/eks-cluster-name": "c",
+                        "aws:RequestTag/kubernetes-namespace": "ns",
+                        "aws:RequestTag/kubernetes-service-account": "sa",
+                    },
+                },
+            },
+        ]);
+    });
+
     test("subnet layout for two, three and four zones", () => {
         expect(subnetLayout("10.10.0.0/16", 3)).toEqual({
             privateCidrs: ["10.10.0.0/18", "10.10.64.0/18", "10.10.128.0/18"],

@@ -164,8 +164,8 @@ describe("bad input names the key and the fix", () => {
     it("suggests the value that fixes min above max", () => {
         const [problem] = mutate("dev", [["regions[0].gpuPools[0].maxNodes", 0]]).filter((p) => p.path.endsWith("maxNodes"));
         expect(problem.fix).toBe("pulumi config set --path 'regions[0].gpuPools[0].maxNodes' <value>");
-        const [inverted] = mutate("dev", [["regions[0].gpuPools[0].minNodes", 3], ["regions[0].gpuPools[0].desiredNodes", undefined]]);
-        expect(inverted.fix).toBe("pulumi config set --path 'regions[0].gpuPools[0].maxNodes' 3");
+        const [inverted] = mutate("dev", [["regions[0].gpuPools[0].minNodes", 5], ["regions[0].gpuPools[0].desiredNodes", undefined]]);
+        expect(inverted.fix).toBe("pulumi config set --path 'regions[0].gpuPools[0].maxNodes' 5");
     });
 });
 

@@ -72,7 +72,7 @@ function lines(text: string): string[] {
 
 describe("stack config", () => {
     test("a wrong value exits 2 with one line naming the key and its fix, and prints nothing else", async () => {
-        const file = devStackWith("bad/Pulumi.dev.yaml", "          maxNodes: 2\n          desiredNodes: 1", "          maxNodes: 0");
+        const file = devStackWith("bad/Pulumi.dev.yaml", "          maxNodes: 4\n          desiredNodes: 1", "          maxNodes: 0");
         const run = await debug(["--config-file", file, "--plan-dir", DEV_PLAN]);
         expect(run.code).toBe(2);
         expect(run.stdout).toBe("");
@@ -305,7 +305,7 @@ describe("with the real offline plan", () => {
                 name: "l4",
                 instanceTypes: ["g6.xlarge"],
                 minNodes: 0,
-                maxNodes: 2,
+                maxNodes: 4,
                 nodeSelector: { "modelfleet.io/pool": "l4" },
                 source: "plan",
             }),

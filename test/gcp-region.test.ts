@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { parse } from "yaml";
 import type { FleetConfig } from "../config";
 import { ConfigError } from "../config/errors";
+import { MODEL_STORE_APIS, ProjectApis, REGION_APIS } from "../components/gcp/apis";
 import { NODE_SERVICE_ACCOUNT_ROLES } from "../components/gcp/cluster";
 import { gkeKubeconfig } from "../components/gcp/kubeconfig";
 import { gcpName, nodePoolName } from "../components/gcp/names";
@@ -21,6 +22,7 @@ const CLUSTER = "gcp:container/cluster:Cluster";
 const NODE_POOL = "gcp:container/nodePool:NodePool";
 const ACCOUNT = "gcp:serviceaccount/account:Account";
 const IAM_MEMBER = "gcp:projects/iAMMember:IAMMember";
+const SERVICE = "gcp:projects/service:Service";
 const K8S_PROVIDER = "pulumi:providers:kubernetes";
 
 /** The GCP entry of the prod stack, at regions[2]. */
@@ -59,6 +61,13 @@ async function build(config: FleetConfig): Promise<Built> {
     await promiseOf(region.cluster.endpoint);
     await settle();
     return { mocks, region, providerUrn: await promiseOf(provider.urn), opts };
+}
+
+/** The options a resource was registered with; throws when it was never registered. */
+function optsOf(built: Built, name: string): pulumi.CustomResourceOptions {
+    const found = built.opts.get(name);
+    if (!found) throw new Error(`no resource named ${name} was registered`);
+    return found;
 }
 
 function one(mocks: FleetMocks, type: string, name?: string): MockedResource {
@@ -179,6 +188,23 @@ describe("GCP region in prod", () => {
             expect(at(pool, "nodeConfig", "serviceAccount")).toBe("prod-usc1-nodes@modelfleet-prod.iam.gserviceaccount.com");
             expect(at(pool, "nodeConfig", "oauthScopes")).toEqual(["https://www.googleapis.com/auth/cloud-platform"]);
         }
+    });
+
+    it("boots the transient default pool as the node account, hardened, and never diffs it afterwards", () => {
+        const cluster = one(mocks, CLUSTER);
+        expect(at(cluster, "nodeConfig")).toEqual({
+            imageType: "COS_CONTAINERD",
+            serviceAccount: "prod-usc1-nodes@modelfleet-prod.iam.gserviceaccount.com",
+            oauthScopes: ["https://www.googleapis.com/auth/cloud-platform"],
+            shieldedInstanceConfig: { enableSecureBoot: true, enableIntegrityMonitoring: true },
+            workloadMetadataConfig: { mode: "GKE_METADATA" },
+            metadata: { "disable-legacy-endpoints": "true" },
+            resourceLabels: { "modelfleet-stack": "prod", "modelfleet-region": "usc1" },
+        });
+        const clusterOpts = optsOf(built, cluster.name);
+        expect(clusterOpts.ignoreChanges).toEqual(["nodeConfig"]);
+        const dependsOn = (clusterOpts.dependsOn ?? []) as pulumi.Resource[];
+        for (const role of built.region.gke.nodeRoles) expect(dependsOn).toContain(role);
     });
 
     it("hardens every node pool: shielded boot, GKE metadata server, auto-repair and auto-upgrade", () => {
@@ -321,6 +347,127 @@ describe("GCP region in prod", () => {
             ],
         });
         expect(built.region.cluster.provider).toBe(built.region.provider);
+    });
+});
+
+describe("GCP project APIs", () => {
+    let built: Built;
+    beforeAll(async () => {
+        built = await build(fleetConfig(prodRaw(), "prod"));
+    });
+
+    it("enables the region's APIs in its project, never disabling them on delete", () => {
+        const services = built.mocks.ofType(SERVICE);
+        expect(services.map((r) => [r.name, r.inputs])).toEqual(
+            [
+                ["usc1-apis-compute", "compute.googleapis.com"],
+                ["usc1-apis-container", "container.googleapis.com"],
+                ["usc1-apis-iam", "iam.googleapis.com"],
+                ["usc1-apis-iamcredentials", "iamcredentials.googleapis.com"],
+                ["usc1-apis-cloudresourcemanager", "cloudresourcemanager.googleapis.com"],
+            ].map(([name, service]) => [
+                name,
+                { project: "modelfleet-prod", service, disableOnDestroy: false, disableDependentServices: false },
+            ]),
+        );
+        expect(built.region.apis?.services).toHaveLength(REGION_APIS.length);
+    });
+
+    it("leaves the model store's APIs to the model store: one owner per service and project", () => {
+        expect(REGION_APIS.filter((api) => MODEL_STORE_APIS.includes(api))).toEqual([]);
+        expect(MODEL_STORE_APIS).toEqual(["storagetransfer.googleapis.com", "cloudkms.googleapis.com"]);
+        expect(
+            () => new ProjectApis("p", { project: "modelfleet-prod", services: ["compute.googleapis.com", "cloudkms.googleapis.com"] }),
+        ).toThrow(
+            "ProjectApis p: services: 'cloudkms.googleapis.com' is enabled by the model store, and a service has one owner per project",
+        );
+    });
+
+    it("creates the network only once the APIs are on", () => {
+        const services = built.region.apis?.services ?? [];
+        expect(services).toHaveLength(5);
+        expect(optsOf(built, "usc1-network-vpc").dependsOn).toEqual(services);
+    });
+
+    it("creates the node account, its roles and the cluster only once the APIs are on", () => {
+        const services = built.region.apis?.services ?? [];
+        expect(optsOf(built, "usc1-cluster-nodes").dependsOn).toEqual(services);
+        for (const role of NODE_SERVICE_ACCOUNT_ROLES) {
+            const name = `usc1-cluster-nodes-${role.replace(/^roles\//, "").replace(/\./g, "-")}`;
+            expect({ name, dependsOn: optsOf(built, name).dependsOn }).toEqual({ name, dependsOn: services });
+        }
+        expect(optsOf(built, "usc1-cluster-gke").dependsOn).toEqual([...services, ...built.region.gke.nodeRoles]);
+    });
+
+    it("refuses bad service lists, naming every problem", () => {
+        expect(
+            () => new ProjectApis("p", { project: "Bad_Project", services: ["compute", "iam.googleapis.com", "iam.googleapis.com"] }),
+        ).toThrow(
+            "ProjectApis p: project must be a GCP project id, got 'Bad_Project'; services: 'compute' is not a service name like compute.googleapis.com; services lists iam.googleapis.com more than once",
+        );
+        expect(() => new ProjectApis("p", { project: "modelfleet-prod", services: [] })).toThrow(
+            "ProjectApis p: services must list at least one service",
+        );
+    });
+});
+
+describe("GCP regions sharing a project", () => {
+    /** Prod plus a second GCP region in the same project. */
+    function twoRegionConfig(): FleetConfig {
+        return fleetConfig(
+            prodRaw((usc1, raw) => {
+                const regions = raw["regions"] as Json[];
+                regions.push({
+                    ...structuredClone(usc1),
+                    name: "use4",
+                    region: "us-east4",
+                    networkCidr: "10.40.0.0/20",
+                    podsCidr: "10.44.0.0/14",
+                    servicesCidr: "10.48.0.0/20",
+                    masterCidr: "172.16.0.16/28",
+                    gpuPools: [{ name: "l4", machineType: "g2-standard-8", minNodes: 1, maxNodes: 2 }],
+                });
+            }),
+            "prod",
+        );
+    }
+
+    it("enables each service once: the first region of the project owns them", async () => {
+        const mocks = await useMocks("prod");
+        const config = twoRegionConfig();
+        const [usc1, use4] = config.regions.filter((r) => r.cloud === "gcp");
+        if (usc1.cloud !== "gcp" || use4.cloud !== "gcp") throw new Error("expected two GCP regions");
+        const provider = new gcp.Provider("gcp-modelfleet-prod", { project: "modelfleet-prod" });
+        const first = new GcpRegion("usc1", { region: usc1, config, provider });
+        const second = new GcpRegion("use4", { region: use4, config, provider });
+        await promiseOf(second.cluster.endpoint);
+        await settle();
+        const services = mocks.ofType(SERVICE).map((r) => `${r.inputs["project"]}/${r.inputs["service"]}`);
+        expect(services).toHaveLength(REGION_APIS.length);
+        expect(new Set(services).size).toBe(services.length);
+        expect(mocks.ofType(SERVICE).every((r) => r.name.startsWith("usc1-apis-"))).toBe(true);
+        expect(first.apis).toBeDefined();
+        expect(second.apis).toBeUndefined();
+    });
+
+    it("lets a later region wait for the project's APIs when it is given them", async () => {
+        const mocks = await useMocks("prod");
+        const config = twoRegionConfig();
+        const [usc1, use4] = config.regions.filter((r) => r.cloud === "gcp");
+        if (usc1.cloud !== "gcp" || use4.cloud !== "gcp") throw new Error("expected two GCP regions");
+        const opts = new Map<string, pulumi.CustomResourceOptions>();
+        const record: pulumi.ResourceTransformation = (args) => {
+            opts.set(args.name, args.opts);
+            return undefined;
+        };
+        const first = new GcpRegion("usc1", { region: usc1, config });
+        const second = new GcpRegion("use4", { region: use4, config, apis: first.apis }, { transformations: [record] });
+        await promiseOf(second.cluster.endpoint);
+        await settle();
+        expect(second.apis).toBe(first.apis);
+        expect(mocks.ofType(SERVICE)).toHaveLength(REGION_APIS.length);
+        expect(opts.get("use4-network-vpc")?.dependsOn).toEqual(first.apis?.services);
+        expect(opts.get("use4-cluster-gke")?.dependsOn).toEqual([...(first.apis?.services ?? []), ...second.gke.nodeRoles]);
     });
 });
 

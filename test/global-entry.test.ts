@@ -102,6 +102,7 @@ function fakeCluster(region: RegionConfig): RegionCluster {
         zones: pulumi.output([]),
         workloadIdentity: { kind: "static-credentials" },
         ingress,
+        monitoring: { kind: "prometheus-operator", scraperNamespaces: ["monitoring"] },
         readyResources: [],
     };
 }

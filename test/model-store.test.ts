@@ -3,6 +3,9 @@ import * as pulumi from "@pulumi/pulumi";
 import type { FleetConfig, RegionConfig } from "../config";
 import { ModelStore, ModelStoreArgs } from "../components/global/modelStore";
 import { gcpReaderAccountId, modelArchiveKey, publishCommand, storeBucketName } from "../components/global/modelStoreNames";
+import { REGION_APIS } from "../components/gcp/apis";
+import { ModelStoreTransfer, transferStartDate } from "../components/gcp/modelStoreTransfer";
+import { GcpRegion } from "../components/gcp/region";
 import { RegionCluster, TORCHSERVE_SERVICE_ACCOUNT } from "../components/types";
 import type { FleetMocks, MockedResource } from "../tools/mocks";
 import { gcpCalls } from "../tools/mocks/gcp";
@@ -59,6 +62,7 @@ function fakeCluster(region: RegionConfig): RegionCluster {
         zones: pulumi.output([]),
         workloadIdentity,
         ingress: { kind: "alb", className: "alb" },
+        monitoring: { kind: "prometheus-operator", scraperNamespaces: ["monitoring"] },
         readyResources: [],
     };
 }
@@ -137,8 +141,12 @@ describe("naming helpers", () => {
 describe("prod model store", () => {
     let built: Built;
     let suffix: string;
+    let builtFrom: Date;
+    let builtUntil: Date;
     beforeAll(async () => {
+        builtFrom = new Date();
         built = await build(prodConfig());
+        builtUntil = new Date();
         const bucketName = String(input(the(built.mocks, "modelStore-use1-bucket"), "bucket"));
         suffix = bucketName.slice("modelfleet-models-use1-".length);
     });
@@ -272,10 +280,16 @@ describe("prod model store", () => {
     it("gives the replication role only what S3 replication needs", () => {
         const { mocks } = built;
         const role = the(mocks, "modelStore-replication-role");
-        expect(statements(role.inputs["assumeRolePolicy"])).toEqual([
-            { Effect: "Allow", Principal: { Service: "s3.amazonaws.com" }, Action: "sts:AssumeRole" },
-        ]);
         const src = `arn:aws:s3:::modelfleet-models-use1-${suffix}`;
+        // S3 may assume the role only on behalf of the primary bucket in this account (confused deputy).
+        expect(statements(role.inputs["assumeRolePolicy"])).toEqual([
+            {
+                Effect: "Allow",
+                Principal: { Service: "s3.amazonaws.com" },
+                Action: "sts:AssumeRole",
+                Condition: { StringEquals: { "aws:SourceAccount": MOCK_ACCOUNT_ID, "aws:SourceArn": src } },
+            },
+        ]);
         const dst = `arn:aws:s3:::modelfleet-models-euw1-${suffix}`;
         const bySid = Object.fromEntries(statements(the(mocks, "modelStore-replication-policy").inputs["policy"]).map((s) => [s.Sid, s]));
         expect(Object.keys(bySid)).toEqual([
@@ -400,12 +414,38 @@ describe("prod model store", () => {
                 gcsDataSink: { bucketName: gcsName },
                 objectConditions: { includePrefixes: ["models/"] },
             },
-            schedule: { repeatInterval: "3600s", scheduleStartDate: { year: 2025, month: 1, day: 1 } },
+            schedule: { repeatInterval: "3600s" },
         });
         expect(input(job, "transferSpec", "awsS3DataSource")).not.toHaveProperty("awsAccessKey");
         const transfer = store.transfers.usc1;
         expect(recorded.get(job.name)?.opts.dependsOn).toEqual(
             expect.arrayContaining([transfer.agentBucketWriter, transfer.agentObjectViewer, transfer.sourceRolePolicy]),
+        );
+    });
+
+    it("schedules the first copy for when the job is created, and keeps that date on later runs", () => {
+        const { mocks, recorded } = built;
+        const job = the(mocks, "modelStore-usc1-transfer-job");
+        const schedule = input<Json>(job, "schedule");
+        // The date of the run that built the store: the day it started or, across midnight, the next.
+        expect([transferStartDate(builtFrom), transferStartDate(builtUntil)]).toContainEqual(schedule["scheduleStartDate"]);
+        // A start time of day would hold the first run until that time.
+        expect(schedule).not.toHaveProperty("startTimeOfDay");
+        expect(recorded.get(job.name)?.opts.ignoreChanges).toEqual(["schedule.scheduleStartDate"]);
+    });
+
+    it("refuses a transfer interval under an hour and a date that does not exist, naming both", () => {
+        const { store } = built;
+        expect(
+            () =>
+                new ModelStoreTransfer("bad-transfer", {
+                    source: store.awsBuckets.use1,
+                    destination: store.gcsBuckets.usc1,
+                    intervalMinutes: 30,
+                    scheduleStartDate: { year: 2025, month: 2, day: 30 },
+                }),
+        ).toThrow(
+            "ModelStoreTransfer bad-transfer: intervalMinutes must be a whole number >= 60 (the Storage Transfer Service minimum), got 30; scheduleStartDate must be a calendar date, got 2025-2-30",
         );
     });
 
@@ -422,8 +462,22 @@ describe("prod model store", () => {
             serviceAccount: TORCHSERVE_SERVICE_ACCOUNT,
             roleArn: `arn:aws:iam::${MOCK_ACCOUNT_ID}:role/modelStore-${region}-reader-role`,
         });
+        // Only TorchServe's service account in this region's cluster may be handed the role.
         expect(statements(the(mocks, `modelStore-${region}-reader-role`).inputs["assumeRolePolicy"])).toEqual([
-            { Effect: "Allow", Principal: { Service: "pods.eks.amazonaws.com" }, Action: ["sts:AssumeRole", "sts:TagSession"] },
+            {
+                Sid: "EksPodIdentityForOneServiceAccount",
+                Effect: "Allow",
+                Principal: { Service: "pods.eks.amazonaws.com" },
+                Action: ["sts:AssumeRole", "sts:TagSession"],
+                Condition: {
+                    StringEquals: {
+                        "aws:SourceAccount": MOCK_ACCOUNT_ID,
+                        "aws:RequestTag/eks-cluster-name": `eks-${region}`,
+                        "aws:RequestTag/kubernetes-namespace": "modelfleet",
+                        "aws:RequestTag/kubernetes-service-account": TORCHSERVE_SERVICE_ACCOUNT,
+                    },
+                },
+            },
         ]);
         const arn = `arn:aws:s3:::modelfleet-models-${region}-${suffix}`;
         const read = statements(the(mocks, `modelStore-${region}-reader-read`).inputs["policy"]);
@@ -529,6 +583,37 @@ describe("prod model store", () => {
         expect(await promiseOf(store.transferJobNames.usc1)).toMatch(/^transferJobs\/[0-9]+$/);
         expect(await promiseOf(store.publishCommand)).toBe(
             `aws s3 cp "./$MODEL.mar" "s3://modelfleet-models-use1-${suffix}/models/$MODEL/$VERSION/$MODEL.mar" --region us-east-1`,
+        );
+    });
+});
+
+describe("first transfer", () => {
+    it("starts on the UTC day the job is created, so the service runs it at once", () => {
+        expect(transferStartDate(new Date("2025-03-10T00:00:00Z"))).toEqual({ year: 2025, month: 3, day: 10 });
+        expect(transferStartDate(new Date("2025-03-10T22:59:59Z"))).toEqual({ year: 2025, month: 3, day: 10 });
+        // The local date differs from the UTC one here; the schedule is in UTC.
+        expect(transferStartDate(new Date("2025-03-10T21:30:00-05:00"))).toEqual({ year: 2025, month: 3, day: 11 });
+    });
+
+    it("late in the UTC day, starts tomorrow: a date already past when the job lands would wait a day", () => {
+        expect(transferStartDate(new Date("2025-03-10T23:00:00Z"))).toEqual({ year: 2025, month: 3, day: 11 });
+        expect(transferStartDate(new Date("2024-02-28T23:30:00Z"))).toEqual({ year: 2024, month: 2, day: 29 });
+        expect(transferStartDate(new Date("2024-12-31T23:59:59Z"))).toEqual({ year: 2025, month: 1, day: 1 });
+    });
+});
+
+describe("project APIs", () => {
+    it("never enables a service that the GCP region in the same project enables too", async () => {
+        const config = prodConfig();
+        const { mocks } = await build(config);
+        const usc1 = config.regions.find((r) => r.name === "usc1");
+        if (usc1?.cloud !== "gcp") throw new Error("usc1 is expected to be the prod GCP region");
+        const region = new GcpRegion("usc1", { region: usc1, config });
+        await promiseOf(region.cluster.endpoint);
+        await settle();
+        const services = mocks.ofType("gcp:projects/service:Service").map((r) => `${r.inputs["project"]}/${r.inputs["service"]}`);
+        expect(services.sort()).toEqual(
+            [...REGION_APIS, "storagetransfer.googleapis.com", "cloudkms.googleapis.com"].map((api) => `modelfleet-prod/${api}`).sort(),
         );
     });
 });

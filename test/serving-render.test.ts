@@ -1,4 +1,8 @@
+import { spawnSync } from "child_process";
 import { createHash } from "crypto";
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "fs";
+import { tmpdir } from "os";
+import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { parse } from "smol-toml";
 import { Deployment } from "kubernetes-models/apps/v1/Deployment";
@@ -15,7 +19,7 @@ import { Service } from "kubernetes-models/v1/Service";
 import { ServiceAccount } from "kubernetes-models/v1/ServiceAccount";
 import type { FleetConfig } from "../config";
 import type { RegionCluster } from "../components/types";
-import { servingArgProblems } from "../components/k8s/render/checks";
+import { servingArgProblems, torchserveVersion } from "../components/k8s/render/checks";
 import { buildContext, type ServingContext } from "../components/k8s/render/context";
 import { renderGatewayConfig } from "../components/k8s/render/gatewayConfig";
 import {
@@ -28,8 +32,12 @@ import {
     alertRules,
     dashboardJson,
     renderDashboardConfigMap,
+    renderMonitoringObjects,
+    renderPodMonitorings,
     renderPrometheusRule,
+    renderRules,
     renderServiceMonitors,
+    TRACK_TARGET_LABEL,
 } from "../components/k8s/render/monitoring";
 import { imageVersion } from "../components/k8s/render/names";
 import { renderNamespace } from "../components/k8s/render/namespace";
@@ -70,13 +78,16 @@ const placement = (name: string, gpusPerNode = 1) => ({
 type Flavour = "aws" | "gcp" | "existing";
 const regionOf: Record<Flavour, string> = { aws: "use1", gcp: "usc1", existing: "edge-muc" };
 
-function clusterFor(flavour: Flavour): Pick<RegionCluster, "gpuPools" | "systemNodeSelector" | "workloadIdentity" | "ingress"> {
+function clusterFor(
+    flavour: Flavour,
+): Pick<RegionCluster, "gpuPools" | "systemNodeSelector" | "workloadIdentity" | "ingress" | "monitoring"> {
     if (flavour === "aws") {
         return {
             gpuPools: { l4: placement("l4"), "a10g-spot": placement("a10g-spot") },
             systemNodeSelector: { "modelfleet.io/pool": "system" },
             workloadIdentity: { kind: "eks-pod-identity", clusterName: pulumi.output("modelfleet-use1") },
             ingress: { kind: "alb", className: "alb" },
+            monitoring: { kind: "prometheus-operator", scraperNamespaces: ["monitoring"] },
         };
     }
     if (flavour === "gcp") {
@@ -89,6 +100,7 @@ function clusterFor(flavour: Flavour): Pick<RegionCluster, "gpuPools" | "systemN
                 workloadPool: pulumi.output("modelfleet-prod.svc.id.goog"),
             },
             ingress: { kind: "gce", className: "gce" },
+            monitoring: { kind: "gke-managed-prometheus", scraperNamespaces: ["gmp-system"] },
         };
     }
     return {
@@ -96,6 +108,7 @@ function clusterFor(flavour: Flavour): Pick<RegionCluster, "gpuPools" | "systemN
         systemNodeSelector: {},
         workloadIdentity: { kind: "static-credentials" },
         ingress: { kind: "class", className: "nginx", certIssuer: { name: "letsencrypt-prod", kind: "ClusterIssuer" } },
+        monitoring: { kind: "prometheus-operator", scraperNamespaces: ["monitoring"] },
     };
 }
 
@@ -243,21 +256,137 @@ describe("tensorzero.toml", () => {
     });
 });
 
+/**
+ * A stub for `aws` and `gcloud`: logs each call; an existence check (head-object, objects
+ * describe) fails as the real CLIs do for a missing object until that object has been
+ * checked MISSING_CHECKS times. `sleep` and `ls` are stubs too, so no test waits.
+ */
+const CLI_STUB = `#!/bin/sh
+echo "$(basename "$0") $*" >> "$STUB_DIR/calls"
+case "$*" in
+*head-object*|*"objects describe"*)
+    counter="$STUB_DIR/checks-$(printf %s "$*" | tr -c 'a-zA-Z0-9' _)"
+    echo x >> "$counter"
+    if [ "$(wc -l < "$counter")" -le "$MISSING_CHECKS" ]; then
+        echo "Not Found (404)" >&2
+        exit 1
+    fi
+    ;;
+esac
+`;
+const LOG_STUB = `#!/bin/sh
+echo "$(basename "$0") $*" >> "$STUB_DIR/calls"
+`;
+
+interface SyncRun {
+    status: number | null;
+    stdout: string;
+    stderr: string;
+    /** Every stubbed command the script ran, in order. */
+    calls: string[];
+}
+
+/** Runs a rendered sync script under `shell` with the stubs first on PATH. */
+function runSync(shell: string, script: string, missingChecks: number, uri: string): SyncRun {
+    const dir = mkdtempSync(path.join(tmpdir(), "model-sync-"));
+    try {
+        for (const [name, body] of [
+            ["aws", CLI_STUB],
+            ["gcloud", CLI_STUB],
+            ["sleep", LOG_STUB],
+            ["ls", LOG_STUB],
+        ]) {
+            writeFileSync(path.join(dir, name), body);
+            chmodSync(path.join(dir, name), 0o755);
+        }
+        writeFileSync(path.join(dir, "calls"), "");
+        const run = spawnSync(shell, ["-c", script], {
+            encoding: "utf8",
+            env: { PATH: `${dir}:${process.env.PATH}`, STUB_DIR: dir, MISSING_CHECKS: String(missingChecks), MODEL_STORE_URI: uri },
+        });
+        const calls = readFileSync(path.join(dir, "calls"), "utf8")
+            .split("\n")
+            .filter((l) => l.length > 0);
+        return { status: run.status, stdout: run.stdout, stderr: run.stderr, calls };
+    } finally {
+        rmSync(dir, { recursive: true, force: true });
+    }
+}
+
 describe("model sync script", () => {
-    test("copies each archive from the S3 copy with the AWS CLI", () => {
-        const script = renderModelSyncScript("s3", [{ name: "resnet50", version: "1.0" }]);
-        expect(script).toContain('base="${MODEL_STORE_URI%/}"');
-        expect(script).toContain(
-            'aws s3 cp "$base/models/resnet50/1.0/resnet50.mar" "/home/model-server/model-store/resnet50.mar" --only-show-errors',
-        );
+    const resnet = { name: "resnet50", version: "1.0" };
+    const llama = { name: "llama3-8b-instruct", version: "2024-07-18" };
+
+    test("renders POSIX sh: waits for each archive with the AWS CLI, then copies it", () => {
+        const script = renderModelSyncScript("s3", [resnet]);
         expect(script.startsWith("set -eu\n")).toBe(true);
+        expect(script).toContain('base="${MODEL_STORE_URI%/}"');
+        expect(script).toContain("attempts=60\ndelay=10\n");
+        expect(script).toContain('aws s3api head-object --bucket "${object%%/*}" --key "${object#*/}" >/dev/null');
+        expect(script).toContain('aws s3 cp "$1" "$2" --only-show-errors');
+        expect(script).toContain('fetch "models/resnet50/1.0/resnet50.mar" "/home/model-server/model-store/resnet50.mar"');
+        expect(script).not.toMatch(/\[\[|function |local |gcloud/);
     });
-    test("copies from GCS with gcloud storage", () => {
-        const script = renderModelSyncScript("gcs", [{ name: "llama3-8b-instruct", version: "2024-07-18" }]);
+
+    test("renders the GCS variant with gcloud storage only", () => {
+        const script = renderModelSyncScript("gcs", [llama]);
+        expect(script).toContain('gcloud storage objects describe "$1" >/dev/null');
+        expect(script).toContain('gcloud storage cp "$1" "$2" --no-user-output-enabled');
         expect(script).toContain(
-            'gcloud storage cp "$base/models/llama3-8b-instruct/2024-07-18/llama3-8b-instruct.mar" "/home/model-server/model-store/llama3-8b-instruct.mar"',
+            'fetch "models/llama3-8b-instruct/2024-07-18/llama3-8b-instruct.mar" "/home/model-server/model-store/llama3-8b-instruct.mar"',
         );
         expect(script).not.toContain("aws ");
+    });
+
+    // dash is /bin/sh in the google-cloud-cli image, bash in amazon/aws-cli.
+    test.each(["dash", "bash"])("under %s, waits for an S3 archive that is not there yet, then copies it", (shell) => {
+        const run = runSync(shell, renderModelSyncScript("s3", [resnet]), 2, "s3://modelfleet-models-use1/");
+        expect(run.status).toBe(0);
+        const src = "s3://modelfleet-models-use1/models/resnet50/1.0/resnet50.mar";
+        expect(run.stdout.split("\n").filter((l) => l.startsWith("model-sync:"))).toEqual([
+            `model-sync: waiting for ${src} (check 1 of 60: Not Found (404))`,
+            `model-sync: waiting for ${src} (check 2 of 60: Not Found (404))`,
+        ]);
+        const check = "aws s3api head-object --bucket modelfleet-models-use1 --key models/resnet50/1.0/resnet50.mar";
+        expect(run.calls).toEqual([
+            check,
+            "sleep 10",
+            check,
+            "sleep 10",
+            check,
+            `aws s3 cp ${src} /home/model-server/model-store/resnet50.mar --only-show-errors`,
+            "ls -l /home/model-server/model-store",
+        ]);
+    });
+
+    test.each(["dash", "bash"])("under %s, waits for each GCS archive in turn", (shell) => {
+        const run = runSync(shell, renderModelSyncScript("gcs", [resnet, llama]), 1, "gs://modelfleet-models-usc1");
+        expect(run.status).toBe(0);
+        const first = "gs://modelfleet-models-usc1/models/resnet50/1.0/resnet50.mar";
+        const second = "gs://modelfleet-models-usc1/models/llama3-8b-instruct/2024-07-18/llama3-8b-instruct.mar";
+        expect(run.calls).toEqual([
+            `gcloud storage objects describe ${first}`,
+            "sleep 10",
+            `gcloud storage objects describe ${first}`,
+            `gcloud storage cp ${first} /home/model-server/model-store/resnet50.mar --no-user-output-enabled`,
+            `gcloud storage objects describe ${second}`,
+            "sleep 10",
+            `gcloud storage objects describe ${second}`,
+            `gcloud storage cp ${second} /home/model-server/model-store/llama3-8b-instruct.mar --no-user-output-enabled`,
+            "ls -l /home/model-server/model-store",
+        ]);
+    });
+
+    test("gives up after 60 checks ten seconds apart, naming the archive, and copies nothing", () => {
+        const run = runSync("dash", renderModelSyncScript("s3", [resnet]), 1000, "s3://modelfleet-models-use1");
+        expect(run.status).toBe(1);
+        expect(run.calls.filter((c) => c.includes("head-object"))).toHaveLength(60);
+        expect(run.calls.filter((c) => c === "sleep 10")).toHaveLength(59);
+        expect(run.calls.some((c) => c.startsWith("aws s3 cp") || c.startsWith("ls"))).toBe(false);
+        expect(run.stderr).toBe(
+            "model-sync: s3://modelfleet-models-use1/models/resnet50/1.0/resnet50.mar is still missing after 60 checks 10s apart; " +
+                "publish it to the primary bucket and let it reach this region (docs/model-store.md). Last check: Not Found (404)\n",
+        );
     });
 });
 
@@ -274,14 +403,23 @@ describe("TorchServe Deployments", () => {
         validate(green);
         expect(blue.metadata.name).toBe("torchserve-blue");
         expect(green.metadata.name).toBe("torchserve-green");
-        expect(server.image).toBe("pytorch/torchserve:0.11.1-gpu");
+        expect(server.image).toBe("pytorch/torchserve:0.12.0-gpu");
         expect(green.spec.template.spec.containers[0].image).toBe("pytorch/torchserve:0.12.0-gpu");
         expect(blue.spec.selector.matchLabels).toEqual({ "app.kubernetes.io/name": "torchserve", "modelfleet.io/track": "blue" });
         expect(green.spec.selector.matchLabels).toEqual({ "app.kubernetes.io/name": "torchserve", "modelfleet.io/track": "green" });
         expect(blue.spec.template.metadata.labels).toMatchObject({
-            "app.kubernetes.io/version": "0.11.1-gpu",
+            "app.kubernetes.io/version": "0.12.0-gpu",
             "app.kubernetes.io/part-of": "modelfleet",
         });
+        const split = fleetConfig(stackSettings("prod"));
+        split.serving = { ...split.serving, tracks: { blue: {}, green: { torchserveImage: "pytorch/torchserve:0.12.0-cpu" } } };
+        const splitCtx = ctxFor("aws", split);
+        expect((renderTorchServeDeployment(splitCtx, "blue", "x") as Json).spec.template.spec.containers[0].image).toBe(
+            split.images.torchserve,
+        );
+        expect((renderTorchServeDeployment(splitCtx, "green", "x") as Json).spec.template.spec.containers[0].image).toBe(
+            "pytorch/torchserve:0.12.0-cpu",
+        );
     });
 
     test("rolls without dropping capacity, leaves replicas to the HPA, and rolls on config change", () => {
@@ -656,6 +794,80 @@ describe("NetworkPolicies", () => {
     });
 });
 
+describe("NetworkPolicies for scrapers and the ACME solver", () => {
+    const scrapeFrom = (c: ServingContext) =>
+        (renderNetworkPolicies(c)["allow-prometheus-scrape"]?.spec as Json | undefined)?.ingress[0].from;
+    const peer = (name: string) => ({ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": name } } });
+
+    test("Prometheus is admitted from the cluster's scraper namespaces: GKE's collectors in gmp-system, the operator's elsewhere", () => {
+        expect(scrapeFrom(ctxFor("gcp"))).toEqual([peer("gmp-system")]);
+        expect(scrapeFrom(ctxFor("aws"))).toEqual([peer("monitoring")]);
+        expect(scrapeFrom(ctxFor("existing"))).toEqual([peer("monitoring")]);
+        Object.values(renderNetworkPolicies(ctxFor("gcp"))).forEach(validate);
+    });
+
+    test("a caller's extra Prometheus namespace is added to the cluster's, once", () => {
+        const config = fleetConfig(stackSettings("prod"));
+        const region = config.regions[2];
+        const store = { kind: "gcs" as const, uri: "gs://x", bucketRegion: "us-central1", staticCredentials: undefined };
+        const withExtra = buildContext(config, region, clusterFor("gcp"), store, {
+            namespace: "observability",
+            labels: { release: "kps" },
+        });
+        expect(scrapeFrom(withExtra)).toEqual([peer("gmp-system"), peer("observability")]);
+        expect(withExtra.monitoring).toEqual({
+            kind: "gke-managed-prometheus",
+            scraperNamespaces: ["gmp-system", "observability"],
+            labels: { release: "kps" },
+        });
+        expect(buildContext(config, region, clusterFor("gcp"), store, { namespace: "gmp-system" }).monitoring.scraperNamespaces).toEqual([
+            "gmp-system",
+        ]);
+    });
+
+    test("no scraper namespaces means no scrape policy: an ingress rule without peers would admit every source", () => {
+        const config = fleetConfig(stackSettings("prod"));
+        const cluster = { ...clusterFor("aws"), monitoring: { kind: "prometheus-operator" as const, scraperNamespaces: [] } };
+        const ctx = buildContext(config, config.regions[0], cluster, {
+            kind: "s3",
+            uri: "s3://x",
+            bucketRegion: "us-east-1",
+            staticCredentials: undefined,
+        });
+        const policies = renderNetworkPolicies(ctx);
+        expect(Object.keys(policies)).not.toContain("allow-prometheus-scrape");
+        for (const p of Object.values(policies))
+            for (const rule of (p.spec as Json).ingress ?? []) expect(rule.from.length).toBeGreaterThan(0);
+    });
+
+    test("on ingress-class clusters the HTTP-01 solver pod takes TCP 8089 from the ingress controller; cloud ingresses need no such policy", () => {
+        const policies = renderNetworkPolicies(ctxFor("existing"));
+        const solver = policies["allow-acme-http01-solver"];
+        validate(solver);
+        expect(solver.spec).toEqual({
+            podSelector: { matchLabels: { "acme.cert-manager.io/http01-solver": "true" } },
+            policyTypes: ["Ingress"],
+            ingress: [
+                {
+                    from: [
+                        {
+                            namespaceSelector: {
+                                matchExpressions: [
+                                    { key: "kubernetes.io/metadata.name", operator: "In", values: ["ingress-nginx", "nginx"] },
+                                ],
+                            },
+                        },
+                    ],
+                    ports: [{ protocol: "TCP", port: 8089 }],
+                },
+            ],
+        });
+        expect((solver.spec as Json).ingress[0].from).toEqual((policies["allow-ingress-controller"].spec as Json).ingress[0].from);
+        expect(Object.keys(renderNetworkPolicies(ctxFor("aws")))).not.toContain("allow-acme-http01-solver");
+        expect(Object.keys(renderNetworkPolicies(ctxFor("gcp")))).not.toContain("allow-acme-http01-solver");
+    });
+});
+
 describe("scaling, quota and limits", () => {
     const ctx = ctxFor("aws");
 
@@ -665,7 +877,7 @@ describe("scaling, quota and limits", () => {
         expect(Object.keys(hpas)).toEqual(["torchserve-blue", "torchserve-green", "tensorzero-gateway"]);
         const blue = hpas["torchserve-blue"].spec as Json;
         expect(blue.scaleTargetRef).toEqual({ apiVersion: "apps/v1", kind: "Deployment", name: "torchserve-blue" });
-        expect([blue.minReplicas, blue.maxReplicas]).toEqual([2, 8]);
+        expect([blue.minReplicas, blue.maxReplicas]).toEqual([2, 4]);
         expect(blue.metrics).toEqual([
             { type: "Resource", resource: { name: "cpu", target: { type: "Utilization", averageUtilization: 70 } } },
         ]);
@@ -673,6 +885,19 @@ describe("scaling, quota and limits", () => {
         expect([(hpas["tensorzero-gateway"].spec as Json).minReplicas, (hpas["tensorzero-gateway"].spec as Json).maxReplicas]).toEqual([
             3, 10,
         ]);
+    });
+
+    test("the preview track's HPA keeps one pod warm, not replicas.min GPUs; switching the color moves the minimum", () => {
+        const bounds = (c: ServingContext) =>
+            Object.fromEntries(
+                Object.entries(renderHpas(c))
+                    .filter(([name]) => name.startsWith("torchserve-"))
+                    .map(([name, h]) => [name, [(h.spec as Json).minReplicas, (h.spec as Json).maxReplicas]]),
+            );
+        expect(bounds(ctx)).toEqual({ "torchserve-blue": [2, 4], "torchserve-green": [1, 4] });
+        const switched = fleetConfig(stackSettings("prod"));
+        switched.serving = { ...switched.serving, activeColor: "green" };
+        expect(bounds(ctxFor("aws", switched))).toEqual({ "torchserve-blue": [1, 4], "torchserve-green": [2, 4] });
     });
 
     test("one PDB per Deployment over its own pods", () => {
@@ -686,17 +911,17 @@ describe("scaling, quota and limits", () => {
     });
 
     test("the quota fits both tracks and the gateway at their maximum plus a surge pod each", () => {
-        // TorchServe: 2 tracks x (8 + 1) pods x 3 CPU / 12Gi / 1 GPU; gateway: (10 + 1) x 1 CPU / 1Gi; 2 pods of headroom at 500m / 512Mi.
-        expect(quotaTotals(ctx)).toEqual({ milliCpu: 54000 + 11000 + 1000, bytes: (216 + 11 + 1) * 2 ** 30, gpus: 18, pods: 31 });
+        // TorchServe: 2 tracks x (4 + 1) pods x 3 CPU / 12Gi / 1 GPU; gateway: (10 + 1) x 1 CPU / 1Gi; 2 pods of headroom at 500m / 512Mi.
+        expect(quotaTotals(ctx)).toEqual({ milliCpu: 30000 + 11000 + 1000, bytes: (120 + 11 + 1) * 2 ** 30, gpus: 10, pods: 23 });
         const quota = renderResourceQuota(ctx) as Json;
         validate(quota);
         expect(quota.spec.hard).toEqual({
-            "requests.cpu": "66",
-            "limits.cpu": "66",
-            "requests.memory": "228Gi",
-            "limits.memory": "228Gi",
-            "requests.nvidia.com/gpu": "18",
-            pods: "31",
+            "requests.cpu": "42",
+            "limits.cpu": "42",
+            "requests.memory": "132Gi",
+            "limits.memory": "132Gi",
+            "requests.nvidia.com/gpu": "10",
+            pods: "23",
         });
     });
 
@@ -781,6 +1006,58 @@ describe("monitoring", () => {
             "ts_inference_requests_total",
         );
     });
+
+    test("each cluster gets the CRDs its Prometheus reads: the operator's on EKS and edge, Managed Prometheus' on GKE", () => {
+        expect(Object.keys(renderMonitoringObjects(ctxFor("aws")))).toEqual([
+            "servicemonitor-torchserve",
+            "servicemonitor-tensorzero-gateway",
+            "prometheus-rule",
+        ]);
+        expect(Object.keys(renderMonitoringObjects(ctxFor("existing")))).toEqual(Object.keys(renderMonitoringObjects(ctxFor("aws"))));
+        const gke = renderMonitoringObjects(ctxFor("gcp"));
+        expect(Object.keys(gke)).toEqual(["podmonitoring-torchserve-metrics", "podmonitoring-tensorzero-gateway", "rules"]);
+        expect(Object.values(gke).map((o) => `${o.apiVersion}/${o.kind}`)).toEqual([
+            "monitoring.googleapis.com/v1/PodMonitoring",
+            "monitoring.googleapis.com/v1/PodMonitoring",
+            "monitoring.googleapis.com/v1/Rules",
+        ]);
+    });
+
+    test("PodMonitorings select the pods and named container ports the Deployments have, and carry the track as the operator does", () => {
+        const gcp = ctxFor("gcp");
+        const monitors = renderPodMonitorings(gcp);
+        expect(Object.keys(monitors)).toEqual(["torchserve-metrics", "tensorzero-gateway"]);
+        const podOf = (d: object) => (d as Json).spec.template;
+        const pods: Record<string, Json> = {
+            "torchserve-metrics": podOf(renderTorchServeDeployment(gcp, "blue", "x")),
+            "tensorzero-gateway": podOf(renderGatewayDeployment(gcp, "x")),
+        };
+        for (const [job, monitor] of Object.entries(monitors)) {
+            // GKE labels series with job = the PodMonitoring's name: the job the rules match on.
+            expect(monitor.metadata.name).toBe(job);
+            expect(monitor.metadata.namespace).toBe("modelfleet");
+            const spec = monitor.spec as Json;
+            expect(pods[job].metadata.labels).toMatchObject(spec.selector.matchLabels);
+            const portNamesOfPod = pods[job].spec.containers.flatMap((c: Json) => (c.ports ?? []).map((p: Json) => p.name));
+            expect(portNamesOfPod).toContain(spec.endpoints[0].port);
+            expect(spec.endpoints[0]).toEqual({ port: spec.endpoints[0].port, path: "/metrics", interval: "30s", timeout: "10s" });
+            expect(spec.targetLabels).toEqual({ fromPod: [{ from: "modelfleet.io/track", to: TRACK_TARGET_LABEL }] });
+        }
+        expect(TRACK_TARGET_LABEL).toBe("modelfleet_io_track");
+        expect(alertRules(gcp).find((r) => r.alert === "ModelfleetGatewayDown")?.expr).toContain('job="tensorzero-gateway"');
+    });
+
+    test("Rules carry the same alert rules as the PrometheusRule, in one evaluated group", () => {
+        const gcp = ctxFor("gcp");
+        const rules = renderRules(gcp);
+        expect(rules).toMatchObject({
+            apiVersion: "monitoring.googleapis.com/v1",
+            kind: "Rules",
+            metadata: { name: "modelfleet-serving", namespace: "modelfleet" },
+        });
+        expect(rules.spec).toEqual({ groups: [{ name: "modelfleet-serving", interval: "1m", rules: alertRules(gcp) }] });
+        expect((renderPrometheusRule(gcp).spec as Json).groups[0].rules).toEqual(alertRules(gcp));
+    });
 });
 
 describe("argument checks", () => {
@@ -798,6 +1075,105 @@ describe("argument checks", () => {
 
     test("the committed prod regions pass", () => {
         expect(servingArgProblems(base())).toEqual([]);
+    });
+
+    /** The check input of a committed region, with the cluster, store and TLS its flavour yields. */
+    const inputFor = (config: FleetConfig, regionName: string) => {
+        const region = config.regions.find((r) => r.name === regionName);
+        if (!region) throw new Error(`no region ${regionName}`);
+        const flavour: Flavour = region.cloud === "aws" ? "aws" : region.cloud === "gcp" ? "gcp" : "existing";
+        return {
+            config,
+            region,
+            cluster: { ...clusterFor(flavour), gpuPools: { [region.servingPool]: placement(region.servingPool) } },
+            modelStore:
+                flavour === "existing"
+                    ? { kind: "s3" as const, staticCredentials: { accessKeyId: pulumi.output("a"), secretAccessKey: pulumi.output("b") } }
+                    : { kind: flavour === "gcp" ? ("gcs" as const) : ("s3" as const) },
+            tls: tlsFor(flavour),
+        };
+    };
+
+    test("every committed region of both stacks fits its GPU pool and runs TorchServe 0.12 or later", () => {
+        for (const config of [prod, dev]) {
+            for (const region of config.regions)
+                expect([region.name, servingArgProblems(inputFor(config, region.name))]).toEqual([region.name, []]);
+        }
+    });
+
+    test("a replicas.max a cloud GPU pool cannot hold is refused, naming the key, the pool and the fix", () => {
+        const withReplicas = (min: number, max: number) => {
+            const config = fleetConfig(stackSettings("prod"));
+            config.serving = { ...config.serving, torchserve: { ...config.serving.torchserve, replicas: { min, max } } };
+            return config;
+        };
+        // The prod value before it was fitted: euw1 and usc1 have 6 single-GPU nodes at most.
+        expect(servingArgProblems(inputFor(withReplicas(2, 8), "euw1"))).toEqual([
+            "serving.torchserve.replicas.max is 8 but GPU pool 'l4' in euw1 holds at most 6 TorchServe pod(s) (maxNodes 6 x 1 per node), and the active track at its maximum, the preview track's 1 pod and 1 rollout surge pod need 10; set serving.torchserve.replicas.max to 4 or regions[1].gpuPools[0].maxNodes to 10",
+        ]);
+        expect(servingArgProblems(inputFor(withReplicas(2, 5), "usc1"))).toEqual([
+            "serving.torchserve.replicas.max is 5 but GPU pool 'l4' in usc1 holds at most 6 TorchServe pod(s) (maxNodes 6 x 1 per node), and the active track at its maximum, the preview track's 1 pod and 1 rollout surge pod need 7; set serving.torchserve.replicas.max to 4 or regions[2].gpuPools[0].maxNodes to 7",
+        ]);
+        expect(servingArgProblems(inputFor(withReplicas(2, 6), "use1"))).toEqual([]);
+        // When even replicas.min does not fit, only a bigger pool helps.
+        expect(servingArgProblems(inputFor(withReplicas(5, 5), "euw1"))).toEqual([
+            "serving.torchserve.replicas.max is 5 but GPU pool 'l4' in euw1 holds at most 6 TorchServe pod(s) (maxNodes 6 x 1 per node), and the active track at its maximum, the preview track's 1 pod and 1 rollout surge pod need 7; set regions[1].gpuPools[0].maxNodes to 7 (replicas.max cannot go below replicas.min, 5)",
+        ]);
+        // An existing cluster's pool states no maximum: nothing to check against.
+        expect(servingArgProblems(inputFor(withReplicas(2, 50), "edge-muc"))).toEqual([]);
+    });
+
+    test("pods per node are whole: capacity counts how many pods' GPUs fit on one node", () => {
+        const config = fleetConfig(stackSettings("prod"));
+        config.serving = { ...config.serving, torchserve: { ...config.serving.torchserve, gpus: 3, replicas: { min: 2, max: 7 } } };
+        const input = { ...inputFor(config, "use1"), cluster: { ...clusterFor("aws"), gpuPools: { l4: placement("l4", 4) } } };
+        // 4 GPUs per node hold one 3-GPU pod: 8 nodes, 8 pods, and 7 + 1 + 1 = 9 do not fit.
+        expect(servingArgProblems(input)).toEqual([
+            "serving.torchserve.replicas.max is 7 but GPU pool 'l4' in use1 holds at most 8 TorchServe pod(s) (maxNodes 8 x 1 per node), and the active track at its maximum, the preview track's 1 pod and 1 rollout surge pod need 9; set serving.torchserve.replicas.max to 6 or regions[0].gpuPools[0].maxNodes to 9",
+        ]);
+        config.serving = { ...config.serving, torchserve: { ...config.serving.torchserve, gpus: 2, replicas: { min: 2, max: 14 } } };
+        expect(servingArgProblems(input)).toEqual([]);
+    });
+
+    test("TorchServe versions are read from tags; digests and custom tags carry none", () => {
+        expect(torchserveVersion("pytorch/torchserve:0.11.1-gpu")).toEqual([0, 11, 1]);
+        expect(torchserveVersion("pytorch/torchserve:0.12.0")).toEqual([0, 12, 0]);
+        expect(torchserveVersion("registry.example.com:5000/ml/torchserve:v0.9.0-cpu")).toEqual([0, 9, 0]);
+        expect(torchserveVersion(`pytorch/torchserve:0.10.0-gpu@sha256:${"a".repeat(64)}`)).toEqual([0, 10, 0]);
+        expect(torchserveVersion(`pytorch/torchserve@sha256:${"a".repeat(64)}`)).toBeUndefined();
+        expect(torchserveVersion("acme/llm-server:build-20250101")).toBeUndefined();
+        expect(torchserveVersion("pytorch/torchserve:0.11.0.dev20240620")).toBeUndefined();
+    });
+
+    test("a track image of TorchServe before 0.12.0 is refused naming the track's key; 0.12+, digests and custom tags pass", () => {
+        const input = base();
+        input.config.serving = {
+            ...input.config.serving,
+            tracks: {
+                blue: { torchserveImage: "registry.example.com:5000/ml/torchserve:v0.9.0-cpu" },
+                green: { torchserveImage: `pytorch/torchserve:0.11.1-gpu@sha256:${"b".repeat(64)}` },
+            },
+        };
+        expect(servingArgProblems(input)).toEqual([
+            "serving.tracks.blue.torchserveImage is 'registry.example.com:5000/ml/torchserve:v0.9.0-cpu' (TorchServe 0.9.0) but the rendered config needs TorchServe 0.12.0 or later (default_startup_timeout, per-model startupTimeout, the OpenAI-compatible route); use registry.example.com:5000/ml/torchserve:0.12.0-cpu or later",
+            `serving.tracks.green.torchserveImage is 'pytorch/torchserve:0.11.1-gpu@sha256:${"b".repeat(64)}' (TorchServe 0.11.1) but the rendered config needs TorchServe 0.12.0 or later (default_startup_timeout, per-model startupTimeout, the OpenAI-compatible route); use pytorch/torchserve:0.12.0-gpu or later`,
+        ]);
+        for (const image of [
+            "pytorch/torchserve:0.12.0-gpu",
+            "pytorch/torchserve:1.0.0",
+            `pytorch/torchserve@sha256:${"c".repeat(64)}`,
+            "acme/llm-server:build-20250101",
+        ]) {
+            input.config.serving = { ...input.config.serving, tracks: { blue: { torchserveImage: image }, green: {} } };
+            expect(servingArgProblems(input)).toEqual([]);
+        }
+        // A track without its own image runs images.torchserve, and is named by its track key all the same.
+        input.config.serving = { ...input.config.serving, tracks: { blue: {}, green: {} } };
+        input.config.images = { ...input.config.images, torchserve: "pytorch/torchserve:0.10.0-gpu" };
+        expect(servingArgProblems(input).map((p) => p.split(" is ")[0])).toEqual([
+            "serving.tracks.blue.torchserveImage",
+            "serving.tracks.green.torchserveImage",
+        ]);
     });
 
     test("nonsense model settings, a foreign color, latest images and an oversized GPU request are named by key", () => {

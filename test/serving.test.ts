@@ -15,6 +15,8 @@ import { Secret } from "kubernetes-models/v1/Secret";
 import { Service } from "kubernetes-models/v1/Service";
 import { ServiceAccount } from "kubernetes-models/v1/ServiceAccount";
 import type { FleetConfig } from "../config";
+import { AwsRegion } from "../components/aws/region";
+import { PROMETHEUS_OPERATOR_VERSION, PrometheusOperatorCrds } from "../components/k8s/prometheusOperatorCrds";
 import { ServingStack } from "../components/k8s/servingStack";
 import { evaluatePolicies } from "../policy/runner";
 import type { ModelStoreAccess, RegionCluster, RegionTls } from "../components/types";
@@ -74,6 +76,7 @@ function fakes(flavour: Flavour, config: FleetConfig) {
             systemNodeSelector: { "modelfleet.io/pool": "system" },
             workloadIdentity: { kind: "eks-pod-identity", clusterName: common.clusterName },
             ingress: { kind: "alb", className: "alb" },
+            monitoring: { kind: "prometheus-operator", scraperNamespaces: ["monitoring"] },
         };
         modelStore = {
             kind: "s3",
@@ -99,6 +102,7 @@ function fakes(flavour: Flavour, config: FleetConfig) {
                 workloadPool: pulumi.output("modelfleet-prod.svc.id.goog"),
             },
             ingress: { kind: "gce", className: "gce" },
+            monitoring: { kind: "gke-managed-prometheus", scraperNamespaces: ["gmp-system"] },
         };
         modelStore = {
             kind: "gcs",
@@ -125,6 +129,7 @@ function fakes(flavour: Flavour, config: FleetConfig) {
             systemNodeSelector: {},
             workloadIdentity: { kind: "static-credentials" },
             ingress: { kind: "class", className: "nginx", certIssuer: { name: "letsencrypt-prod", kind: "ClusterIssuer" } },
+            monitoring: { kind: "prometheus-operator", scraperNamespaces: ["monitoring"] },
         };
         modelStore = {
             kind: "s3",
@@ -208,6 +213,45 @@ const crdShapes: Record<string, (spec: Json) => void> = {
                 );
         }
     },
+    // GKE Managed Prometheus: the fields its CRDs require and its admission webhook checks.
+    "monitoring.googleapis.com/v1/PodMonitoring": (spec) => {
+        expect(Object.keys(spec).sort()).toEqual(["endpoints", "selector", "targetLabels"]);
+        expect(Object.keys(spec.selector.matchLabels).length).toBeGreaterThan(0);
+        expect(spec.endpoints.length).toBeGreaterThan(0);
+        for (const e of spec.endpoints) {
+            expect(Object.keys(e).sort()).toEqual(["interval", "path", "port", "timeout"]);
+            expect(e.port).toMatch(/^[a-z][-a-z0-9]*$/);
+            expect(e.path).toBe("/metrics");
+            // The scrape timeout may not exceed the interval.
+            expect(parseInt(e.timeout, 10)).toBeLessThanOrEqual(parseInt(e.interval, 10));
+            expect(e.interval).toMatch(/^[0-9]+s$/);
+            expect(e.timeout).toMatch(/^[0-9]+s$/);
+        }
+        for (const m of spec.targetLabels.fromPod) {
+            expect(Object.keys(m).sort()).toEqual(["from", "to"]);
+            // Target labels must be valid Prometheus label names.
+            expect(m.to).toMatch(/^[a-zA-Z_][a-zA-Z0-9_]*$/);
+        }
+    },
+    "monitoring.googleapis.com/v1/Rules": (spec) => {
+        expect(Object.keys(spec)).toEqual(["groups"]);
+        for (const group of spec.groups) {
+            expect(Object.keys(group).sort()).toEqual(["interval", "name", "rules"]);
+            expect(group.interval).toMatch(/^[0-9]+[sm]$/);
+            expect(group.rules.length).toBeGreaterThan(0);
+            for (const r of group.rules) {
+                // Exactly one of record and alert; annotations only on alerts.
+                expect(r.record).toBeUndefined();
+                expect(r).toEqual(
+                    expect.objectContaining({
+                        alert: expect.stringMatching(/^[A-Za-z0-9]+$/),
+                        expr: expect.any(String),
+                        for: expect.stringMatching(/^[0-9]+m$/),
+                    }),
+                );
+            }
+        }
+    },
     "networking.gke.io/v1beta1/FrontendConfig": (spec) =>
         expect(spec).toEqual({
             sslPolicy: expect.any(String),
@@ -278,7 +322,6 @@ const common = [
     "PodDisruptionBudget/tensorzero-gateway",
     "PodDisruptionBudget/torchserve-blue",
     "PodDisruptionBudget/torchserve-green",
-    "PrometheusRule/modelfleet-serving",
     "ResourceQuota/serving-quota",
     "Secret/tensorzero-backends",
     "Service/tensorzero-gateway",
@@ -287,9 +330,10 @@ const common = [
     "Service/torchserve-preview",
     "ServiceAccount/tensorzero-gateway",
     "ServiceAccount/torchserve",
-    "ServiceMonitor/tensorzero-gateway",
-    "ServiceMonitor/torchserve",
 ];
+/** Scrape targets and rules for the Prometheus Operator (EKS, edge) and for GKE Managed Prometheus. */
+const operatorMonitoring = ["PrometheusRule/modelfleet-serving", "ServiceMonitor/tensorzero-gateway", "ServiceMonitor/torchserve"];
+const gkeMonitoring = ["PodMonitoring/tensorzero-gateway", "PodMonitoring/torchserve-metrics", "Rules/modelfleet-serving"];
 
 describe("ServingStack on EKS (prod use1)", () => {
     let built: Built;
@@ -297,16 +341,18 @@ describe("ServingStack on EKS (prod use1)", () => {
         built = await build("aws");
     });
 
+    const expected = [...common, ...operatorMonitoring].sort();
+
     test("registers the component under its type token and every object of the stack, all schema-valid", () => {
         expect(built.mocks.resources.filter((r) => r.type === "modelfleet:k8s:ServingStack").map((r) => r.name)).toEqual(["use1-serving"]);
-        expect(ids(built.mocks)).toEqual([...common].sort());
-        expect(validateAll(built.mocks)).toBe(common.length);
+        expect(ids(built.mocks)).toEqual(expected);
+        expect(validateAll(built.mocks)).toBe(expected.length);
     });
 
     test("every Kubernetes object goes through the cluster's provider and waits for the cluster", async () => {
         const providerRef = `${await promiseOf(built.provider.urn)}::${await promiseOf(built.provider.id)}`;
         const children = k8sObjects(built.mocks);
-        expect(children.length).toBe(common.length);
+        expect(children.length).toBe(expected.length);
         for (const child of children) {
             expect(child.provider).toBe(providerRef);
             const opts = built.opts.get(child.name);
@@ -326,10 +372,10 @@ describe("ServingStack on EKS (prod use1)", () => {
         expect(built.opts.get("use1-serving-torchserve-blue")?.customTimeouts).toEqual({ create: "30m", update: "30m" });
     });
 
-    test("both tracks run their own images on the GPU pool; the stable Service selects the active one", () => {
+    test("both tracks run their configured images on the GPU pool; the stable Service selects the active one", () => {
         const blue = one(built.mocks, "Deployment", "torchserve-blue");
         const green = one(built.mocks, "Deployment", "torchserve-green");
-        expect(blue.spec.template.spec.containers[0].image).toBe("pytorch/torchserve:0.11.1-gpu");
+        expect(blue.spec.template.spec.containers[0].image).toBe("pytorch/torchserve:0.12.0-gpu");
         expect(green.spec.template.spec.containers[0].image).toBe("pytorch/torchserve:0.12.0-gpu");
         expect(blue.spec.template.spec.nodeSelector).toEqual({ "modelfleet.io/gpu-pool": "l4" });
         expect(blue.spec.template.spec.initContainers[0].env).toContainEqual({
@@ -382,6 +428,28 @@ describe("ServingStack on EKS (prod use1)", () => {
         expect(built.stack.endpoint).toMatchObject({ regionName: "use1", cloud: "aws" });
         expect(await promiseOf(built.stack.namespace)).toBe("modelfleet");
     });
+
+    test("the active track's HPA keeps replicas.min warm, the preview track's one pod; both may reach replicas.max", () => {
+        const bounds = (name: string) => {
+            const spec = one(built.mocks, "HorizontalPodAutoscaler", name).spec;
+            return [spec.minReplicas, spec.maxReplicas];
+        };
+        expect(bounds("torchserve-blue")).toEqual([2, 4]);
+        expect(bounds("torchserve-green")).toEqual([1, 4]);
+    });
+
+    test("the Prometheus Operator gets ServiceMonitors and a PrometheusRule, which wait for the cluster (and the CRDs in it)", () => {
+        for (const name of [
+            "use1-serving-servicemonitor-torchserve",
+            "use1-serving-servicemonitor-tensorzero-gateway",
+            "use1-serving-prometheus-rule",
+        ])
+            expect(built.opts.get(name)?.dependsOn).toContain(built.markers.cluster);
+        expect(one(built.mocks, "ServiceMonitor", "torchserve").spec.podTargetLabels).toEqual(["modelfleet.io/track"]);
+        expect(one(built.mocks, "NetworkPolicy", "allow-prometheus-scrape").spec.ingress[0].from).toEqual([
+            { namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "monitoring" } } },
+        ]);
+    });
 });
 
 describe("ServingStack on GKE (prod usc1)", () => {
@@ -390,9 +458,10 @@ describe("ServingStack on GKE (prod usc1)", () => {
         built = await build("gcp");
     });
 
-    test("adds the FrontendConfig and BackendConfigs; everything schema-valid", () => {
+    test("adds the FrontendConfig and BackendConfigs, and monitors through Managed Prometheus; everything schema-valid", () => {
         const expected = [
             ...common,
+            ...gkeMonitoring,
             "BackendConfig/tensorzero-gateway-backend",
             "BackendConfig/torchserve-backend",
             "FrontendConfig/serving-frontend",
@@ -428,6 +497,36 @@ describe("ServingStack on GKE (prod usc1)", () => {
         expect(init.image).toBe("gcr.io/google.com/cloudsdktool/google-cloud-cli:530.0.0-slim");
         expect(init.env).toContainEqual({ name: "MODEL_STORE_URI", value: "gs://modelfleet-models-usc1" });
     });
+
+    test("Managed Prometheus gets PodMonitorings over the pods and namespaced Rules; its collectors in gmp-system may scrape", () => {
+        const kinds = new Set(k8sObjects(built.mocks).map((r) => manifest(r).kind));
+        expect(kinds.has("ServiceMonitor")).toBe(false);
+        expect(kinds.has("PrometheusRule")).toBe(false);
+        expect(one(built.mocks, "PodMonitoring", "torchserve-metrics")).toMatchObject({
+            apiVersion: "monitoring.googleapis.com/v1",
+            metadata: { namespace: "modelfleet" },
+            spec: {
+                selector: { matchLabels: { "app.kubernetes.io/name": "torchserve" } },
+                endpoints: [{ port: "metrics", path: "/metrics", interval: "30s", timeout: "10s" }],
+                targetLabels: { fromPod: [{ from: "modelfleet.io/track", to: "modelfleet_io_track" }] },
+            },
+        });
+        expect(one(built.mocks, "PodMonitoring", "tensorzero-gateway").spec.endpoints[0].port).toBe("http");
+        const rules = one(built.mocks, "Rules", "modelfleet-serving").spec.groups[0].rules as Json[];
+        expect(rules.map((r) => r.alert)).toContain("ModelfleetTorchServeDown");
+        // GKE names the job after the PodMonitoring, so the rules' job matchers find its series.
+        expect(rules.find((r) => r.alert === "ModelfleetTorchServeDown")?.expr).toContain('job="torchserve-metrics"');
+        expect(built.opts.get("usc1-serving-rules")?.dependsOn).toContain(built.markers.cluster);
+        expect(one(built.mocks, "NetworkPolicy", "allow-prometheus-scrape").spec.ingress).toEqual([
+            {
+                from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "gmp-system" } } }],
+                ports: [
+                    { protocol: "TCP", port: 8082 },
+                    { protocol: "TCP", port: 3000 },
+                ],
+            },
+        ]);
+    });
 });
 
 describe("ServingStack on an existing cluster (prod edge-muc)", () => {
@@ -436,8 +535,13 @@ describe("ServingStack on an existing cluster (prod edge-muc)", () => {
         built = await build("existing");
     });
 
-    test("adds the model-store credentials Secret, held as a secret; everything schema-valid", () => {
-        const expected = [...common, "Secret/model-store-credentials"].sort();
+    test("adds the model-store credentials Secret, held as a secret, and the ACME solver's policy; everything schema-valid", () => {
+        const expected = [
+            ...common,
+            ...operatorMonitoring,
+            "Secret/model-store-credentials",
+            "NetworkPolicy/allow-acme-http01-solver",
+        ].sort();
         expect(ids(built.mocks)).toEqual(expected);
         expect(validateAll(built.mocks)).toBe(expected.length);
         const secret = k8sObjects(built.mocks).find((r) => r.name === "edge-muc-serving-model-store-credentials");
@@ -462,6 +566,17 @@ describe("ServingStack on an existing cluster (prod edge-muc)", () => {
         expect(Object.keys(ingress.metadata.annotations).filter((k) => k.startsWith("cert-manager.io/"))).toEqual([]);
         expect(await promiseOf(built.stack.endpoint.loadBalancerHostname)).toBeUndefined();
         expect(await promiseOf(built.stack.endpoint.loadBalancerIp)).toBeUndefined();
+    });
+
+    test("cert-manager's HTTP-01 solver pod in the namespace is reachable from the ingress controller, on its port only", () => {
+        const solver = one(built.mocks, "NetworkPolicy", "allow-acme-http01-solver");
+        const controller = one(built.mocks, "NetworkPolicy", "allow-ingress-controller");
+        expect(solver.spec).toEqual({
+            podSelector: { matchLabels: { "acme.cert-manager.io/http01-solver": "true" } },
+            policyTypes: ["Ingress"],
+            ingress: [{ from: controller.spec.ingress[0].from, ports: [{ protocol: "TCP", port: 8089 }] }],
+        });
+        expect(controller.spec.ingress[0].from[0].namespaceSelector.matchExpressions[0].values).toEqual(["ingress-nginx", "nginx"]);
     });
 });
 
@@ -504,6 +619,29 @@ describe("ServingStack options and bad input", () => {
         );
     });
 
+    test("a replicas.max the serving GPU pool cannot hold and a TorchServe image before 0.12.0 are refused, naming the keys and the fix", async () => {
+        const mocks = await useMocks("prod");
+        const config = fleetConfig(stackSettings("prod"));
+        config.serving = {
+            ...config.serving,
+            torchserve: { ...config.serving.torchserve, replicas: { min: 2, max: 8 } },
+            tracks: { blue: { torchserveImage: "pytorch/torchserve:0.11.1-gpu" }, green: {} },
+        };
+        const f = fakes("aws", config);
+        const before = mocks.resources.length;
+        expect(
+            () => new ServingStack("use1-serving", { config, region: f.region, cluster: f.cluster, modelStore: f.modelStore, tls: f.tls }),
+        ).toThrow(
+            [
+                "ServingStack use1-serving has 2 problem(s):",
+                "  - serving.tracks.blue.torchserveImage is 'pytorch/torchserve:0.11.1-gpu' (TorchServe 0.11.1) but the rendered config needs TorchServe 0.12.0 or later (default_startup_timeout, per-model startupTimeout, the OpenAI-compatible route); use pytorch/torchserve:0.12.0-gpu or later",
+                "  - serving.torchserve.replicas.max is 8 but GPU pool 'l4' in use1 holds at most 8 TorchServe pod(s) (maxNodes 8 x 1 per node), and the active track at its maximum, the preview track's 1 pod and 1 rollout surge pod need 10; set serving.torchserve.replicas.max to 6 or regions[0].gpuPools[0].maxNodes to 10",
+            ].join("\n"),
+        );
+        await settle();
+        expect(mocks.resources.slice(before).filter((r) => r.type.startsWith("kubernetes:"))).toEqual([]);
+    });
+
     test("a model with nonsense workers is refused naming the model's key", async () => {
         await useMocks("prod");
         const config = fleetConfig(stackSettings("prod"));
@@ -512,5 +650,74 @@ describe("ServingStack options and bad input", () => {
         expect(
             () => new ServingStack("use1-serving", { config, region: f.region, cluster: f.cluster, modelStore: f.modelStore, tls: f.tls }),
         ).toThrow("models[1].maxWorkers is 2 but must be >= minWorkers (3)");
+    });
+});
+
+describe("Prometheus Operator CRDs", () => {
+    test("installs only the ServiceMonitor and PrometheusRule CRDs of the pinned release, through the cluster's provider", async () => {
+        const mocks = await useMocks("prod");
+        const provider = new k8s.Provider("crds-k8s", { kubeconfig: "offline" });
+        const marker = new random.RandomId("crds-after", { byteLength: 4 });
+        const opts = new Map<string, pulumi.ComponentResourceOptions>();
+        const crds = new PrometheusOperatorCrds(
+            "use1-monitoring-crds",
+            { provider, dependsOn: [marker] },
+            {
+                transformations: [
+                    (args) => {
+                        opts.set(args.name, args.opts);
+                        return undefined;
+                    },
+                ],
+            },
+        );
+        await settle();
+        const files = mocks.resources.filter((r) => r.type === "kubernetes:yaml/v2:ConfigFile");
+        expect(files.map((r) => [r.name, r.inputs["file"]])).toEqual([
+            [
+                "use1-monitoring-crds-servicemonitors",
+                `https://raw.githubusercontent.com/prometheus-operator/prometheus-operator/${PROMETHEUS_OPERATOR_VERSION}/example/prometheus-operator-crd/monitoring.coreos.com_servicemonitors.yaml`,
+            ],
+            [
+                "use1-monitoring-crds-prometheusrules",
+                `https://raw.githubusercontent.com/prometheus-operator/prometheus-operator/${PROMETHEUS_OPERATOR_VERSION}/example/prometheus-operator-crd/monitoring.coreos.com_prometheusrules.yaml`,
+            ],
+        ]);
+        expect(PROMETHEUS_OPERATOR_VERSION).toMatch(/^v\d+\.\d+\.\d+$/);
+        for (const name of ["use1-monitoring-crds-servicemonitors", "use1-monitoring-crds-prometheusrules"]) {
+            expect(opts.get(name)?.provider).toBe(provider);
+            expect(opts.get(name)?.dependsOn).toEqual([marker]);
+        }
+        expect(crds.readyResources).toHaveLength(2);
+        expect(mocks.resources.filter((r) => r.type === "modelfleet:k8s:PrometheusOperatorCrds").map((r) => r.name)).toEqual([
+            "use1-monitoring-crds",
+        ]);
+        expect(() => new PrometheusOperatorCrds("bad", { provider, version: "main" })).toThrow(
+            `PrometheusOperatorCrds bad: version 'main' must be a release tag such as ${PROMETHEUS_OPERATOR_VERSION}`,
+        );
+    });
+
+    test("an EKS region installs them when monitoring is on and its serving objects wait for them; with monitoring off it does not", async () => {
+        const eksCrdFiles = async (monitoring: boolean) => {
+            const mocks = await useMocks("prod");
+            const raw = stackSettings("prod");
+            (raw["serving"] as Json).monitoring = monitoring;
+            const config = fleetConfig(raw, "prod");
+            const region = config.regions.find((r) => r.name === "euw1");
+            if (region?.cloud !== "aws") throw new Error("euw1 must be an AWS region");
+            const aws = new AwsRegion("euw1", { region, config });
+            await promiseOf(aws.cluster.endpoint);
+            await settle();
+            const files = mocks.resources.filter(
+                (r) => r.type === "kubernetes:yaml/v2:ConfigFile" && r.name.startsWith("euw1-monitoring-crds-"),
+            );
+            const ready = await Promise.all(aws.cluster.readyResources.map((r) => promiseOf(r.urn)));
+            return { files: files.map((f) => f.name), ready: ready.map((u) => u.split("::").pop()), monitoring: aws.cluster.monitoring };
+        };
+        const on = await eksCrdFiles(true);
+        expect(on.files).toEqual(["euw1-monitoring-crds-servicemonitors", "euw1-monitoring-crds-prometheusrules"]);
+        expect(on.ready).toEqual(expect.arrayContaining(on.files));
+        expect(on.monitoring).toEqual({ kind: "prometheus-operator", scraperNamespaces: ["monitoring"] });
+        expect((await eksCrdFiles(false)).files).toEqual([]);
     });
 });

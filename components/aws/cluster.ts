@@ -14,6 +14,21 @@ export const PINNED_ADDONS = ["vpc-cni", "kube-proxy", "eks-pod-identity-agent",
 export const CERT_MANAGER_ADDON = "cert-manager";
 export const KNOWN_ADDONS: readonly string[] = [...PINNED_ADDONS, CERT_MANAGER_ADDON];
 
+/**
+ * The VPC CNI's settings. Network policy enforcement is opt-in: without it every NetworkPolicy
+ * the serving stack applies is accepted and ignored. The add-on then runs the network policy
+ * agent beside the CNI in the aws-node pods; the agent calls no AWS API (only its optional
+ * CloudWatch log export would need IAM), and the AL2023 AMIs have the kernel (5.10+) and BPF
+ * file system it needs. Standard mode: a new pod starts allow-all until its policies are in
+ * place, so CoreDNS and add-on pods need no policies of their own.
+ */
+export const VPC_CNI_CONFIGURATION = { enableNetworkPolicy: "true" } as const;
+/** The first VPC CNI release that enforces NetworkPolicies. */
+export const VPC_CNI_NETWORK_POLICY_MIN = { major: 1, minor: 14 } as const;
+/** Service accounts the managed add-ons run as; their Pod Identity roles admit only these. */
+export const VPC_CNI_SERVICE_ACCOUNT = { namespace: "kube-system", name: "aws-node" } as const;
+export const EBS_CSI_SERVICE_ACCOUNT = { namespace: "kube-system", name: "ebs-csi-controller-sa" } as const;
+
 export const CLUSTER_ADMIN_POLICY_ARN = "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy";
 
 /** The CPU pool for controllers, CoreDNS and the gateway. */
@@ -217,12 +232,26 @@ export class EksCluster extends pulumi.ComponentResource {
 
         const cniRole = new PodIdentityRole(
             `${name}-vpc-cni-identity`,
-            { region, clusterName: this.cluster.name, managedPolicies: ["AmazonEKS_CNI_Policy"], provider },
+            {
+                region,
+                clusterName: this.cluster.name,
+                serviceAccount: VPC_CNI_SERVICE_ACCOUNT,
+                associate: false,
+                managedPolicies: ["AmazonEKS_CNI_Policy"],
+                provider,
+            },
             { parent: this },
         );
         const ebsCsiRole = new PodIdentityRole(
             `${name}-ebs-csi-identity`,
-            { region, clusterName: this.cluster.name, managedPolicies: ["AmazonEBSCSIDriverPolicy"], provider },
+            {
+                region,
+                clusterName: this.cluster.name,
+                serviceAccount: EBS_CSI_SERVICE_ACCOUNT,
+                associate: false,
+                managedPolicies: ["AmazonEBSCSIDriverPolicy"],
+                provider,
+            },
             { parent: this },
         );
 
@@ -245,10 +274,14 @@ export class EksCluster extends pulumi.ComponentResource {
         // Networking add-ons go first: a node only turns Ready once the CNI and kube-proxy run.
         const podIdentityAgent = addon("eks-pod-identity-agent", {}, []);
         // EKS hands out Pod Identity credentials through the agent, so it goes in before its users.
-        const vpcCni = addon("vpc-cni", { podIdentityAssociations: [{ serviceAccount: "aws-node", roleArn: cniRole.roleArn }] }, [
-            podIdentityAgent,
-            ...cniRole.readyResources,
-        ]);
+        const vpcCni = addon(
+            "vpc-cni",
+            {
+                podIdentityAssociations: [{ serviceAccount: VPC_CNI_SERVICE_ACCOUNT.name, roleArn: cniRole.roleArn }],
+                configurationValues: JSON.stringify(VPC_CNI_CONFIGURATION),
+            },
+            [podIdentityAgent, ...cniRole.readyResources],
+        );
         const kubeProxy = addon("kube-proxy", {}, []);
         this.computeReady = [podIdentityAgent, vpcCni, kubeProxy, ...nodeGrants, ...(args.egressReady ?? [])];
 
@@ -288,7 +321,7 @@ export class EksCluster extends pulumi.ComponentResource {
         const coredns = addon("coredns", {}, afterNodes);
         const ebsCsi = addon(
             "aws-ebs-csi-driver",
-            { podIdentityAssociations: [{ serviceAccount: "ebs-csi-controller-sa", roleArn: ebsCsiRole.roleArn }] },
+            { podIdentityAssociations: [{ serviceAccount: EBS_CSI_SERVICE_ACCOUNT.name, roleArn: ebsCsiRole.roleArn }] },
             [...afterNodes, ...ebsCsiRole.readyResources],
         );
         const certManagerVersion =
@@ -323,6 +356,18 @@ function validate(name: string, args: EksClusterArgs): void {
         problems.push(`privateSubnetIds has ${args.privateSubnetIds.length}; EKS needs subnets in at least two zones`);
     const missing = PINNED_ADDONS.filter((a) => !args.addonVersions[a]);
     if (missing.length > 0) problems.push(`addonVersions lacks ${missing.join(", ")}`);
+    const cniVersion = args.addonVersions["vpc-cni"];
+    const cni = cniVersion ? /^v(\d+)\.(\d+)\./.exec(cniVersion) : null;
+    if (cniVersion && !cni) problems.push(`addonVersions.vpc-cni '${cniVersion}' must look like v1.19.5-eksbuild.1`);
+    if (
+        cni &&
+        (Number(cni[1]) < VPC_CNI_NETWORK_POLICY_MIN.major ||
+            (Number(cni[1]) === VPC_CNI_NETWORK_POLICY_MIN.major && Number(cni[2]) < VPC_CNI_NETWORK_POLICY_MIN.minor))
+    ) {
+        problems.push(
+            `addonVersions.vpc-cni '${cniVersion}' cannot enforce NetworkPolicies; use v${VPC_CNI_NETWORK_POLICY_MIN.major}.${VPC_CNI_NETWORK_POLICY_MIN.minor}.0-eksbuild.3 or later`,
+        );
+    }
     const unknown = Object.keys(args.addonVersions).filter((a) => !KNOWN_ADDONS.includes(a));
     if (unknown.length > 0)
         problems.push(`addonVersions names unknown add-on(s) ${unknown.join(", ")} (known: ${KNOWN_ADDONS.join(", ")})`);

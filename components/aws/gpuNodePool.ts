@@ -19,8 +19,10 @@ export interface GpuNodePoolArgs {
     kubernetesVersion: pulumi.Input<string>;
     /** Node IAM role (EKS creates its access entry for managed node groups). */
     nodeRoleArn: pulumi.Input<string>;
-    /** Private subnets, one per zone. */
+    /** Private subnets, one per zone; the pool uses those whose zone offers every one of its instance types. */
     subnetIds: pulumi.Input<string>[];
+    /** The zone of each subnet, index i for subnetIds[i] (as the subnets report it). */
+    subnetZones: pulumi.Input<string>[];
     /** The pool as configured (instance types, sizes, capacity, disk). */
     pool: AwsGpuPoolSettings;
     /** GPU facts of the pool's instance types (from config validation). */
@@ -42,6 +44,8 @@ export class GpuNodePool extends pulumi.ComponentResource {
     public readonly placement: GpuPoolPlacement;
     /** Name of the auto-scaling group EKS made for the pool. */
     public readonly autoScalingGroupName: pulumi.Output<string>;
+    /** The subnets the pool launches in: those whose zone offers all of its instance types. */
+    public readonly subnetIds: pulumi.Output<string[]>;
 
     constructor(name: string, args: GpuNodePoolArgs, opts?: pulumi.ComponentResourceOptions) {
         super("modelfleet:aws:GpuNodePool", name, {}, opts);
@@ -58,6 +62,20 @@ export class GpuNodePool extends pulumi.ComponentResource {
             childOpts,
         );
 
+        // GPU instance types are offered in only some zones of a region; EKS refuses a node group
+        // whose subnets include a zone without them. The zone check needs no subnet id, so it
+        // fails a preview even before the subnets exist.
+        const offerings = aws.ec2.getInstanceTypeOfferingsOutput(
+            { region, locationType: "availability-zone", filters: [{ name: "instance-type", values: pool.instanceTypes }] },
+            childOpts,
+        );
+        const usable = pulumi.all([offerings, pulumi.all(args.subnetZones)]).apply(([offered, zones]) => {
+            const indexes = offeringSubnetIndexes(pool.instanceTypes, offered, zones);
+            if (indexes.length === 0) throw new Error(noOfferingMessage(name, region, pool.instanceTypes, offered, zones));
+            return indexes;
+        });
+        this.subnetIds = pulumi.all([usable, pulumi.all(args.subnetIds)]).apply(([indexes, ids]) => indexes.map((i) => ids[i]));
+
         this.nodeGroup = new aws.eks.NodeGroup(
             `${name}-nodes`,
             {
@@ -65,7 +83,7 @@ export class GpuNodePool extends pulumi.ComponentResource {
                 clusterName: args.clusterName,
                 version: args.kubernetesVersion,
                 nodeRoleArn: args.nodeRoleArn,
-                subnetIds: args.subnetIds,
+                subnetIds: this.subnetIds,
                 amiType: "AL2023_x86_64_NVIDIA",
                 capacityType: pool.capacity === "spot" ? "SPOT" : "ON_DEMAND",
                 instanceTypes: pool.instanceTypes,
@@ -107,8 +125,42 @@ export class GpuNodePool extends pulumi.ComponentResource {
             gpusPerNode: shape.gpusPerNode,
             gpuModel: shape.gpuModel,
         };
-        this.registerOutputs({ nodeGroupArn: this.nodeGroup.arn, autoScalingGroupName: this.autoScalingGroupName });
+        this.registerOutputs({
+            nodeGroupArn: this.nodeGroup.arn,
+            autoScalingGroupName: this.autoScalingGroupName,
+            subnetIds: this.subnetIds,
+        });
     }
+}
+
+/** What EC2 offers where: parallel lists, one entry per (instance type, zone) pair. */
+export interface InstanceTypeOfferings {
+    instanceTypes: string[];
+    locations: string[];
+}
+
+/** Indexes of the zones (and so of their subnets) where every one of the instance types is offered. */
+export function offeringSubnetIndexes(instanceTypes: string[], offered: InstanceTypeOfferings, subnetZones: string[]): number[] {
+    const pairs = new Set(offered.instanceTypes.map((type, i) => `${type}@${offered.locations[i]}`));
+    return subnetZones.flatMap((zone, i) => (instanceTypes.every((type) => pairs.has(`${type}@${zone}`)) ? [i] : []));
+}
+
+/** The error a pool fails with when none of its subnets' zones offers every one of its types. */
+export function noOfferingMessage(
+    name: string,
+    region: string,
+    instanceTypes: string[],
+    offered: InstanceTypeOfferings,
+    zones: string[],
+): string {
+    const where = instanceTypes.map((type) => {
+        const at = offered.locations.filter((_, i) => offered.instanceTypes[i] === type).sort();
+        return `${type}: ${at.length > 0 ? at.join(", ") : "nowhere"}`;
+    });
+    return (
+        `GpuNodePool ${name}: no zone of the cluster (${zones.join(", ")}) offers all of ${instanceTypes.join(", ")} in ${region} ` +
+        `(EC2 offers ${where.join("; ")}); choose instance types offered in one of the cluster's zones, or a region that has them`
+    );
 }
 
 function validate(name: string, args: GpuNodePoolArgs): void {
@@ -129,5 +181,7 @@ function validate(name: string, args: GpuNodePoolArgs): void {
     if (pool.diskSizeGb < 50)
         problems.push(`pool.diskSizeGb must be at least 50 (GiB) for the NVIDIA AMI and model images, got ${pool.diskSizeGb}`);
     if (args.subnetIds.length === 0) problems.push("subnetIds must list at least one subnet");
+    if (args.subnetZones.length !== args.subnetIds.length)
+        problems.push(`subnetZones has ${args.subnetZones.length} entries for ${args.subnetIds.length} subnets; give each subnet's zone`);
     if (problems.length > 0) throw new Error(`GpuNodePool ${name}: ${problems.join("; ")}`);
 }

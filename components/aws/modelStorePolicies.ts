@@ -57,19 +57,22 @@ function kmsThroughS3(sid: string, actions: string[], target: EncryptedBucket): 
     };
 }
 
-/** Trust policy of a role that only S3 may assume (replication). */
-export function s3ServiceTrustPolicy(): aws.iam.PolicyDocument {
+/**
+ * Trust policy of the role S3 assumes to replicate, as the S3 replication guide gives it:
+ * S3 may assume it only for the source bucket, in this account. Without the conditions S3
+ * could be asked to use the role for another bucket or account (the confused deputy).
+ */
+export function s3ReplicationTrustPolicy(accountId: string, sourceBucketArn: string): aws.iam.PolicyDocument {
     return {
         Version: "2012-10-17",
-        Statement: [{ Effect: "Allow", Principal: { Service: "s3.amazonaws.com" }, Action: "sts:AssumeRole" }],
-    };
-}
-
-/** Trust policy of a role that EKS Pod Identity hands to pods (it tags sessions, so TagSession too). */
-export function podIdentityTrustPolicy(): aws.iam.PolicyDocument {
-    return {
-        Version: "2012-10-17",
-        Statement: [{ Effect: "Allow", Principal: { Service: "pods.eks.amazonaws.com" }, Action: ["sts:AssumeRole", "sts:TagSession"] }],
+        Statement: [
+            {
+                Effect: "Allow",
+                Principal: { Service: "s3.amazonaws.com" },
+                Action: "sts:AssumeRole",
+                Condition: { StringEquals: { "aws:SourceAccount": accountId, "aws:SourceArn": sourceBucketArn } },
+            },
+        ],
     };
 }
 

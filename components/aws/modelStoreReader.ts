@@ -1,7 +1,8 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { ModelStoreBucket } from "./modelStoreBucket";
-import { bucketReadPolicy, podIdentityTrustPolicy } from "./modelStorePolicies";
+import { bucketReadPolicy } from "./modelStorePolicies";
+import { scopedPodIdentityTrust } from "./podIdentityRole";
 
 export interface ModelStoreReaderArgs {
     /** The region's copy of the store the pods read (required). */
@@ -44,7 +45,8 @@ export class ModelStoreReader extends pulumi.ComponentResource {
             `${name}-role`,
             {
                 description: `Read-only model store access for ${args.namespace}/${args.serviceAccount} (EKS Pod Identity)`,
-                assumeRolePolicy: JSON.stringify(podIdentityTrustPolicy()),
+                // The Pod Identity service may hand this role only to this service account of this cluster.
+                assumeRolePolicy: scopedPodIdentityTrust(args.clusterName, { namespace: args.namespace, name: args.serviceAccount }, child),
             },
             child,
         );

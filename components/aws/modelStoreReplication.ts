@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { ModelStoreBucket } from "./modelStoreBucket";
-import { replicationRolePolicy, s3ServiceTrustPolicy } from "./modelStorePolicies";
+import { replicationRolePolicy, s3ReplicationTrustPolicy } from "./modelStorePolicies";
 import { MODEL_PREFIX } from "../global/modelStoreNames";
 
 export interface ModelStoreReplicationArgs {
@@ -47,7 +47,9 @@ export class ModelStoreReplication extends pulumi.ComponentResource {
             `${name}-role`,
             {
                 description: "S3 replication of the modelfleet model store from the primary bucket to its replicas",
-                assumeRolePolicy: JSON.stringify(s3ServiceTrustPolicy()),
+                assumeRolePolicy: pulumi
+                    .all([aws.getCallerIdentityOutput({}, child).accountId, source.bucketArn])
+                    .apply(([accountId, bucketArn]) => JSON.stringify(s3ReplicationTrustPolicy(accountId, bucketArn))),
             },
             child,
         );

@@ -2,6 +2,12 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { subnetLayout, vpcCidrProblems } from "./cidr";
 
+/**
+ * Zone IDs where EKS cannot place a control plane ("subnet requirements" in the EKS user
+ * guide). Zone IDs, not names: names map to different physical zones in each account.
+ */
+export const EKS_UNSUPPORTED_ZONE_IDS = ["use1-az3", "usw1-az2", "cac1-az3"] as const;
+
 export interface AwsNetworkArgs {
     /** AWS region, e.g. us-east-1; set on every resource (one provider serves all regions). */
     region: string;
@@ -26,8 +32,12 @@ export class AwsNetwork extends pulumi.ComponentResource {
     public readonly vpcId: pulumi.Output<string>;
     public readonly privateSubnetIds: pulumi.Output<string>[];
     public readonly publicSubnetIds: pulumi.Output<string>[];
+    /** The zone each private subnet is in, as the subnet reports it; index i holds subnet i. */
+    public readonly privateSubnetZones: pulumi.Output<string>[];
     /** Availability zone names, index i holding subnet i. */
     public readonly zones: pulumi.Output<string[]>;
+    /** The S3 gateway endpoint on the private route tables. */
+    public readonly s3Endpoint: aws.ec2.VpcEndpoint;
     public readonly natGateways: aws.ec2.NatGateway[];
     /** Routes and associations nodes need for egress; node groups wait for them. */
     public readonly egressReady: pulumi.Resource[];
@@ -45,17 +55,31 @@ export class AwsNetwork extends pulumi.ComponentResource {
         const layout = subnetLayout(args.vpcCidr, args.azCount);
         const clusterTag = { [`kubernetes.io/cluster/${args.clusterName}`]: "shared" };
 
-        // Opt-in zones (Local and Wavelength Zones) lack most instance types and EKS support.
-        const available = aws.getAvailabilityZonesOutput(
-            { region, state: "available", filters: [{ name: "opt-in-status", values: ["opt-in-not-required"] }] },
+        // Opt-in zones (Local and Wavelength Zones) lack most instance types and EKS support, and
+        // a few zones cannot hold EKS control-plane interfaces. No `state` filter: a zone that is
+        // impaired for an hour would drop out of the list and shift every zone after it.
+        const candidates = aws.getAvailabilityZonesOutput(
+            {
+                region,
+                excludeZoneIds: [...EKS_UNSUPPORTED_ZONE_IDS],
+                filters: [{ name: "opt-in-status", values: ["opt-in-not-required"] }],
+            },
             childOpts,
         );
-        this.zones = available.names.apply((names) => {
+        const chosen = candidates.names.apply((names) => {
             if (names.length < args.azCount)
-                throw new Error(`${region} offers ${names.length} availability zones to this account, azCount is ${args.azCount}`);
+                throw new Error(
+                    `${region} offers ${names.length} EKS-capable availability zones to this account, azCount is ${args.azCount}`,
+                );
             return names.slice(0, args.azCount);
         });
-        const zoneAt = (i: number) => this.zones.apply((z) => z[i]);
+        const zoneAt = (i: number) => chosen.apply((z) => z[i]);
+        // The lookup picks a subnet's zone when the subnet is created; after that the subnet keeps
+        // it. Moving a subnet means replacing it, and with it every node, ENI and the cluster's
+        // control-plane attachment, so a later change in what the lookup returns (a zone added,
+        // a region's list reordered) must never reach a live subnet. Pinning zone IDs in config
+        // would also be stable, but a new region would then need IDs looked up by hand first.
+        const subnetOpts = { ...childOpts, ignoreChanges: ["availabilityZone"] };
 
         const vpc = new aws.ec2.Vpc(
             `${name}-vpc`,
@@ -89,7 +113,7 @@ export class AwsNetwork extends pulumi.ComponentResource {
                         mapPublicIpOnLaunch: false,
                         tags: { Name: `${args.clusterName}-public-${i}`, "kubernetes.io/role/elb": "1", ...clusterTag },
                     },
-                    childOpts,
+                    subnetOpts,
                 ),
         );
         const privateSubnets = layout.privateCidrs.map(
@@ -104,11 +128,14 @@ export class AwsNetwork extends pulumi.ComponentResource {
                         mapPublicIpOnLaunch: false,
                         tags: { Name: `${args.clusterName}-private-${i}`, "kubernetes.io/role/internal-elb": "1", ...clusterTag },
                     },
-                    childOpts,
+                    subnetOpts,
                 ),
         );
         this.publicSubnetIds = publicSubnets.map((s) => s.id);
         this.privateSubnetIds = privateSubnets.map((s) => s.id);
+        // From the subnets, not the lookup: under ignoreChanges only the subnets know where they are.
+        this.privateSubnetZones = privateSubnets.map((s) => s.availabilityZone);
+        this.zones = pulumi.all(this.privateSubnetZones);
 
         const publicRoutes = new aws.ec2.RouteTable(
             `${name}-public-rt`,
@@ -151,6 +178,7 @@ export class AwsNetwork extends pulumi.ComponentResource {
         });
 
         const egress: pulumi.Resource[] = [internetRoute, ...publicAssociations];
+        const privateTables: aws.ec2.RouteTable[] = [];
         privateSubnets.forEach((subnet, i) => {
             // Each zone egresses through its own NAT when there is one, so a zone outage stays local.
             const nat = this.natGateways[args.natGatewayPerAz ? i : 0];
@@ -159,6 +187,7 @@ export class AwsNetwork extends pulumi.ComponentResource {
                 { region, vpcId: vpc.id, tags: { Name: `${args.clusterName}-private-${i}` } },
                 childOpts,
             );
+            privateTables.push(table);
             egress.push(
                 new aws.ec2.Route(
                     `${name}-private-default-${i}`,
@@ -172,6 +201,23 @@ export class AwsNetwork extends pulumi.ComponentResource {
                 ),
             );
         });
+        // Model downloads and ECR image layers (served from S3) are the bulk of node traffic; a
+        // gateway endpoint keeps them off the NAT gateways, which bill per GB. It only covers
+        // buckets in this region, which is where each region's model-store copy lives.
+        this.s3Endpoint = new aws.ec2.VpcEndpoint(
+            `${name}-s3`,
+            {
+                region,
+                vpcId: vpc.id,
+                vpcEndpointType: "Gateway",
+                serviceName: `com.amazonaws.${region}.s3`,
+                routeTableIds: privateTables.map((t) => t.id),
+                tags: { Name: `${args.clusterName}-s3` },
+            },
+            childOpts,
+        );
+        // Nodes wait for it so their first image pulls and model syncs already avoid NAT.
+        egress.push(this.s3Endpoint);
         this.egressReady = egress;
 
         this.registerOutputs({

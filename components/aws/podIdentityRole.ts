@@ -1,17 +1,64 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 
-/** The trust policy every EKS Pod Identity role carries: the Pod Identity service assumes it and tags the session. */
-export const POD_IDENTITY_TRUST_POLICY: aws.iam.PolicyDocument = {
-    Version: "2012-10-17",
-    Statement: [
-        {
-            Effect: "Allow",
-            Principal: { Service: "pods.eks.amazonaws.com" },
-            Action: ["sts:AssumeRole", "sts:TagSession"],
-        },
-    ],
-};
+/** Who may use a Pod Identity role: one service account of one cluster, in one account. */
+export interface PodIdentityScope {
+    /** The AWS account the cluster and the role live in. */
+    accountId: string;
+    /** The EKS cluster's name. */
+    clusterName: string;
+    /** Kubernetes namespace of the service account. */
+    namespace: string;
+    /** Kubernetes service account name. */
+    serviceAccount: string;
+}
+
+/**
+ * The trust policy of an EKS Pod Identity role. The Pod Identity service assumes it and tags
+ * the session with the cluster, namespace and service account it acts for; without conditions
+ * on those request tags any association in the account (any cluster, any namespace) could be
+ * pointed at the role. `aws:SourceAccount` keeps another account's clusters out as well.
+ */
+export function podIdentityTrustPolicy(scope: PodIdentityScope): aws.iam.PolicyDocument {
+    return {
+        Version: "2012-10-17",
+        Statement: [
+            {
+                Sid: "EksPodIdentityForOneServiceAccount",
+                Effect: "Allow",
+                Principal: { Service: "pods.eks.amazonaws.com" },
+                Action: ["sts:AssumeRole", "sts:TagSession"],
+                Condition: {
+                    StringEquals: {
+                        "aws:SourceAccount": scope.accountId,
+                        "aws:RequestTag/eks-cluster-name": scope.clusterName,
+                        "aws:RequestTag/kubernetes-namespace": scope.namespace,
+                        "aws:RequestTag/kubernetes-service-account": scope.serviceAccount,
+                    },
+                },
+            },
+        ],
+    };
+}
+
+/** The trust policy for a service account, once the account id and cluster name are known. */
+export function scopedPodIdentityTrust(
+    clusterName: pulumi.Input<string>,
+    serviceAccount: { namespace: string; name: string },
+    opts: pulumi.InvokeOutputOptions,
+): pulumi.Output<string> {
+    const accountId = aws.getCallerIdentityOutput({}, opts).accountId;
+    return pulumi.all([accountId, clusterName]).apply(([account, cluster]) =>
+        JSON.stringify(
+            podIdentityTrustPolicy({
+                accountId: account,
+                clusterName: cluster,
+                namespace: serviceAccount.namespace,
+                serviceAccount: serviceAccount.name,
+            }),
+        ),
+    );
+}
 
 /** An AWS-managed policy ARN (the catalog holds commercial-partition regions only). */
 export function managedPolicyArn(name: string): string {
@@ -23,8 +70,10 @@ export interface PodIdentityRoleArgs {
     region: string;
     /** The cluster's name as the cluster resource outputs it. */
     clusterName: pulumi.Input<string>;
-    /** The service account that assumes the role; unset when an EKS add-on makes the association itself. */
-    serviceAccount?: { namespace: string; name: string };
+    /** The one service account that may assume the role (the trust policy names it); required. */
+    serviceAccount: { namespace: string; name: string };
+    /** Make the Pod Identity association here; false when an EKS add-on makes it from its own settings. Default true. */
+    associate?: boolean;
     /** AWS-managed policies to attach, by name (e.g. AmazonEBSCSIDriverPolicy). Default none. */
     managedPolicies?: string[];
     /** An inline policy document (JSON). Default none. */
@@ -50,13 +99,16 @@ export class PodIdentityRole extends pulumi.ComponentResource {
         const problems: string[] = [];
         if (!args.managedPolicies?.length && args.policy === undefined)
             problems.push("managedPolicies or policy: a role with no permissions is a mistake");
-        if (args.serviceAccount && (!args.serviceAccount.namespace || !args.serviceAccount.name))
-            problems.push("serviceAccount: needs both namespace and name");
+        if (!args.serviceAccount?.namespace || !args.serviceAccount?.name)
+            problems.push("serviceAccount: needs both namespace and name (the trust policy admits only that service account)");
         if (problems.length > 0) throw new Error(`PodIdentityRole ${name}: ${problems.join("; ")}`);
 
         this.role = new aws.iam.Role(
             `${name}-role`,
-            { assumeRolePolicy: JSON.stringify(POD_IDENTITY_TRUST_POLICY), description: `EKS Pod Identity role ${name}` },
+            {
+                assumeRolePolicy: scopedPodIdentityTrust(args.clusterName, args.serviceAccount, { parent: this, provider: args.provider }),
+                description: `EKS Pod Identity role ${name}`,
+            },
             { parent: this, provider: args.provider },
         );
         this.roleArn = this.role.arn;
@@ -77,7 +129,7 @@ export class PodIdentityRole extends pulumi.ComponentResource {
                 ),
             );
         }
-        if (args.serviceAccount) {
+        if (args.associate ?? true) {
             this.association = new aws.eks.PodIdentityAssociation(
                 `${name}-association`,
                 {

@@ -5,6 +5,7 @@ import type { FleetConfig, RegionConfig } from "../../config";
 import { defaults } from "../../config/defaults";
 import { NvidiaDevicePlugin } from "../k8s/devicePlugin";
 import { MetricsServer } from "../k8s/metricsServer";
+import { PrometheusOperatorCrds } from "../k8s/prometheusOperatorCrds";
 import type { GpuPoolPlacement, RegionCluster } from "../types";
 import { EksCluster, KNOWN_ADDONS } from "./cluster";
 import { ClusterAutoscaler } from "./clusterAutoscaler";
@@ -108,6 +109,7 @@ export class AwsRegion extends pulumi.ComponentResource {
                         kubernetesVersion: this.eks.cluster.version,
                         nodeRoleArn: this.eks.nodeRole.arn,
                         subnetIds: this.network.privateSubnetIds,
+                        subnetZones: this.network.privateSubnetZones,
                         pool,
                         shape: region.poolShapes[pool.name],
                         dependsOn: this.eks.computeReady,
@@ -166,6 +168,12 @@ export class AwsRegion extends pulumi.ComponentResource {
             { parent: this },
         );
 
+        // EKS has no Prometheus Operator: its CRDs let the serving stack's ServiceMonitors and
+        // PrometheusRule apply before (or without) one.
+        const monitoringCrds = config.serving.monitoring
+            ? new PrometheusOperatorCrds(`${name}-monitoring-crds`, { provider: k8sProvider }, { parent: this })
+            : undefined;
+
         const placements: Record<string, GpuPoolPlacement> = Object.fromEntries(this.gpuPools.map((p) => [p.placement.name, p.placement]));
         this.cluster = {
             regionName: region.name,
@@ -179,6 +187,7 @@ export class AwsRegion extends pulumi.ComponentResource {
             zones: this.network.zones,
             workloadIdentity: { kind: "eks-pod-identity", clusterName: this.eks.clusterName },
             ingress: { kind: "alb", className: ALB_INGRESS_CLASS },
+            monitoring: { kind: "prometheus-operator", scraperNamespaces: ["monitoring"] },
             readyResources: [
                 this.eks.systemNodeGroup,
                 ...this.gpuPools.map((p) => p.nodeGroup),
@@ -187,6 +196,7 @@ export class AwsRegion extends pulumi.ComponentResource {
                 autoscaler.deployment,
                 ...loadBalancerController.readyResources,
                 ...metricsServer.readyResources,
+                ...(monitoringCrds?.readyResources ?? []),
             ],
         };
         this.registerOutputs({ clusterName: this.cluster.clusterName, endpoint: this.cluster.endpoint, zones: this.cluster.zones });

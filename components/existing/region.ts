@@ -96,6 +96,8 @@ export class ExistingRegion extends pulumi.ComponentResource {
             zones: pulumi.output<string[]>([]),
             workloadIdentity: { kind: "static-credentials" },
             ingress: { kind: "class", className: region.ingressClass, certIssuer: region.certIssuer },
+            // With serving.monitoring on, an edge cluster is expected to run the Prometheus Operator already.
+            monitoring: { kind: "prometheus-operator", scraperNamespaces: ["monitoring"] },
             readyResources: [
                 ...(this.devicePlugin ? [this.devicePlugin] : []),
                 ...(this.metricsServer ? this.metricsServer.readyResources : []),

@@ -57,6 +57,8 @@ export interface GkeClusterArgs {
     protect?: boolean;
     /** GCP labels on the cluster and its nodes (cost attribution). Default none. */
     resourceLabels?: Record<string, string>;
+    /** Resources the node account, its roles and the cluster wait for, e.g. the project's API services. Default none. */
+    dependsOn?: pulumi.Resource[];
     /** Provider for `project`; default: the program's default GCP provider. */
     provider?: gcp.Provider;
 }
@@ -93,6 +95,7 @@ export class GkeCluster extends pulumi.ComponentResource {
         const protect = args.protect ?? false;
         const labels = args.resourceLabels ?? {};
         const childOpts: pulumi.CustomResourceOptions = { parent: this, provider: args.provider };
+        const prerequisites = args.dependsOn ?? [];
         const workloadPool = `${args.project}.svc.id.goog`;
 
         this.nodeServiceAccount = new gcp.serviceaccount.Account(
@@ -103,14 +106,14 @@ export class GkeCluster extends pulumi.ComponentResource {
                 displayName: `GKE nodes of ${args.clusterName}`,
                 description: "Runs the nodes of a modelfleet GKE cluster: logs, metrics and image pulls only.",
             },
-            childOpts,
+            { ...childOpts, dependsOn: prerequisites },
         );
         this.nodeRoles = NODE_SERVICE_ACCOUNT_ROLES.map(
             (role) =>
                 new gcp.projects.IAMMember(
                     `${name}-nodes-${role.replace(/^roles\//, "").replace(/\./g, "-")}`,
                     { project: args.project, role, member: this.nodeServiceAccount.member },
-                    childOpts,
+                    { ...childOpts, dependsOn: prerequisites },
                 ),
         );
 
@@ -130,6 +133,14 @@ export class GkeCluster extends pulumi.ComponentResource {
                 // default pool with the cluster, which is removed right after.
                 removeDefaultNodePool: true,
                 initialNodeCount: 1,
+                // That pool's node still boots: without these settings it would run as the Compute
+                // Engine default service account with legacy scopes, and where an organisation
+                // has disabled that account, creating the cluster fails.
+                nodeConfig: {
+                    ...hardenedNodeConfig(),
+                    serviceAccount: this.nodeServiceAccount.email,
+                    resourceLabels: labels,
+                },
 
                 network: args.network,
                 subnetwork: args.subnetwork,
@@ -176,7 +187,16 @@ export class GkeCluster extends pulumi.ComponentResource {
                     managedPrometheus: { enabled: true },
                 },
             },
-            { ...childOpts, protect },
+            {
+                ...childOpts,
+                protect,
+                // The default pool's node must be able to write logs and pull images when it boots.
+                dependsOn: [...prerequisites, ...this.nodeRoles],
+                // nodeConfig only shapes the default pool at creation. Once that pool is gone the
+                // provider reads back settings that no longer match, and a nodeConfig diff
+                // replaces the whole cluster.
+                ignoreChanges: ["nodeConfig"],
+            },
         );
 
         const systemNodeConfig = {

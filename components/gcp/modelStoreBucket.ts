@@ -1,5 +1,6 @@
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
+import { CLOUD_KMS_API } from "./apis";
 
 export interface GcsModelStoreBucketArgs {
     /** GCP project that holds the bucket (required). */
@@ -74,7 +75,7 @@ export class GcsModelStoreBucket extends pulumi.ComponentResource {
         this.kmsApi = new gcp.projects.Service(
             `${name}-kms-api`,
             // Never disabled on delete: other keys in the project may use the API.
-            { project, service: "cloudkms.googleapis.com", disableOnDestroy: false, disableDependentServices: false },
+            { project, service: CLOUD_KMS_API, disableOnDestroy: false, disableDependentServices: false },
             child,
         );
 

@@ -4,7 +4,43 @@ import * as pulumi from "@pulumi/pulumi";
 import { ModelStoreBucket } from "../aws/modelStoreBucket";
 import { bucketReadPolicy, googleFederationTrustPolicy } from "../aws/modelStorePolicies";
 import { MODEL_PREFIX } from "../global/modelStoreNames";
+import { STORAGE_TRANSFER_API } from "./apis";
 import { GcsModelStoreBucket } from "./modelStoreBucket";
+
+/** A calendar day, UTC, as the Storage Transfer schedule takes it. */
+export interface TransferDate {
+    year: number;
+    /** 1-12. */
+    month: number;
+    /** 1-31. */
+    day: number;
+}
+
+/** Late in the UTC day the create request may reach the service after midnight. */
+const LAST_SAFE_UTC_HOUR = 23;
+
+/**
+ * The start date that makes a new job copy at once. With no start time of day, a job whose
+ * start date is today (UTC) runs as soon as it is created, but one whose start date is already
+ * past waits until the next day; so from 23:00 UTC on, tomorrow is used, and the first run
+ * starts at midnight UTC, within the hour.
+ */
+export function transferStartDate(now: Date): TransferDate {
+    const day = new Date(now.getTime());
+    if (now.getUTCHours() >= LAST_SAFE_UTC_HOUR) day.setUTCDate(day.getUTCDate() + 1);
+    return { year: day.getUTCFullYear(), month: day.getUTCMonth() + 1, day: day.getUTCDate() };
+}
+
+function isCalendarDate(d: TransferDate): boolean {
+    const probe = new Date(Date.UTC(d.year, d.month - 1, d.day));
+    return (
+        Number.isInteger(d.year) &&
+        d.year >= 1 &&
+        probe.getUTCFullYear() === d.year &&
+        probe.getUTCMonth() === d.month - 1 &&
+        probe.getUTCDate() === d.day
+    );
+}
 
 export interface ModelStoreTransferArgs {
     /** The primary S3 bucket to copy from (required). */
@@ -13,8 +49,8 @@ export interface ModelStoreTransferArgs {
     destination: GcsModelStoreBucket;
     /** Minutes between runs (required, >= 60: the Storage Transfer Service minimum). */
     intervalMinutes: number;
-    /** First day the schedule applies, UTC (default 2025-01-01; a past date starts the schedule at creation). */
-    scheduleStartDate?: { year: number; month: number; day: number };
+    /** First day the schedule applies, UTC (default: `transferStartDate` of the time the program runs, so the first copy starts when the job is created). */
+    scheduleStartDate?: TransferDate;
     /** Provider for the AWS role the transfer reads through (default: inherited from the parent). */
     awsProvider?: aws.Provider;
     /** Provider for the destination's project (default: inherited from the parent). */
@@ -41,11 +77,17 @@ export class ModelStoreTransfer extends pulumi.ComponentResource {
     constructor(name: string, args: ModelStoreTransferArgs, opts?: pulumi.ComponentResourceOptions) {
         super("modelfleet:gcp:ModelStoreTransfer", name, {}, opts);
 
+        const problems: string[] = [];
         if (!Number.isInteger(args.intervalMinutes) || args.intervalMinutes < 60) {
-            throw new Error(
-                `ModelStoreTransfer ${name}: intervalMinutes must be a whole number >= 60 (the Storage Transfer Service minimum), got ${args.intervalMinutes}`,
+            problems.push(
+                `intervalMinutes must be a whole number >= 60 (the Storage Transfer Service minimum), got ${args.intervalMinutes}`,
             );
         }
+        const date = args.scheduleStartDate;
+        if (date && !isCalendarDate(date)) {
+            problems.push(`scheduleStartDate must be a calendar date, got ${date.year}-${date.month}-${date.day}`);
+        }
+        if (problems.length > 0) throw new Error(`ModelStoreTransfer ${name}: ${problems.join("; ")}`);
 
         const project = args.destination.project;
         const onAws = { parent: this, provider: args.awsProvider };
@@ -57,7 +99,7 @@ export class ModelStoreTransfer extends pulumi.ComponentResource {
         // delete, other transfers in the project may use it.
         this.api = new gcp.projects.Service(
             `${name}-api`,
-            { project, service: "storagetransfer.googleapis.com", disableOnDestroy: false, disableDependentServices: false },
+            { project, service: STORAGE_TRANSFER_API, disableOnDestroy: false, disableDependentServices: false },
             onGcp,
         );
 
@@ -98,7 +140,7 @@ export class ModelStoreTransfer extends pulumi.ComponentResource {
             onGcp,
         );
 
-        const start = args.scheduleStartDate ?? { year: 2025, month: 1, day: 1 };
+        const start = args.scheduleStartDate ?? transferStartDate(new Date());
         this.job = new gcp.storage.TransferJob(
             `${name}-job`,
             {
@@ -113,13 +155,21 @@ export class ModelStoreTransfer extends pulumi.ComponentResource {
                     // bucket is versioned), recoverable like S3's replicated delete markers.
                     transferOptions: { overwriteWhen: "DIFFERENT", deleteObjectsUniqueInSink: true },
                 },
+                // No startTimeOfDay: a job created on its start date runs at once, then every
+                // repeatInterval; a start time of day would hold the first run until that time.
                 schedule: {
                     scheduleStartDate: start,
                     repeatInterval: `${args.intervalMinutes * 60}s`,
                 },
             },
-            // The service checks access to source and sink when the job is created.
-            { ...onGcp, dependsOn: [this.api, this.agentBucketWriter, this.agentObjectViewer, this.sourceRolePolicy] },
+            {
+                ...onGcp,
+                // The service checks access to source and sink when the job is created.
+                dependsOn: [this.api, this.agentBucketWriter, this.agentObjectViewer, this.sourceRolePolicy],
+                // The date only matters at creation; left to drift, it would show as an update
+                // on every later day's run.
+                ignoreChanges: ["schedule.scheduleStartDate"],
+            },
         );
         this.jobName = this.job.name;
 

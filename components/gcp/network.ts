@@ -20,6 +20,8 @@ export interface GcpNetworkArgs {
     podsCidr: string;
     /** Secondary range for Service addresses, e.g. 10.36.0.0/20. */
     servicesCidr: string;
+    /** Resources the network waits for, e.g. the project's API services; the subnetwork, router and NAT follow the network. Default none. */
+    dependsOn?: pulumi.Resource[];
     /** Provider for `project`; default: the program's default GCP provider. */
     provider?: gcp.Provider;
 }
@@ -60,7 +62,7 @@ export class GcpNetwork extends pulumi.ComponentResource {
                 autoCreateSubnetworks: false,
                 routingMode: "REGIONAL",
             },
-            childOpts,
+            { ...childOpts, dependsOn: args.dependsOn ?? [] },
         );
 
         this.subnetwork = new gcp.compute.Subnetwork(

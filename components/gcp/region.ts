@@ -5,6 +5,7 @@ import type { FleetConfig } from "../../config";
 import { gcpGpuMachines, gcpRegionZones } from "../../config/catalog";
 import { ConfigError } from "../../config/errors";
 import type { RegionCluster } from "../types";
+import { ProjectApis } from "./apis";
 import { GkeCluster } from "./cluster";
 import { GpuNodePool } from "./gpuNodePool";
 import { gkeKubeconfig } from "./kubeconfig";
@@ -25,6 +26,12 @@ export interface GcpRegionArgs {
     config: FleetConfig;
     /** Provider for `region.project` (one per project, made in index.ts); default: the program's default GCP provider. */
     provider?: gcp.Provider;
+    /**
+     * The project's API services, when the caller made them (one ProjectApis per project).
+     * Default: the first GCP region of `region.project` in `config.regions` enables them and
+     * any later region of that project enables none.
+     */
+    apis?: ProjectApis;
 }
 
 /**
@@ -38,6 +45,8 @@ export class GcpRegion extends pulumi.ComponentResource {
     public readonly gke: GkeCluster;
     public readonly gpuPools: GpuNodePool[];
     public readonly provider: k8s.Provider;
+    /** The project's API services the network and cluster wait for; absent in a later region of a project without `args.apis`. */
+    public readonly apis?: ProjectApis;
 
     constructor(name: string, args: GcpRegionArgs, opts?: pulumi.ComponentResourceOptions) {
         super("modelfleet:gcp:Region", name, {}, opts);
@@ -55,6 +64,16 @@ export class GcpRegion extends pulumi.ComponentResource {
             "modelfleet-region": region.name,
         };
 
+        // One resource per service and project: the first GCP region of the project owns them,
+        // so a second region in the same project never manages the same services again.
+        const owner = config.regions.find((r) => r.cloud === "gcp" && r.project === region.project);
+        this.apis =
+            args.apis ??
+            (owner === undefined || owner.name === region.name
+                ? new ProjectApis(`${name}-apis`, { project: region.project, provider: args.provider }, { parent: this })
+                : undefined);
+        const apiServices = this.apis?.services ?? [];
+
         this.network = new GcpNetwork(
             `${name}-network`,
             {
@@ -64,6 +83,7 @@ export class GcpRegion extends pulumi.ComponentResource {
                 nodeCidr: region.networkCidr,
                 podsCidr: region.podsCidr,
                 servicesCidr: region.servicesCidr,
+                dependsOn: apiServices,
                 provider: args.provider,
             },
             { parent: this },
@@ -88,6 +108,7 @@ export class GcpRegion extends pulumi.ComponentResource {
                 nodeServiceAccountId,
                 protect: config.protect,
                 resourceLabels,
+                dependsOn: apiServices,
                 provider: args.provider,
             },
             { parent: this },
@@ -143,6 +164,8 @@ export class GcpRegion extends pulumi.ComponentResource {
             zones: pulumi.output(zones),
             workloadIdentity: { kind: "gke-workload-identity", project: region.project, workloadPool: this.gke.workloadPool },
             ingress: { kind: "gce", className: "gce" },
+            // The cluster enables managed collection; its collectors run in gmp-system.
+            monitoring: { kind: "gke-managed-prometheus", scraperNamespaces: ["gmp-system"] },
             // Workloads need nodes to run on and Cloud NAT to pull images from outside Google.
             readyResources: [this.gke.systemPool, ...this.gpuPools.map((p) => p.nodePool), this.network.nat],
         };

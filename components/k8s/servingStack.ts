@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { FleetConfig, RegionConfig } from "../../config";
 import type { ModelStoreAccess, RegionCluster, RegionTls, ServingEndpoint } from "../types";
 import { servingArgProblems } from "./render/checks";
-import { buildContext, type MonitoringSettings } from "./render/context";
+import { buildContext, type MonitoringOptions } from "./render/context";
 import { renderGatewayConfig } from "./render/gatewayConfig";
 import {
     renderGatewayBackendsSecret,
@@ -11,7 +11,7 @@ import {
     renderGatewayDeployment,
     renderGatewayServiceAccount,
 } from "./render/gatewayWorkload";
-import { renderDashboardConfigMap, renderPrometheusRule, renderServiceMonitors } from "./render/monitoring";
+import { renderDashboardConfigMap, renderMonitoringObjects } from "./render/monitoring";
 import { names, TRACKS } from "./render/names";
 import { renderNamespace } from "./render/namespace";
 import { renderNetworkPolicies } from "./render/networkPolicies";
@@ -45,8 +45,8 @@ export interface ServingStackArgs {
     modelStore: ModelStoreAccess;
     /** The certificate for the region's Ingress; its kind must match the cluster's ingress flavour. */
     tls: RegionTls;
-    /** Prometheus namespace (default `monitoring`) and extra ServiceMonitor/PrometheusRule labels (default none). */
-    monitoring?: Partial<MonitoringSettings>;
+    /** One more scraper namespace besides the cluster's (default none) and extra labels on the monitoring objects (default none). */
+    monitoring?: MonitoringOptions;
 }
 
 /**
@@ -191,11 +191,12 @@ export class ServingStack extends pulumi.ComponentResource {
             ]),
         );
 
+        // In the CRDs the cluster's Prometheus reads; the cluster's readyResources include them
+        // where the region installs them (EKS).
         if (ctx.serving.monitoring) {
-            for (const [monitorName, monitor] of Object.entries(renderServiceMonitors(ctx))) {
-                custom(`${name}-servicemonitor-${monitorName}`, monitor, inNamespace());
+            for (const [role, object] of Object.entries(renderMonitoringObjects(ctx))) {
+                custom(`${name}-${role}`, object, inNamespace());
             }
-            custom(`${name}-prometheus-rule`, renderPrometheusRule(ctx), inNamespace());
             new k8s.core.v1.ConfigMap(`${name}-dashboard`, renderDashboardConfigMap(ctx), inNamespace());
         }
 

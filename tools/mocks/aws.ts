@@ -92,6 +92,13 @@ const nlbHostedZones: Record<string, string> = {
     "ap-southeast-1": "ZKVM4W9LS7TM", "ap-southeast-2": "ZCT6FZBF4DROD",
 };
 
+/** The prefix of a region's zone IDs: us-east-1 → use1, ap-southeast-2 → apse2, eu-central-1 → euc1. */
+function zoneIdPrefix(region: string): string {
+    const [geo, direction, number] = region.split("-");
+    const short: Record<string, string> = { east: "e", west: "w", north: "n", south: "s", central: "c", northeast: "ne", southeast: "se", northwest: "nw", southwest: "sw" };
+    return `${geo}${short[direction] ?? direction}${number}`;
+}
+
 export const awsCalls: Record<string, CallHandler> = {
     "aws:index/getCallerIdentity:getCallerIdentity": () => ({
         accountId: MOCK_ACCOUNT_ID,
@@ -100,10 +107,37 @@ export const awsCalls: Record<string, CallHandler> = {
         id: MOCK_ACCOUNT_ID,
     }),
     "aws:index/getPartition:getPartition": () => ({ partition: "aws", dnsSuffix: "amazonaws.com", id: "aws" }),
+    // Six zones per region, zone n carrying ID <code>-az<n>; excludeNames and excludeZoneIds are honoured.
     "aws:index/getAvailabilityZones:getAvailabilityZones": (inputs) => {
         const region = regionOf(inputs);
-        const letters = ["a", "b", "c", "d", "e", "f"];
-        return { names: letters.map((l) => `${region}${l}`), zoneIds: letters.map((_, i) => `${region.replace(/-/g, "").slice(0, 4)}-az${i + 1}`), id: region };
+        const excludedNames = (inputs["excludeNames"] as string[] | undefined) ?? [];
+        const excludedIds = (inputs["excludeZoneIds"] as string[] | undefined) ?? [];
+        const zones = ["a", "b", "c", "d", "e", "f"]
+            .map((letter, i) => ({ name: `${region}${letter}`, zoneId: `${zoneIdPrefix(region)}-az${i + 1}` }))
+            .filter((z) => !excludedNames.includes(z.name) && !excludedIds.includes(z.zoneId));
+        return { names: zones.map((z) => z.name), zoneIds: zones.map((z) => z.zoneId), id: region };
+    },
+    // GPU types are not offered in every zone: every requested type is offered in zones a-c only.
+    "aws:ec2/getInstanceTypeOfferings:getInstanceTypeOfferings": (inputs) => {
+        const region = regionOf(inputs);
+        const locationType = String(inputs["locationType"] ?? "region");
+        const filters = (inputs["filters"] as Array<{ name: string; values: string[] }> | undefined) ?? [];
+        const types = filters.find((f) => f.name === "instance-type")?.values ?? [];
+        const locations =
+            locationType === "availability-zone"
+                ? ["a", "b", "c"].map((l) => `${region}${l}`)
+                : locationType === "availability-zone-id"
+                  ? [1, 2, 3].map((n) => `${zoneIdPrefix(region)}-az${n}`)
+                  : [region];
+        const pairs = types.flatMap((type) => locations.map((location) => ({ type, location })));
+        return {
+            instanceTypes: pairs.map((p) => p.type),
+            locations: pairs.map((p) => p.location),
+            locationTypes: pairs.map(() => locationType),
+            locationType,
+            region,
+            id: region,
+        };
     },
     // The default version EKS names for an add-on on a Kubernetes version (stand-in values).
     "aws:eks/getAddonVersion:getAddonVersion": (inputs) => {

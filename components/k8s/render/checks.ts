@@ -2,6 +2,8 @@ import { isPinnedImage, type FleetConfig, type RegionConfig } from "../../../con
 import type { ModelStoreAccess, RegionCluster, RegionTls } from "../../types";
 import { TRACKS } from "./names";
 import { bytes, isQuantity, milliCpu } from "./quantity";
+import { PREVIEW_MIN_REPLICAS } from "./scaling";
+import { TORCHSERVE_MAX_SURGE } from "./torchserveWorkload";
 
 /** What a serving-stack check is given; the same fields as the component's arguments. */
 export interface ServingCheckInput {
@@ -13,6 +15,30 @@ export interface ServingCheckInput {
 }
 
 const pairs: Record<RegionCluster["ingress"]["kind"], RegionTls["kind"]> = { alb: "acm", gce: "gcp-managed", class: "cert-manager" };
+
+/**
+ * The first TorchServe release with what the rendered config and the gateway use:
+ * `default_startup_timeout` and per-model `startupTimeout` (pytorch/serve#3262) and the
+ * OpenAI-compatible route under /predictions/<model>/<version>/v1 (pytorch/serve#3287).
+ */
+export const MIN_TORCHSERVE_VERSION: readonly [number, number, number] = [0, 12, 0];
+
+/**
+ * The TorchServe version an image's tag states (`0.12.0`, `0.12.0-gpu`, `v0.12.0-cpu`), or
+ * undefined for a digest-only reference or a tag in any other form (a custom build).
+ */
+export function torchserveVersion(image: string): [number, number, number] | undefined {
+    const reference = (image.split("/").pop() ?? "").split("@")[0];
+    const colon = reference.indexOf(":");
+    if (colon < 0) return undefined;
+    const match = /^v?(\d+)\.(\d+)\.(\d+)(-[A-Za-z0-9._-]+)?$/.exec(reference.slice(colon + 1));
+    return match ? [Number(match[1]), Number(match[2]), Number(match[3])] : undefined;
+}
+
+function olderThan(version: readonly number[], minimum: readonly number[]): boolean {
+    const i = version.findIndex((part, at) => part !== minimum[at]);
+    return i >= 0 && version[i] < minimum[i];
+}
 
 /**
  * Every problem with the serving stack's arguments, each naming the config key (or the
@@ -44,6 +70,17 @@ export function servingArgProblems({ config, region, cluster, modelStore, tls }:
     ];
     for (const [key, image] of images) {
         if (!isPinnedImage(image)) add(`${key} is '${image}' but must be pinned by version tag or digest, not 'latest' or untagged`);
+    }
+    for (const t of TRACKS) {
+        const image = sv.tracks[t].torchserveImage ?? config.images.torchserve;
+        const version = torchserveVersion(image);
+        if (version && olderThan(version, MIN_TORCHSERVE_VERSION)) {
+            const minimum = MIN_TORCHSERVE_VERSION.join(".");
+            const upgraded = image.replace(/:v?\d+\.\d+\.\d+/, `:${minimum}`).split("@")[0];
+            add(
+                `serving.tracks.${t}.torchserveImage is '${image}' (TorchServe ${version.join(".")}) but the rendered config needs TorchServe ${minimum} or later (default_startup_timeout, per-model startupTimeout, the OpenAI-compatible route); use ${upgraded} or later`,
+            );
+        }
     }
 
     const known = new Set(config.models.map((m) => m.name));
@@ -97,6 +134,8 @@ export function servingArgProblems({ config, region, cluster, modelStore, tls }:
                 `serving.torchserve.memory is ${ts.memory} but the nodes of GPU pool '${pool.name}' in ${region.name} have ${shape.nodeMemoryGiB} GiB`,
             );
         }
+        const capacity = poolCapacityProblem(config, region, regionKey, pool.gpusPerNode);
+        if (capacity) add(capacity);
     }
 
     if (pairs[cluster.ingress.kind] !== tls.kind) {
@@ -109,4 +148,34 @@ export function servingArgProblems({ config, region, cluster, modelStore, tls }:
         );
     }
     return problems;
+}
+
+/**
+ * Whether the serving pool can hold what the HPAs and a rollout may ask for: the active track
+ * at `replicas.max`, the preview track's warm pod and one surge pod. Pods beyond that stay
+ * Pending. Only cloud pools state a maximum size; an existing cluster's pool is not checked.
+ */
+function poolCapacityProblem(config: FleetConfig, region: RegionConfig, regionKey: string, gpusPerNode: number): string | undefined {
+    const ts = config.serving.torchserve;
+    const poolIndex = region.gpuPools.findIndex((p) => p.name === region.servingPool);
+    const declared = region.gpuPools[poolIndex];
+    if (!declared || !("maxNodes" in declared)) return undefined;
+    // Nonsense GPU counts and replica bounds are reported on their own.
+    if (!Number.isInteger(ts.gpus) || ts.gpus < 1 || ts.gpus > gpusPerNode || ts.replicas.max < ts.replicas.min) return undefined;
+    const podsPerNode = Math.floor(gpusPerNode / ts.gpus);
+    const capacity = declared.maxNodes * podsPerNode;
+    const needed = ts.replicas.max + PREVIEW_MIN_REPLICAS + TORCHSERVE_MAX_SURGE;
+    if (needed <= capacity) return undefined;
+    const maxNodesKey = `${regionKey}.gpuPools[${poolIndex}].maxNodes`;
+    const nodesNeeded = Math.ceil(needed / podsPerNode);
+    const fittingMax = capacity - PREVIEW_MIN_REPLICAS - TORCHSERVE_MAX_SURGE;
+    const fix =
+        fittingMax >= ts.replicas.min
+            ? `set serving.torchserve.replicas.max to ${fittingMax} or ${maxNodesKey} to ${nodesNeeded}`
+            : `set ${maxNodesKey} to ${nodesNeeded} (replicas.max cannot go below replicas.min, ${ts.replicas.min})`;
+    return (
+        `serving.torchserve.replicas.max is ${ts.replicas.max} but GPU pool '${declared.name}' in ${region.name} holds at most ${capacity} TorchServe pod(s) ` +
+        `(maxNodes ${declared.maxNodes} x ${podsPerNode} per node), and the active track at its maximum, the preview track's ${PREVIEW_MIN_REPLICAS} pod ` +
+        `and ${TORCHSERVE_MAX_SURGE} rollout surge pod need ${needed}; ${fix}`
+    );
 }

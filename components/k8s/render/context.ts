@@ -1,6 +1,6 @@
 import type * as pulumi from "@pulumi/pulumi";
 import type { FleetConfig, ModelSettings, RegionConfig } from "../../../config";
-import type { GpuPoolPlacement, IngressFlavour, ModelStoreAccess, RegionCluster, WorkloadIdentity } from "../../types";
+import type { ClusterMonitoring, GpuPoolPlacement, IngressFlavour, ModelStoreAccess, RegionCluster, WorkloadIdentity } from "../../types";
 import { gatewayBackendEnv, type GatewayBackend } from "./gatewayConfig";
 import { TRACKS, type Track } from "./names";
 
@@ -30,13 +30,21 @@ export interface ServingContext {
 }
 
 export interface MonitoringSettings {
-    /** Namespace Prometheus runs in; its pods may scrape the metrics ports. */
-    namespace: string;
-    /** Extra labels on ServiceMonitors and PrometheusRules, for the operator's selectors. */
+    /** The CRDs scrape targets and rules are written as, by what the cluster runs. */
+    kind: ClusterMonitoring["kind"];
+    /** Namespaces whose pods may scrape the metrics ports. */
+    scraperNamespaces: string[];
+    /** Extra labels on the monitoring objects, for the Prometheus Operator's selectors. */
     labels: Record<string, string>;
 }
 
-export const DEFAULT_MONITORING: MonitoringSettings = { namespace: "monitoring", labels: {} };
+/** What a caller may add to the cluster's monitoring. */
+export interface MonitoringOptions {
+    /** One more namespace whose pods may scrape the metrics ports, besides the cluster's scraper namespaces; default none. */
+    namespace?: string;
+    /** Extra labels on ServiceMonitors and PrometheusRules (kube-prometheus-stack: `release: <name>`); default none. */
+    labels?: Record<string, string>;
+}
 
 /**
  * Resolves the context. Call only after the arguments have passed `servingArgProblems`:
@@ -45,9 +53,9 @@ export const DEFAULT_MONITORING: MonitoringSettings = { namespace: "monitoring",
 export function buildContext(
     config: FleetConfig,
     region: RegionConfig,
-    cluster: Pick<RegionCluster, "gpuPools" | "systemNodeSelector" | "workloadIdentity" | "ingress">,
+    cluster: Pick<RegionCluster, "gpuPools" | "systemNodeSelector" | "workloadIdentity" | "ingress" | "monitoring">,
     modelStore: Pick<ModelStoreAccess, "kind" | "bucketRegion" | "staticCredentials"> & { uri: pulumi.Input<string> },
-    monitoring: Partial<MonitoringSettings> = {},
+    monitoring: MonitoringOptions = {},
 ): ServingContext {
     const trackImages = Object.fromEntries(
         TRACKS.map((t) => [t, config.serving.tracks[t].torchserveImage ?? config.images.torchserve]),
@@ -72,7 +80,13 @@ export function buildContext(
         identity: cluster.workloadIdentity.kind,
         ingress: cluster.ingress,
         backends: (Object.keys(gatewayBackendEnv) as GatewayBackend[]).filter((b) => config.secrets.gatewayBackends[b] !== undefined),
-        monitoring: { ...DEFAULT_MONITORING, ...monitoring },
+        monitoring: {
+            kind: cluster.monitoring.kind,
+            scraperNamespaces: [
+                ...new Set([...cluster.monitoring.scraperNamespaces, ...(monitoring.namespace ? [monitoring.namespace] : [])]),
+            ],
+            labels: monitoring.labels ?? {},
+        },
         vpcCidr: "vpcCidr" in region ? region.vpcCidr : undefined,
     };
 }

@@ -1,19 +1,29 @@
 import type * as k8s from "@pulumi/kubernetes";
 import type { ModelSettings } from "../../../config";
 import type { ServingContext } from "./context";
-import { commonLabels, names, portNames, TRACK_LABEL } from "./names";
+import { commonLabels, gatewaySelector, names, portNames, torchserveAnyTrackSelector, TRACK_LABEL } from "./names";
 import { METRICS_LABEL, type CustomObject } from "./traffic";
 
 /**
- * ServiceMonitors, alert rules and the dashboard. Metric names are TorchServe's Prometheus
+ * Scrape targets, alert rules and the dashboard. Metric names are TorchServe's Prometheus
  * metrics (metrics_mode=prometheus: ts_inference_requests_total, ts_queue_latency_microseconds,
  * Requests2XX/4XX/5XX, PredictionTime, GPUUtilization), TensorZero's (tensorzero_requests_total)
  * and kube-state-metrics' (kube_deployment_*, kube_pod_container_status_restarts_total).
+ * Targets and rules are written in the CRDs the cluster's Prometheus reads: the Prometheus
+ * Operator's (ServiceMonitor, PrometheusRule) or GKE Managed Prometheus' (PodMonitoring, Rules).
  */
 
-/** Prometheus `job` labels: the Service names the ServiceMonitors select. */
+/**
+ * Prometheus `job` labels: the Service names the ServiceMonitors select, and the names of the
+ * PodMonitorings (GKE sets `job` to the PodMonitoring's name), so one set of rules fits both.
+ */
 export const jobs = { torchserve: names.torchserveMetrics, gateway: names.gateway } as const;
 export const SCRAPE_INTERVAL = "30s";
+export const SCRAPE_TIMEOUT = "10s";
+/** How often GKE's rule evaluator runs the alert rules (its default, stated so the object says it). */
+export const RULE_INTERVAL = "1m";
+/** The track label as a Prometheus label name: how the operator sanitizes podTargetLabels, and what PodMonitorings map it to. */
+export const TRACK_TARGET_LABEL = TRACK_LABEL.replace(/[^A-Za-z0-9_]/g, "_");
 /** The fraction of a model's response timeout its p95 latency may reach before alerting. */
 export const LATENCY_ALERT_FRACTION = 0.8;
 /** Mean queue wait (ms) that alerts, unless the model's batch delay allows for more. */
@@ -29,7 +39,7 @@ function serviceMonitor(ctx: ServingContext, name: string, selectorValue: string
             namespaceSelector: { matchNames: [ctx.namespace] },
             // Carries the blue/green track onto every series, so tracks compare side by side.
             podTargetLabels: [TRACK_LABEL],
-            endpoints: [{ port, path: "/metrics", interval: SCRAPE_INTERVAL, scrapeTimeout: "10s" }],
+            endpoints: [{ port, path: "/metrics", interval: SCRAPE_INTERVAL, scrapeTimeout: SCRAPE_TIMEOUT }],
         },
     };
 }
@@ -38,6 +48,28 @@ export function renderServiceMonitors(ctx: ServingContext): Record<string, Custo
     return {
         torchserve: serviceMonitor(ctx, "torchserve", "torchserve", portNames.metrics),
         [names.gateway]: serviceMonitor(ctx, names.gateway, "gateway", portNames.http),
+    };
+}
+
+function podMonitoring(ctx: ServingContext, job: string, selector: Record<string, string>, port: string): CustomObject {
+    return {
+        apiVersion: "monitoring.googleapis.com/v1",
+        kind: "PodMonitoring",
+        metadata: { name: job, namespace: ctx.namespace, labels: { ...commonLabels(ctx.regionName), ...ctx.monitoring.labels } },
+        spec: {
+            selector: { matchLabels: selector },
+            endpoints: [{ port, path: "/metrics", interval: SCRAPE_INTERVAL, timeout: SCRAPE_TIMEOUT }],
+            // The same track label the operator's podTargetLabels give, so dashboards work on both.
+            targetLabels: { fromPod: [{ from: TRACK_LABEL, to: TRACK_TARGET_LABEL }] },
+        },
+    };
+}
+
+/** GKE Managed Prometheus scrapes pods, not Services: one PodMonitoring per job, over the same pods. */
+export function renderPodMonitorings(ctx: ServingContext): Record<string, CustomObject> {
+    return {
+        [jobs.torchserve]: podMonitoring(ctx, jobs.torchserve, torchserveAnyTrackSelector(), portNames.metrics),
+        [jobs.gateway]: podMonitoring(ctx, jobs.gateway, gatewaySelector(), portNames.http),
     };
 }
 
@@ -155,6 +187,35 @@ export function renderPrometheusRule(ctx: ServingContext): CustomObject {
         },
         spec: { groups: [{ name: "modelfleet-serving", rules: alertRules(ctx) }] },
     };
+}
+
+/** The alert rules as GKE Managed Prometheus' namespaced Rules: queries stay within the namespace. */
+export function renderRules(ctx: ServingContext): CustomObject {
+    return {
+        apiVersion: "monitoring.googleapis.com/v1",
+        kind: "Rules",
+        metadata: {
+            name: names.prometheusRule,
+            namespace: ctx.namespace,
+            labels: { ...commonLabels(ctx.regionName), ...ctx.monitoring.labels },
+        },
+        spec: { groups: [{ name: "modelfleet-serving", interval: RULE_INTERVAL, rules: alertRules(ctx) }] },
+    };
+}
+
+/**
+ * Scrape targets and alert rules in the CRDs the cluster's Prometheus reads, keyed by the
+ * role that names their Pulumi resource.
+ */
+export function renderMonitoringObjects(ctx: ServingContext): Record<string, CustomObject> {
+    const prefixed = (prefix: string, objects: Record<string, CustomObject>) =>
+        Object.fromEntries(Object.entries(objects).map(([key, object]) => [`${prefix}-${key}`, object]));
+    switch (ctx.monitoring.kind) {
+        case "gke-managed-prometheus":
+            return { ...prefixed("podmonitoring", renderPodMonitorings(ctx)), rules: renderRules(ctx) };
+        case "prometheus-operator":
+            return { ...prefixed("servicemonitor", renderServiceMonitors(ctx)), "prometheus-rule": renderPrometheusRule(ctx) };
+    }
 }
 
 interface PanelSpec {

@@ -9,6 +9,9 @@ type Port = k8s.types.input.networking.v1.NetworkPolicyPort;
 
 /** Google's front ends and health checkers: the sources of GKE Ingress traffic to NEG pods. */
 export const GOOGLE_LB_RANGES = ["130.211.0.0/22", "35.191.0.0/16"] as const;
+/** The label and port of cert-manager's ACME HTTP-01 solver pods (made in the namespace of the Certificate). */
+export const ACME_SOLVER_LABEL = "acme.cert-manager.io/http01-solver";
+export const ACME_SOLVER_PORT = 8089;
 /** Standard ports of the gateway's optional backends (ClickHouse HTTP/HTTPS, Postgres, Valkey). */
 export const BACKEND_PORTS: Record<GatewayBackend, number[]> = { clickhouseUrl: [8123, 8443], postgresUrl: [5432], valkeyUrl: [6379] };
 
@@ -91,11 +94,18 @@ export function renderNetworkPolicies(ctx: ServingContext): Record<string, Netwo
             policyTypes: ["Ingress"],
             ingress: [{ from: [{ podSelector: { matchLabels: gatewaySelector() } }], ports: [tcp(ports.inference)] }],
         }),
-        policy(ctx, "allow-prometheus-scrape", {
-            podSelector: {},
-            policyTypes: ["Ingress"],
-            ingress: [{ from: [namespacePeer(ctx.monitoring.namespace)], ports: [tcp(ports.metrics), tcp(ports.gateway)] }],
-        }),
+        // An ingress rule with no peers admits every source, so no scrapers means no policy.
+        ...(ctx.monitoring.scraperNamespaces.length > 0
+            ? [
+                  policy(ctx, "allow-prometheus-scrape", {
+                      podSelector: {},
+                      policyTypes: ["Ingress"],
+                      ingress: [
+                          { from: ctx.monitoring.scraperNamespaces.map(namespacePeer), ports: [tcp(ports.metrics), tcp(ports.gateway)] },
+                      ],
+                  }),
+              ]
+            : []),
         policy(ctx, "torchserve-egress", {
             podSelector: { matchLabels: torchserveAnyTrackSelector() },
             policyTypes: ["Egress"],
@@ -112,6 +122,18 @@ export function renderNetworkPolicies(ctx: ServingContext): Record<string, Netwo
                 ...(backendPorts.length > 0 ? [{ to: [anywhere], ports: backendPorts }] : []),
             ],
         }),
+        // The region's Certificate lives in this namespace, so cert-manager runs its HTTP-01
+        // solver here; the ACME server and cert-manager's self-check reach it through the
+        // ingress controller. Harmless with a DNS-01 issuer: no such pod ever exists.
+        ...(ctx.ingress.kind === "class"
+            ? [
+                  policy(ctx, "allow-acme-http01-solver", {
+                      podSelector: { matchLabels: { [ACME_SOLVER_LABEL]: "true" } },
+                      policyTypes: ["Ingress"],
+                      ingress: [{ from: ingressSourcePeers(ctx), ports: [tcp(ACME_SOLVER_PORT)] }],
+                  }),
+              ]
+            : []),
     ];
     return Object.fromEntries(policies);
 }

@@ -12,6 +12,11 @@ type Pdb = k8s.types.input.policy.v1.PodDisruptionBudget;
 export const SCALE_DOWN_WINDOW_SECONDS = 300;
 /** LimitRange defaults for containers that state no resources (debug pods, jobs). */
 export const CONTAINER_DEFAULTS = { limits: { cpu: "500m", memory: "512Mi" }, requests: { cpu: "100m", memory: "128Mi" } } as const;
+/**
+ * The preview (inactive) track's HPA minimum: one warm pod for checks before a switch, not
+ * `replicas.min` GPUs held idle. It can still scale to `replicas.max` under test load.
+ */
+export const PREVIEW_MIN_REPLICAS = 1;
 /** Pods at the LimitRange defaults the quota leaves room for (debug pods, one-off jobs). */
 export const QUOTA_HEADROOM_PODS = 2;
 
@@ -45,8 +50,10 @@ function hpa(
 }
 
 /**
- * One HPA per TorchServe track, then the gateway's. Both tracks keep the same bounds so a
- * switch lands on a warm track and a rollback is the same change back.
+ * One HPA per TorchServe track, then the gateway's. The active track scales between
+ * `replicas.min` and `replicas.max`; the preview track keeps the same maximum but only
+ * PREVIEW_MIN_REPLICAS warm. A switch flips both minimums in the same update, and a rollback
+ * is the same change back.
  */
 export function renderHpas(ctx: ServingContext): Record<string, Hpa> {
     const ts = ctx.serving.torchserve;
@@ -56,7 +63,13 @@ export function renderHpas(ctx: ServingContext): Record<string, Hpa> {
             (track) =>
                 [
                     names.torchserveDeployment(track),
-                    hpa(ctx, names.torchserveDeployment(track), ts.replicas, ts.cpuTargetPercent, 1),
+                    hpa(
+                        ctx,
+                        names.torchserveDeployment(track),
+                        track === ctx.activeTrack ? ts.replicas : { min: PREVIEW_MIN_REPLICAS, max: ts.replicas.max },
+                        ts.cpuTargetPercent,
+                        1,
+                    ),
                 ] as const,
         ),
         [names.gateway, hpa(ctx, names.gateway, gw.replicas, gw.cpuTargetPercent, 2)] as const,

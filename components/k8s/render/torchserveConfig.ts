@@ -92,16 +92,61 @@ export function archiveKey(model: Pick<ModelSettings, "name" | "version">): stri
 
 /**
  * The init container's script: copies this region's archives from its model-store copy
- * (`$MODEL_STORE_URI`, set from the bucket output) into the pod's model store. Fails the
- * pod if any archive is missing, so a pod never starts serving without its models.
+ * (`$MODEL_STORE_URI`, set from the bucket output) into the pod's model store. An archive
+ * published moments ago may not have reached this region's copy yet (replication, or the
+ * next transfer run; on a new stack, the first transfer), so each one is checked for up to
+ * ten minutes before the pod fails, naming the archive: a pod never starts serving without
+ * its models. POSIX sh: the GCS image's /bin/sh is dash.
  */
 export function renderModelSyncScript(kind: "s3" | "gcs", models: Array<Pick<ModelSettings, "name" | "version">>): string {
-    const copy = (m: Pick<ModelSettings, "name" | "version">) => {
-        const source = `"$base/${archiveKey(m)}"`;
-        const target = `"${torchservePaths.modelStore}/${m.name}.mar"`;
-        return kind === "s3"
-            ? `aws s3 cp ${source} ${target} --only-show-errors`
-            : `gcloud storage cp ${source} ${target} --no-user-output-enabled`;
-    };
-    return ["set -eu", 'base="${MODEL_STORE_URI%/}"', ...models.map(copy), `ls -l "${torchservePaths.modelStore}"`, ""].join("\n");
+    const attempts = 60;
+    const delaySeconds = 10;
+    const client =
+        kind === "s3"
+            ? [
+                  // head-object, not `s3 ls`: an exact key, never a prefix match.
+                  "exists() {",
+                  '    object="${1#s3://}"',
+                  '    aws s3api head-object --bucket "${object%%/*}" --key "${object#*/}" >/dev/null',
+                  "}",
+                  "copy() {",
+                  '    aws s3 cp "$1" "$2" --only-show-errors',
+                  "}",
+              ]
+            : [
+                  "exists() {",
+                  '    gcloud storage objects describe "$1" >/dev/null',
+                  "}",
+                  "copy() {",
+                  '    gcloud storage cp "$1" "$2" --no-user-output-enabled',
+                  "}",
+              ];
+    const fetch = [
+        "fetch() {",
+        '    src="$base/$1"',
+        "    n=1",
+        '    while ! err="$(exists "$src" 2>&1)"; do',
+        '        if [ "$n" -ge "$attempts" ]; then',
+        '            echo "model-sync: $src is still missing after $attempts checks ${delay}s apart; publish it to the primary bucket and let it reach this region (docs/model-store.md). Last check: $err" >&2',
+        "            exit 1",
+        "        fi",
+        '        echo "model-sync: waiting for $src (check $n of $attempts: $err)"',
+        "        n=$((n + 1))",
+        '        sleep "$delay"',
+        "    done",
+        '    copy "$src" "$2"',
+        "}",
+    ];
+    const sync = (m: Pick<ModelSettings, "name" | "version">) => `fetch "${archiveKey(m)}" "${torchservePaths.modelStore}/${m.name}.mar"`;
+    return [
+        "set -eu",
+        'base="${MODEL_STORE_URI%/}"',
+        `attempts=${attempts}`,
+        `delay=${delaySeconds}`,
+        ...client,
+        ...fetch,
+        ...models.map(sync),
+        `ls -l "${torchservePaths.modelStore}"`,
+        "",
+    ].join("\n");
 }

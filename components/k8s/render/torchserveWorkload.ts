@@ -21,6 +21,8 @@ type EnvVar = k8s.types.input.core.v1.EnvVar;
 export const MODEL_SYNC_RESOURCES = { cpu: "1", memory: "1Gi" } as const;
 /** /dev/shm for PyTorch workers (the container runtime's default is 64Mi). */
 export const SHM_SIZE = "1Gi";
+/** Extra pods a track's rollout adds; the GPU pool must have room for them (see the argument checks). */
+export const TORCHSERVE_MAX_SURGE = 1;
 const STARTUP_PROBE_PERIOD_SECONDS = 10;
 
 export function torchserveResources(ctx: ServingContext): Record<string, string> {
@@ -97,7 +99,7 @@ export function renderTorchServeDeployment(ctx: ServingContext, track: Track, co
         spec: {
             selector: { matchLabels: selector },
             // Never drop serving capacity during a rollout; the surge pod may need a new GPU node.
-            strategy: { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } },
+            strategy: { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 0, maxSurge: TORCHSERVE_MAX_SURGE } },
             minReadySeconds: 10,
             // Node scale-up, image pull, model copy and load together take many minutes.
             progressDeadlineSeconds: 1800,
