@@ -169,7 +169,7 @@ describe("GCP region in prod", () => {
         expect(at(cluster, "network")).toBe(await promiseOf(built.region.network.network.selfLink));
         expect(at(cluster, "subnetwork")).toBe(await promiseOf(built.region.network.subnetwork.selfLink));
         expect(at(cluster, "network")).toEqual(expect.stringMatching(/.+/));
-        expect(at<string[]>(cluster, "monitoringConfig", "enableComponents")).toContain("DCGM");
+        expect(at<string[]>(cluster, "monitoringConfig", "enableComponents")).toEqual(["SYSTEM_COMPONENTS", "DCGM", "POD", "DEPLOYMENT", "HPA"]);
     });
 
     it("protects the prod cluster twice: GKE deletion protection and Pulumi protect", () => {

@@ -182,8 +182,10 @@ export class GkeCluster extends pulumi.ComponentResource {
                 loggingConfig: { enableComponents: ["SYSTEM_COMPONENTS", "APISERVER", "CONTROLLER_MANAGER", "SCHEDULER", "WORKLOADS"] },
                 monitoringConfig: {
                     // DCGM: GPU utilisation and memory per node and pod, collected by Managed
-                    // Prometheus from the GKE-installed driver.
-                    enableComponents: ["SYSTEM_COMPONENTS", "DCGM"],
+                    // Prometheus from the GKE-installed driver. POD, DEPLOYMENT and HPA are the
+                    // kube-state-metrics packages the serving alerts read (restarts,
+                    // availability, HPA at its maximum).
+                    enableComponents: ["SYSTEM_COMPONENTS", "DCGM", "POD", "DEPLOYMENT", "HPA"],
                     managedPrometheus: { enabled: true },
                 },
             },
