@@ -38,6 +38,7 @@ export const defaults = {
         activeColor: "blue",
         torchserve: {
             replicas: { min: 1, max: 4 },
+            previewMinReplicas: 1,
             cpu: "4",
             memory: "16Gi",
             gpus: 1,

@@ -199,6 +199,11 @@ export const servingSchema = z.strictObject({
     torchserve: z
         .strictObject({
             replicas: replicas.prefault(defaults.serving.torchserve.replicas),
+            /**
+             * The preview (inactive) track's HPA minimum, in pods; default 1. Raised to
+             * `replicas.min` before a switch so both tracks are warm when traffic moves.
+             */
+            previewMinReplicas: z.int().min(1, { message: "must be 1 or more" }).default(defaults.serving.torchserve.previewMinReplicas),
             cpu: quantity.default(defaults.serving.torchserve.cpu),
             memory: quantity.default(defaults.serving.torchserve.memory),
             gpus: z.int().min(1, { message: "must be 1 or more" }).default(defaults.serving.torchserve.gpus),

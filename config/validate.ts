@@ -101,6 +101,15 @@ export function crossCheck(s: FleetSettings, secrets: SecretPresence): ConfigPro
         const r = sv[which].replicas;
         if (r.min > r.max) add(`serving.${which}.replicas.max`, `must be >= replicas.min (${r.min})`, setCommand(`serving.${which}.replicas.max`, r.min));
     }
+    const ts = sv.torchserve;
+    // An HPA whose minReplicas exceeds maxReplicas is refused by the API server mid-update.
+    if (ts.previewMinReplicas > ts.replicas.max) {
+        add(
+            "serving.torchserve.previewMinReplicas",
+            `is ${ts.previewMinReplicas} but must be <= replicas.max (${ts.replicas.max}): the preview track's HPA shares that maximum`,
+            setCommand("serving.torchserve.previewMinReplicas", Math.min(ts.replicas.min, ts.replicas.max)),
+        );
+    }
 
     const primary = s.regions.find((r) => r.name === s.modelStore.primaryRegion);
     if (!primary || primary.cloud !== "aws") {

@@ -127,6 +127,7 @@ describe("bad input names the key and the fix", () => {
         ["zero workers", "dev", [["models[0].minWorkers", 0]], "models[0].minWorkers", "must be 1 or more (TorchServe treats 0 as unset)"],
         ["alarm topic outside us-east-1", "prod", [["globalEntry.alarmTopicArns", ["arn:aws:sns:eu-west-1:444455556666:oncall"]]], "globalEntry.alarmTopicArns[0]", "must be an SNS topic ARN in us-east-1, where Route 53 health-check alarms live"],
         ["replica range inverted", "dev", [["serving.gateway", { replicas: { min: 4, max: 2 } }]], "serving.gateway.replicas.max", "must be >= replicas.min (4)"],
+        ["preview minimum above the track's maximum", "prod", [["serving.torchserve.previewMinReplicas", 5]], "serving.torchserve.previewMinReplicas", "is 5 but must be <= replicas.max (4): the preview track's HPA shares that maximum"],
     ];
 
     it.each(cases)("%s", (_title, stack, change, keyPath, message) => {

@@ -1,7 +1,8 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { EXIT, main, typeToken } from "../tools/guard";
+import { clusterProviderUrn, EXIT, main, typeToken } from "../tools/guard";
+import { main as plan } from "../tools/plan";
 import type { PolicyReport } from "../tools/contracts";
 
 const fixture = (name: string) => path.join(__dirname, "fixtures", "guard", name);
@@ -92,6 +93,33 @@ test("a custom resource is accepted when its CRD is in the input, and known add-
     const result = await guard(fixture("crd.yaml"));
     expect(result.code).toBe(EXIT.clean);
     expect(result.out).toContain("2 resource(s)");
+});
+
+test("GKE Managed Prometheus objects are known, each with its scope", async () => {
+    const result = await guard(fixture("gmp.yaml"));
+    expect(result.err).toBe("");
+    expect(result.out).toContain("guard: 6 resource(s) from 1 file(s), 37 policies: 0 mandatory, 0 advisory violation(s).");
+    expect(result.code).toBe(EXIT.clean);
+
+    // Namespaced kinds may share a name across namespaces; cluster-scoped kinds may not.
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "guard-gmp-"));
+    try {
+        const twice = (kind: string) =>
+            ["a", "b"]
+                .map((ns) => `apiVersion: monitoring.googleapis.com/v1\nkind: ${kind}\nmetadata: { name: x, namespace: ${ns} }\nspec: {}\n`)
+                .join("---\n");
+        const namespaced = ["PodMonitoring", "Rules", "OperatorConfig"];
+        const clusterScoped = ["ClusterPodMonitoring", "ClusterNodeMonitoring", "ClusterRules", "GlobalRules"];
+        fs.writeFileSync(path.join(dir, "namespaced.yaml"), namespaced.map(twice).join("---\n"));
+        expect((await guard(path.join(dir, "namespaced.yaml"))).code).toBe(EXIT.clean);
+        fs.writeFileSync(path.join(dir, "cluster.yaml"), clusterScoped.map(twice).join("---\n"));
+        const refused = await guard(path.join(dir, "cluster.yaml"));
+        expect(refused.code).toBe(EXIT.badInput);
+        for (const kind of clusterScoped) expect(refused.err).toContain(`${kind} x is defined twice`);
+        expect(refused.err).toContain(`${clusterScoped.length} input problem(s)`);
+    } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+    }
 });
 
 test("an object without metadata.name is refused, naming file and document", async () => {
@@ -192,4 +220,136 @@ test("usage errors exit 2", async () => {
     expect((await guard(fixture("good.yaml"), "--stack", "dev", "--policy-config", fixture("plan.json"))).err).toContain(
         "use either --stack or --policy-config",
     );
+});
+
+describe("cluster directories", () => {
+    let root: string;
+    /** `<root>/prod/manifests/<cluster>/`, as the offline plan of the prod stack writes it. */
+    let manifests: string;
+    let clusters: string[];
+
+    beforeAll(async () => {
+        root = fs.mkdtempSync(path.join(os.tmpdir(), "guard-clusters-"));
+        const planned = await plan(["--stack", "prod", "--out", path.join(root, "prod")], {
+            stdout: () => undefined,
+            stderr: () => undefined,
+        });
+        expect(planned).toBe(0);
+        manifests = path.join(root, "prod", "manifests");
+        clusters = fs.readdirSync(manifests).sort((a, b) => a.localeCompare(b));
+    });
+    afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
+
+    /** A scratch copy of the plan's manifests, for tests that break them. */
+    function copyOfManifests(name: string): string {
+        const copy = path.join(root, name);
+        fs.cpSync(manifests, copy, { recursive: true });
+        return copy;
+    }
+
+    test("the offline plan's manifests pass, each cluster directory checked on its own", async () => {
+        expect(clusters.length).toBeGreaterThan(1);
+        expect(clusters).toContain("usc1");
+        const result = await guard(manifests);
+        expect(result.err).toBe("");
+        expect(result.out).toMatch(
+            new RegExp(`from \\d+ file\\(s\\) in ${clusters.length} clusters \\(${clusters.join(", ")}\\), 37 policies: 0 mandatory`),
+        );
+        expect(result.code).toBe(EXIT.clean);
+        const parsed = report((await guard(manifests, "--json")).out);
+        expect(parsed.violations.filter((v) => v.level === "mandatory")).toEqual([]);
+    });
+
+    test("an object twice in one cluster directory, at any depth, is still an input error", async () => {
+        const copy = copyOfManifests("duplicate");
+        fs.mkdirSync(path.join(copy, "usc1", "extra"));
+        const again = path.join(copy, "usc1", "extra", "again.yaml");
+        fs.copyFileSync(path.join(copy, "usc1", "podmonitoring-modelfleet-torchserve-metrics.yaml"), again);
+        const result = await guard(copy);
+        expect(result.code).toBe(EXIT.badInput);
+        expect(result.err).toContain(
+            `guard: ${path.join(copy, "usc1", "podmonitoring-modelfleet-torchserve-metrics.yaml")}: document 1 (line 1): ` +
+                `PodMonitoring modelfleet/torchserve-metrics is defined twice in cluster usc1 (first at ${again}: document 1 (line 1))`,
+        );
+        expect(result.err).toContain("guard: 1 input problem(s); no policy verdict given.");
+    });
+
+    test("namespace quota and PodDisruptionBudgets are judged per cluster directory", async () => {
+        const copy = copyOfManifests("per-cluster");
+        const use1 = path.join(copy, "use1");
+        for (const file of fs.readdirSync(use1)) {
+            if (file.startsWith("resourcequota-modelfleet-") || file === "poddisruptionbudget-modelfleet-tensorzero-gateway.yaml") {
+                fs.rmSync(path.join(use1, file));
+            }
+        }
+        const result = await guard(copy, "--json");
+        expect(result.code).toBe(EXIT.mandatoryViolation);
+        const deployment = (name: string) => `urn:pulumi:guard::manifests::kubernetes:apps/v1:Deployment::use1:modelfleet/${name}`;
+        const violations = report(result.out).violations;
+        expect(violations).toHaveLength(2);
+        expect(violations).toContainEqual(
+            expect.objectContaining({ policy: "pdb-for-replicated-deployments", urn: deployment("tensorzero-gateway") }),
+        );
+        expect(violations).toContainEqual(
+            expect.objectContaining({
+                policy: "namespace-quota-and-limitrange",
+                urn: expect.stringMatching(/^urn:pulumi:guard::manifests::kubernetes:apps\/v1:Deployment::use1:modelfleet\//),
+                message: expect.stringMatching(/^namespace "modelfleet" runs Deployment .* but has no ResourceQuota\.$/),
+            }),
+        );
+        // The text report points at the file in the cluster directory.
+        const text = await guard(copy);
+        expect(text.out).toContain(
+            `MANDATORY pdb-for-replicated-deployments  [${path.join(use1, "deployment-modelfleet-tensorzero-gateway.yaml")}: document 1 (line 1)]`,
+        );
+    });
+
+    test("clusters, their labels and --one-cluster", async () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "guard-layout-"));
+        try {
+            for (const sub of ["a", "b"]) {
+                fs.mkdirSync(path.join(dir, sub));
+                fs.copyFileSync(fixture("good.yaml"), path.join(dir, sub, "serving.yaml"));
+            }
+            const split = await guard(dir, "--json");
+            expect(split.code).toBe(EXIT.clean);
+            expect(report(split.out).resources).toBe(16);
+            expect((await guard(dir)).out).toContain("from 2 file(s) in 2 clusters (a, b), 37 policies");
+
+            // Only the directory named on the command line is split, not the one below it.
+            expect((await guard(path.join(dir, "a"))).out).toContain("guard: 8 resource(s) from 1 file(s), 37 policies");
+
+            const merged = await guard(dir, "--one-cluster");
+            expect(merged.code).toBe(EXIT.badInput);
+            expect(merged.err).toContain("Namespace serving is defined twice (first at");
+
+            // Two directories of the same name are told apart by their path.
+            const other = fs.mkdtempSync(path.join(os.tmpdir(), "guard-layout-"));
+            try {
+                fs.mkdirSync(path.join(other, "a"));
+                fs.copyFileSync(fixture("good.yaml"), path.join(other, "a", "serving.yaml"));
+                const both = await guard(dir, other);
+                expect(both.code).toBe(EXIT.clean);
+                const labels = [path.join(dir, "a"), path.join(other, "a"), "b"].sort((x, y) => x.localeCompare(y));
+                expect(both.out).toContain(`in 3 clusters (${labels.join(", ")})`);
+            } finally {
+                fs.rmSync(other, { recursive: true, force: true });
+            }
+
+            // Files lying directly in a named directory join the files named directly.
+            fs.copyFileSync(fixture("list.yaml"), path.join(dir, "list.yaml"));
+            const top = await guard(dir, fixture("bad.yaml"));
+            expect(top.out).toContain("from 4 file(s) in 3 clusters (a, b, top level), 37 policies");
+            expect(top.out).toContain(`MANDATORY service-no-nodeport  [${path.join(dir, "list.yaml")}: document 1 (line 2), item 2]`);
+            const topUrns = report((await guard(dir, fixture("bad.yaml"), "--json")).out).violations.map((v) => v.urn);
+            expect(topUrns).toContain("urn:pulumi:guard::manifests::kubernetes:core/v1:Service::serving/b");
+            expect(topUrns).toContain("urn:pulumi:guard::manifests::kubernetes:core/v1:Service::serving/torchserve");
+        } finally {
+            fs.rmSync(dir, { recursive: true, force: true });
+        }
+    });
+
+    test("each cluster directory stands for its own Kubernetes provider", () => {
+        expect(clusterProviderUrn("use1")).toBe("urn:pulumi:guard::manifests::pulumi:providers:kubernetes::use1");
+    });
 });

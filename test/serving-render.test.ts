@@ -900,6 +900,33 @@ describe("scaling, quota and limits", () => {
         expect(bounds(ctxFor("aws", switched))).toEqual({ "torchserve-blue": [1, 4], "torchserve-green": [2, 4] });
     });
 
+    test("the preview track's HPA keeps previewMinReplicas warm; raised to replicas.min, a switch leaves both HPAs as they are", () => {
+        const bounds = (previewMinReplicas: number, activeColor: "blue" | "green") => {
+            const config = fleetConfig(stackSettings("prod"));
+            config.serving = { ...config.serving, activeColor, torchserve: { ...config.serving.torchserve, previewMinReplicas } };
+            const hpas = renderHpas(ctxFor("aws", config));
+            Object.values(hpas).forEach(validate);
+            return ["torchserve-blue", "torchserve-green"].map((n) => [
+                (hpas[n].spec as Json).minReplicas,
+                (hpas[n].spec as Json).maxReplicas,
+            ]);
+        };
+        expect(bounds(3, "blue")).toEqual([
+            [2, 4],
+            [3, 4],
+        ]);
+        expect(bounds(3, "green")).toEqual([
+            [3, 4],
+            [2, 4],
+        ]);
+        // Warmed up before the switch: the track taking traffic already has replicas.min pods.
+        expect(bounds(2, "blue")).toEqual([
+            [2, 4],
+            [2, 4],
+        ]);
+        expect(bounds(2, "green")).toEqual(bounds(2, "blue"));
+    });
+
     test("one PDB per Deployment over its own pods", () => {
         const pdbs = renderPdbs(ctx);
         Object.values(pdbs).forEach(validate);
@@ -1094,6 +1121,13 @@ describe("argument checks", () => {
         };
     };
 
+    /** prod with the euw1 and usc1 serving pools capped at 6 nodes, so capacity rules bite. */
+    const prodWithSixNodePools = () => {
+        const raw = stackSettings("prod");
+        for (const i of [1, 2]) ((raw["regions"] as Array<{ gpuPools: Array<Record<string, unknown>> }>)[i].gpuPools[0])["maxNodes"] = 6;
+        return raw;
+    };
+
     test("every committed region of both stacks fits its GPU pool and runs TorchServe 0.12 or later", () => {
         for (const config of [prod, dev]) {
             for (const region of config.regions)
@@ -1103,24 +1137,46 @@ describe("argument checks", () => {
 
     test("a replicas.max a cloud GPU pool cannot hold is refused, naming the key, the pool and the fix", () => {
         const withReplicas = (min: number, max: number) => {
-            const config = fleetConfig(stackSettings("prod"));
+            const config = fleetConfig(prodWithSixNodePools());
             config.serving = { ...config.serving, torchserve: { ...config.serving.torchserve, replicas: { min, max } } };
             return config;
         };
-        // The prod value before it was fitted: euw1 and usc1 have 6 single-GPU nodes at most.
+        // euw1 and usc1 pinned to 6 single-GPU nodes at most (prod's earlier size).
         expect(servingArgProblems(inputFor(withReplicas(2, 8), "euw1"))).toEqual([
-            "serving.torchserve.replicas.max is 8 but GPU pool 'l4' in euw1 holds at most 6 TorchServe pod(s) (maxNodes 6 x 1 per node), and the active track at its maximum, the preview track's 1 pod and 1 rollout surge pod need 10; set serving.torchserve.replicas.max to 4 or regions[1].gpuPools[0].maxNodes to 10",
+            "serving.torchserve.replicas.max is 8 but GPU pool 'l4' in euw1 holds at most 6 TorchServe pod(s) (maxNodes 6 x 1 per node), and the active track at its maximum, the preview track's 1 pod (serving.torchserve.previewMinReplicas) and 1 rollout surge pod need 10; set serving.torchserve.replicas.max to 4 or regions[1].gpuPools[0].maxNodes to 10",
         ]);
         expect(servingArgProblems(inputFor(withReplicas(2, 5), "usc1"))).toEqual([
-            "serving.torchserve.replicas.max is 5 but GPU pool 'l4' in usc1 holds at most 6 TorchServe pod(s) (maxNodes 6 x 1 per node), and the active track at its maximum, the preview track's 1 pod and 1 rollout surge pod need 7; set serving.torchserve.replicas.max to 4 or regions[2].gpuPools[0].maxNodes to 7",
+            "serving.torchserve.replicas.max is 5 but GPU pool 'l4' in usc1 holds at most 6 TorchServe pod(s) (maxNodes 6 x 1 per node), and the active track at its maximum, the preview track's 1 pod (serving.torchserve.previewMinReplicas) and 1 rollout surge pod need 7; set serving.torchserve.replicas.max to 4 or regions[2].gpuPools[0].maxNodes to 7",
         ]);
         expect(servingArgProblems(inputFor(withReplicas(2, 6), "use1"))).toEqual([]);
         // When even replicas.min does not fit, only a bigger pool helps.
         expect(servingArgProblems(inputFor(withReplicas(5, 5), "euw1"))).toEqual([
-            "serving.torchserve.replicas.max is 5 but GPU pool 'l4' in euw1 holds at most 6 TorchServe pod(s) (maxNodes 6 x 1 per node), and the active track at its maximum, the preview track's 1 pod and 1 rollout surge pod need 7; set regions[1].gpuPools[0].maxNodes to 7 (replicas.max cannot go below replicas.min, 5)",
+            "serving.torchserve.replicas.max is 5 but GPU pool 'l4' in euw1 holds at most 6 TorchServe pod(s) (maxNodes 6 x 1 per node), and the active track at its maximum, the preview track's 1 pod (serving.torchserve.previewMinReplicas) and 1 rollout surge pod need 7; set regions[1].gpuPools[0].maxNodes to 7 (replicas.max cannot go below replicas.min, 5)",
         ]);
         // An existing cluster's pool states no maximum: nothing to check against.
         expect(servingArgProblems(inputFor(withReplicas(2, 50), "edge-muc"))).toEqual([]);
+    });
+
+    test("the capacity check counts the preview track's previewMinReplicas, not one pod", () => {
+        const withPreview = (previewMinReplicas: number) => {
+            const config = fleetConfig(prodWithSixNodePools());
+            config.serving = { ...config.serving, torchserve: { ...config.serving.torchserve, previewMinReplicas } };
+            return config;
+        };
+        // replicas 2-4; euw1 and usc1 pinned to 6 pods, use1 8. Warming 2 preview pods needs 4 + 2 + 1 = 7.
+        expect(servingArgProblems(inputFor(withPreview(2), "euw1"))).toEqual([
+            "serving.torchserve.replicas.max is 4 but GPU pool 'l4' in euw1 holds at most 6 TorchServe pod(s) (maxNodes 6 x 1 per node), and the active track at its maximum, the preview track's 2 pods (serving.torchserve.previewMinReplicas) and 1 rollout surge pod need 7; set serving.torchserve.replicas.max to 3 or regions[1].gpuPools[0].maxNodes to 7",
+        ]);
+        expect(servingArgProblems(inputFor(withPreview(2), "usc1"))).toEqual([
+            "serving.torchserve.replicas.max is 4 but GPU pool 'l4' in usc1 holds at most 6 TorchServe pod(s) (maxNodes 6 x 1 per node), and the active track at its maximum, the preview track's 2 pods (serving.torchserve.previewMinReplicas) and 1 rollout surge pod need 7; set serving.torchserve.replicas.max to 3 or regions[2].gpuPools[0].maxNodes to 7",
+        ]);
+        expect(servingArgProblems(inputFor(withPreview(2), "use1"))).toEqual([]);
+        expect(servingArgProblems(inputFor(withPreview(1), "euw1"))).toEqual([]);
+        expect(servingArgProblems(inputFor(withPreview(3), "use1"))).toEqual([]);
+        // replicas.max is the preview track's maximum too, so it cannot be lowered below previewMinReplicas.
+        expect(servingArgProblems(inputFor(withPreview(4), "use1"))).toEqual([
+            "serving.torchserve.replicas.max is 4 but GPU pool 'l4' in use1 holds at most 8 TorchServe pod(s) (maxNodes 8 x 1 per node), and the active track at its maximum, the preview track's 4 pods (serving.torchserve.previewMinReplicas) and 1 rollout surge pod need 9; set regions[0].gpuPools[0].maxNodes to 9 (replicas.max cannot go below previewMinReplicas, 4)",
+        ]);
     });
 
     test("pods per node are whole: capacity counts how many pods' GPUs fit on one node", () => {
@@ -1129,7 +1185,7 @@ describe("argument checks", () => {
         const input = { ...inputFor(config, "use1"), cluster: { ...clusterFor("aws"), gpuPools: { l4: placement("l4", 4) } } };
         // 4 GPUs per node hold one 3-GPU pod: 8 nodes, 8 pods, and 7 + 1 + 1 = 9 do not fit.
         expect(servingArgProblems(input)).toEqual([
-            "serving.torchserve.replicas.max is 7 but GPU pool 'l4' in use1 holds at most 8 TorchServe pod(s) (maxNodes 8 x 1 per node), and the active track at its maximum, the preview track's 1 pod and 1 rollout surge pod need 9; set serving.torchserve.replicas.max to 6 or regions[0].gpuPools[0].maxNodes to 9",
+            "serving.torchserve.replicas.max is 7 but GPU pool 'l4' in use1 holds at most 8 TorchServe pod(s) (maxNodes 8 x 1 per node), and the active track at its maximum, the preview track's 1 pod (serving.torchserve.previewMinReplicas) and 1 rollout surge pod need 9; set serving.torchserve.replicas.max to 6 or regions[0].gpuPools[0].maxNodes to 9",
         ]);
         config.serving = { ...config.serving, torchserve: { ...config.serving.torchserve, gpus: 2, replicas: { min: 2, max: 14 } } };
         expect(servingArgProblems(input)).toEqual([]);

@@ -594,6 +594,45 @@ describe("ServingStack options and bad input", () => {
         expect(one(built.mocks, "Deployment", "tensorzero-gateway").spec.template.spec.containers[0].env).toEqual([]);
     });
 
+    test("with previewMinReplicas raised to replicas.min both tracks' HPAs keep replicas.min, whichever is active", async () => {
+        const raw = stackSettings("prod");
+        const serving = raw["serving"] as Json;
+        serving.activeColor = "green";
+        serving.torchserve.previewMinReplicas = 2;
+        const built = await build("aws", fleetConfig(raw));
+        const bounds = (name: string) => {
+            const spec = one(built.mocks, "HorizontalPodAutoscaler", name).spec;
+            return [spec.minReplicas, spec.maxReplicas];
+        };
+        expect(bounds("torchserve-blue")).toEqual([2, 4]);
+        expect(bounds("torchserve-green")).toEqual([2, 4]);
+        expect(one(built.mocks, "Service", "torchserve").spec.selector).toEqual({
+            "app.kubernetes.io/name": "torchserve",
+            "modelfleet.io/track": "green",
+        });
+    });
+
+    test("a previewMinReplicas the serving GPU pool cannot hold beside the active track's maximum is refused before anything is registered", async () => {
+        const mocks = await useMocks("prod");
+        const raw = stackSettings("prod");
+        (raw["serving"] as Json).torchserve.previewMinReplicas = 2;
+        // usc1's pool capped at 6 nodes: 4 active + 2 warm preview + 1 surge do not fit.
+        (raw["regions"] as Json)[2].gpuPools[0].maxNodes = 6;
+        const config = fleetConfig(raw);
+        const f = fakes("gcp", config);
+        const before = mocks.resources.length;
+        expect(
+            () => new ServingStack("usc1-serving", { config, region: f.region, cluster: f.cluster, modelStore: f.modelStore, tls: f.tls }),
+        ).toThrow(
+            [
+                "ServingStack usc1-serving has 1 problem(s):",
+                "  - serving.torchserve.replicas.max is 4 but GPU pool 'l4' in usc1 holds at most 6 TorchServe pod(s) (maxNodes 6 x 1 per node), and the active track at its maximum, the preview track's 2 pods (serving.torchserve.previewMinReplicas) and 1 rollout surge pod need 7; set serving.torchserve.replicas.max to 3 or regions[2].gpuPools[0].maxNodes to 7",
+            ].join("\n"),
+        );
+        await settle();
+        expect(mocks.resources.slice(before).filter((r) => r.type.startsWith("kubernetes:"))).toEqual([]);
+    });
+
     test("a GPU request above the pool's nodes and a latest image fail the constructor with every problem, before anything is registered", async () => {
         const mocks = await useMocks("prod");
         const config = fleetConfig(stackSettings("prod"));
@@ -635,7 +674,7 @@ describe("ServingStack options and bad input", () => {
             [
                 "ServingStack use1-serving has 2 problem(s):",
                 "  - serving.tracks.blue.torchserveImage is 'pytorch/torchserve:0.11.1-gpu' (TorchServe 0.11.1) but the rendered config needs TorchServe 0.12.0 or later (default_startup_timeout, per-model startupTimeout, the OpenAI-compatible route); use pytorch/torchserve:0.12.0-gpu or later",
-                "  - serving.torchserve.replicas.max is 8 but GPU pool 'l4' in use1 holds at most 8 TorchServe pod(s) (maxNodes 8 x 1 per node), and the active track at its maximum, the preview track's 1 pod and 1 rollout surge pod need 10; set serving.torchserve.replicas.max to 6 or regions[0].gpuPools[0].maxNodes to 10",
+                "  - serving.torchserve.replicas.max is 8 but GPU pool 'l4' in use1 holds at most 8 TorchServe pod(s) (maxNodes 8 x 1 per node), and the active track at its maximum, the preview track's 1 pod (serving.torchserve.previewMinReplicas) and 1 rollout surge pod need 10; set serving.torchserve.replicas.max to 6 or regions[0].gpuPools[0].maxNodes to 10",
             ].join("\n"),
         );
         await settle();

@@ -2,7 +2,11 @@
  * guard: runs the modelfleet policy pack over Kubernetes YAML (a rendered Helm chart, a
  * directory of manifests) or over an offline plan's plan.json.
  *
- *   npm run guard -- PATH... [--json] [--stack NAME | --policy-config FILE] [--namespace NS]
+ *   npm run guard -- PATH... [--json] [--stack NAME | --policy-config FILE] [--namespace NS] [--one-cluster]
+ *
+ * Each subdirectory directly below a directory on the command line is one cluster (the offline
+ * plan writes `manifests/<cluster>/`); files named directly and the files lying directly in a
+ * named directory form one more. Duplicates and per-cluster stack policies see each on its own.
  *
  * Exit 0: no mandatory violation. 1: a mandatory violation. 2: the input or the policy
  * config is wrong (malformed YAML, unknown kind, object without metadata.name, ...); every
@@ -110,6 +114,12 @@ const KNOWN: Array<[apiVersion: string, namespaced: boolean, kinds: string[]]> =
     ["cloud.google.com/v1", NAMESPACED, ["BackendConfig"]],
     ["karpenter.sh/v1", CLUSTER, ["NodePool", "NodeClaim"]],
     ["karpenter.k8s.aws/v1", CLUSTER, ["EC2NodeClass"]],
+    // GKE Managed Service for Prometheus. OperatorConfig is namespaced although GKE reads only
+    // gmp-public/config. v1alpha1 is deprecated but still served.
+    ["monitoring.googleapis.com/v1", NAMESPACED, ["PodMonitoring", "Rules", "OperatorConfig"]],
+    ["monitoring.googleapis.com/v1", CLUSTER, ["ClusterPodMonitoring", "ClusterNodeMonitoring", "ClusterRules", "GlobalRules"]],
+    ["monitoring.googleapis.com/v1alpha1", NAMESPACED, ["PodMonitoring", "Rules", "OperatorConfig"]],
+    ["monitoring.googleapis.com/v1alpha1", CLUSTER, ["ClusterPodMonitoring", "ClusterRules", "GlobalRules"]],
 ];
 
 function builtinKinds(): Map<string, KindInfo> {
@@ -139,23 +149,43 @@ interface Located {
     object: Record<string, unknown>;
     /** `file, document N (line L)` or with `, item M` for List members. */
     where: string;
+    /** Label of the cluster directory it came from; undefined for the top-level cluster. */
+    cluster?: string;
+}
+
+/** A subdirectory directly below a directory named on the command line. */
+interface ClusterDir {
+    /** Absolute path: the same directory reached through two arguments is one cluster. */
+    key: string;
+    /** The path as the command line spells it, e.g. `out/prod/manifests/use1`. */
+    shown: string;
+}
+
+interface InputFile {
+    file: string;
+    cluster?: ClusterDir;
 }
 
 interface Input {
     objects: Located[];
     plans: Array<{ file: string; resources: RunnerResource[] }>;
     files: number;
+    /** Labels of the clusters the objects belong to; `undefined` is the top-level cluster. */
+    clusters: Set<string | undefined>;
     errors: string[];
     notes: string[];
 }
 
-function collectFiles(paths: readonly string[], errors: string[]): string[] {
-    const files: string[] = [];
-    const walk = (dir: string) => {
+function collectFiles(paths: readonly string[], oneCluster: boolean, errors: string[]): InputFile[] {
+    const files: InputFile[] = [];
+    const walk = (dir: string, cluster: ClusterDir | undefined, top: boolean) => {
         for (const entry of fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
             const full = path.join(dir, entry.name);
-            if (entry.isDirectory()) walk(full);
-            else if (/\.(ya?ml|json)$/i.test(entry.name)) files.push(full);
+            if (entry.isDirectory()) {
+                walk(full, top && !oneCluster ? { key: path.resolve(full), shown: path.normalize(full) } : cluster, false);
+            } else if (/\.(ya?ml|json)$/i.test(entry.name)) {
+                files.push(cluster === undefined ? { file: full } : { file: full, cluster });
+            }
         }
     };
     for (const p of paths) {
@@ -166,10 +196,30 @@ function collectFiles(paths: readonly string[], errors: string[]): string[] {
             errors.push(`${p}: no such file or directory`);
             continue;
         }
-        if (stat.isDirectory()) walk(p);
-        else files.push(p);
+        if (stat.isDirectory()) walk(p, undefined, true);
+        else files.push({ file: p });
     }
     return files;
+}
+
+/**
+ * A cluster directory is labelled by its name (`use1`), or by its path where two directories
+ * share a name (`out/dev/manifests/use1`, `out/prod/manifests/use1`).
+ */
+function clusterLabels(files: readonly InputFile[]): Map<string, string> {
+    const byName = new Map<string, Set<string>>();
+    for (const { cluster } of files) {
+        if (cluster === undefined) continue;
+        const name = path.basename(cluster.key);
+        byName.set(name, (byName.get(name) ?? new Set()).add(cluster.key));
+    }
+    const labels = new Map<string, string>();
+    for (const { cluster } of files) {
+        if (cluster === undefined || labels.has(cluster.key)) continue;
+        const name = path.basename(cluster.key);
+        labels.set(cluster.key, (byName.get(name)?.size ?? 0) > 1 ? cluster.shown : name);
+    }
+    return labels;
 }
 
 function asPlan(text: string): unknown[] | undefined {
@@ -226,7 +276,7 @@ function planResources(file: string, entries: unknown[], errors: string[]): Runn
     return resources;
 }
 
-function readYaml(file: string, text: string, input: Input): void {
+function readYaml(file: string, cluster: string | undefined, text: string, input: Input): void {
     const lineCounter = new LineCounter();
     const documents = parseAllDocuments(text, { lineCounter });
     let found = 0;
@@ -267,22 +317,23 @@ function readYaml(file: string, text: string, input: Input): void {
                     return;
                 }
                 const object = itemKind === undefined ? item : { apiVersion: value.apiVersion, kind: itemKind, ...item };
-                input.objects.push({ object, where: itemWhere });
+                input.objects.push({ object, where: itemWhere, cluster });
             });
             return;
         }
-        input.objects.push({ object: value, where });
+        input.objects.push({ object: value, where, cluster });
     });
     if (found === 0 && input.errors.every((e) => !e.startsWith(`${file}:`))) {
         input.notes.push(`${file}: contains no Kubernetes objects`);
     }
 }
 
-function readInput(paths: readonly string[]): Input {
-    const input: Input = { objects: [], plans: [], files: 0, errors: [], notes: [] };
-    const files = collectFiles(paths, input.errors);
+function readInput(paths: readonly string[], oneCluster: boolean): Input {
+    const input: Input = { objects: [], plans: [], files: 0, clusters: new Set(), errors: [], notes: [] };
+    const files = collectFiles(paths, oneCluster, input.errors);
+    const labels = clusterLabels(files);
     input.files = files.length;
-    for (const file of files) {
+    for (const { file, cluster: dir } of files) {
         let text: string;
         try {
             text = fs.readFileSync(file, "utf8");
@@ -291,8 +342,14 @@ function readInput(paths: readonly string[]): Input {
             continue;
         }
         const plan = asPlan(text);
-        if (plan !== undefined) input.plans.push({ file, resources: planResources(file, plan, input.errors) });
-        else readYaml(file, text, input);
+        if (plan !== undefined) {
+            input.plans.push({ file, resources: planResources(file, plan, input.errors) });
+            continue;
+        }
+        const cluster = dir === undefined ? undefined : labels.get(dir.key);
+        const before = input.objects.length;
+        readYaml(file, cluster, text, input);
+        if (input.objects.length > before) input.clusters.add(cluster);
     }
     return input;
 }
@@ -312,6 +369,13 @@ function declaredKinds(objects: readonly Located[], kinds: Map<string, KindInfo>
     }
 }
 
+const URN_PREFIX = "urn:pulumi:guard::manifests::";
+
+/** The synthetic Kubernetes provider that stands for one cluster directory. */
+export function clusterProviderUrn(cluster: string): string {
+    return `${URN_PREFIX}pulumi:providers:kubernetes::${cluster}`;
+}
+
 function manifestResources(
     objects: readonly Located[],
     defaultNamespace: string,
@@ -322,7 +386,7 @@ function manifestResources(
     const resources: RunnerResource[] = [];
     const where = new Map<string, string>();
 
-    for (const { object, where: location } of objects) {
+    for (const { object, where: location, cluster } of objects) {
         const apiVersion = object.apiVersion;
         const kind = object.kind;
         if (typeof apiVersion !== "string" || apiVersion === "" || typeof kind !== "string" || kind === "") {
@@ -353,14 +417,20 @@ function manifestResources(
         }
         const type = typeToken(apiVersion, kind);
         const id = namespace === undefined ? name : `${namespace}/${name}`;
-        const urn = `urn:pulumi:guard::manifests::${type}::${id}`;
+        // Object names never contain ":", so the cluster prefix keeps URNs apart across clusters.
+        const resourceName = cluster === undefined ? id : `${cluster}:${id}`;
+        const urn = `${URN_PREFIX}${type}::${resourceName}`;
         const earlier = where.get(urn);
         if (earlier !== undefined) {
-            errors.push(`${location}: ${kind} ${id} is defined twice (first at ${earlier})`);
+            const inCluster = cluster === undefined ? "" : ` in cluster ${cluster}`;
+            errors.push(`${location}: ${kind} ${id} is defined twice${inCluster} (first at ${earlier})`);
             continue;
         }
         where.set(urn, location);
-        resources.push({ urn, type, name: id, custom: true, inputs: object, opts: {} });
+        const resource: RunnerResource = { urn, type, name: resourceName, custom: true, inputs: object, opts: {} };
+        // Stack policies tell clusters apart by Kubernetes provider, as they do in a real stack.
+        if (cluster !== undefined) resource.provider = clusterProviderUrn(cluster);
+        resources.push(resource);
     }
     return { resources, where };
 }
@@ -373,6 +443,7 @@ interface Options {
     stack?: string;
     policyConfig?: string;
     namespace: string;
+    oneCluster?: boolean;
 }
 
 function policyConfig(options: Options): Record<string, unknown> | undefined {
@@ -406,8 +477,15 @@ function formatViolation(violation: PolicyViolation, where: ReadonlyMap<string, 
     return `${violation.level.toUpperCase().padEnd(9)} ${violation.policy}  [${location}]\n          ${violation.message}\n`;
 }
 
+/** ` in 4 clusters (edge-muc, euw1, usc1, use1)`, or nothing when the input is one cluster. */
+function clusterSummary(clusters: ReadonlySet<string | undefined>): string {
+    if (clusters.size < 2) return "";
+    const names = [...clusters].map((c) => c ?? "top level").sort((a, b) => a.localeCompare(b));
+    return ` in ${clusters.size} clusters (${names.join(", ")})`;
+}
+
 async function run(paths: readonly string[], options: Options, io: GuardOutput): Promise<number> {
-    const input = readInput(paths);
+    const input = readInput(paths, options.oneCluster === true);
     const { resources, where } = manifestResources(input.objects, options.namespace, input.errors);
     for (const note of input.notes) io.err(`guard: note: ${note}\n`);
     if (input.errors.length > 0) {
@@ -442,12 +520,24 @@ async function run(paths: readonly string[], options: Options, io: GuardOutput):
         for (const violation of report.violations) io.out(formatViolation(violation, where));
         const mandatory = report.violations.filter((v) => v.level === "mandatory").length;
         io.out(
-            `guard: ${report.resources} resource(s) from ${input.files} file(s), ${report.policies} policies: ` +
+            `guard: ${report.resources} resource(s) from ${input.files} file(s)${clusterSummary(input.clusters)}, ${report.policies} policies: ` +
                 `${mandatory} mandatory, ${report.violations.length - mandatory} advisory violation(s).\n`,
         );
     }
     return hasMandatoryViolation(report) ? EXIT.mandatoryViolation : EXIT.clean;
 }
+
+const CLUSTERS_HELP = `
+Clusters:
+  Each subdirectory directly below a directory on the command line is read as one cluster,
+  with everything beneath it: the offline plan writes out/<stack>/manifests/<cluster>/, so
+  \`guard out/prod/manifests\` checks use1, euw1, ... each on its own. Files named directly,
+  and files lying directly in a named directory, together form one more ("top level").
+  An object may be defined once per cluster; stack policies that group by cluster (namespace
+  ResourceQuota and LimitRange, PodDisruptionBudgets) see each cluster separately.
+  --one-cluster reads everything as a single cluster (e.g. a rendered Helm chart whose
+  subcharts sit in charts/<name>/).
+`;
 
 /** The command line, minus `node guard.ts`. Resolves to the exit code. */
 export async function main(argv: readonly string[], io: GuardOutput = processOutput): Promise<number> {
@@ -459,6 +549,8 @@ export async function main(argv: readonly string[], io: GuardOutput = processOut
         .option("--stack <name>", "use policy/config/<name>.json")
         .option("--policy-config <file>", "use this --policy-pack-config file")
         .option("-n, --namespace <namespace>", "namespace for objects that name none", "default")
+        .option("--one-cluster", "read all input as one cluster, whatever the directory layout")
+        .addHelpText("after", CLUSTERS_HELP)
         .exitOverride()
         .configureOutput({ writeOut: io.out, writeErr: io.err });
     try {

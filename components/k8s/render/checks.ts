@@ -2,7 +2,6 @@ import { isPinnedImage, type FleetConfig, type RegionConfig } from "../../../con
 import type { ModelStoreAccess, RegionCluster, RegionTls } from "../../types";
 import { TRACKS } from "./names";
 import { bytes, isQuantity, milliCpu } from "./quantity";
-import { PREVIEW_MIN_REPLICAS } from "./scaling";
 import { TORCHSERVE_MAX_SURGE } from "./torchserveWorkload";
 
 /** What a serving-stack check is given; the same fields as the component's arguments. */
@@ -152,8 +151,10 @@ export function servingArgProblems({ config, region, cluster, modelStore, tls }:
 
 /**
  * Whether the serving pool can hold what the HPAs and a rollout may ask for: the active track
- * at `replicas.max`, the preview track's warm pod and one surge pod. Pods beyond that stay
- * Pending. Only cloud pools state a maximum size; an existing cluster's pool is not checked.
+ * at `replicas.max`, the preview track's `previewMinReplicas` warm pods and one surge pod.
+ * Pods beyond that stay Pending, and before a switch that would leave the track about to take
+ * traffic short of its minimum. Only cloud pools state a maximum size; an existing cluster's
+ * pool is not checked.
  */
 function poolCapacityProblem(config: FleetConfig, region: RegionConfig, regionKey: string, gpusPerNode: number): string | undefined {
     const ts = config.serving.torchserve;
@@ -164,18 +165,21 @@ function poolCapacityProblem(config: FleetConfig, region: RegionConfig, regionKe
     if (!Number.isInteger(ts.gpus) || ts.gpus < 1 || ts.gpus > gpusPerNode || ts.replicas.max < ts.replicas.min) return undefined;
     const podsPerNode = Math.floor(gpusPerNode / ts.gpus);
     const capacity = declared.maxNodes * podsPerNode;
-    const needed = ts.replicas.max + PREVIEW_MIN_REPLICAS + TORCHSERVE_MAX_SURGE;
+    const preview = ts.previewMinReplicas;
+    const needed = ts.replicas.max + preview + TORCHSERVE_MAX_SURGE;
     if (needed <= capacity) return undefined;
     const maxNodesKey = `${regionKey}.gpuPools[${poolIndex}].maxNodes`;
     const nodesNeeded = Math.ceil(needed / podsPerNode);
-    const fittingMax = capacity - PREVIEW_MIN_REPLICAS - TORCHSERVE_MAX_SURGE;
+    const fittingMax = capacity - preview - TORCHSERVE_MAX_SURGE;
+    // Both HPAs take replicas.max as their maximum, so it cannot drop below either minimum.
+    const floor = preview > ts.replicas.min ? `previewMinReplicas, ${preview}` : `replicas.min, ${ts.replicas.min}`;
     const fix =
-        fittingMax >= ts.replicas.min
+        fittingMax >= Math.max(ts.replicas.min, preview)
             ? `set serving.torchserve.replicas.max to ${fittingMax} or ${maxNodesKey} to ${nodesNeeded}`
-            : `set ${maxNodesKey} to ${nodesNeeded} (replicas.max cannot go below replicas.min, ${ts.replicas.min})`;
+            : `set ${maxNodesKey} to ${nodesNeeded} (replicas.max cannot go below ${floor})`;
     return (
         `serving.torchserve.replicas.max is ${ts.replicas.max} but GPU pool '${declared.name}' in ${region.name} holds at most ${capacity} TorchServe pod(s) ` +
-        `(maxNodes ${declared.maxNodes} x ${podsPerNode} per node), and the active track at its maximum, the preview track's ${PREVIEW_MIN_REPLICAS} pod ` +
-        `and ${TORCHSERVE_MAX_SURGE} rollout surge pod need ${needed}; ${fix}`
+        `(maxNodes ${declared.maxNodes} x ${podsPerNode} per node), and the active track at its maximum, the preview track's ${preview} pod${preview === 1 ? "" : "s"} ` +
+        `(serving.torchserve.previewMinReplicas) and ${TORCHSERVE_MAX_SURGE} rollout surge pod need ${needed}; ${fix}`
     );
 }

@@ -12,11 +12,6 @@ type Pdb = k8s.types.input.policy.v1.PodDisruptionBudget;
 export const SCALE_DOWN_WINDOW_SECONDS = 300;
 /** LimitRange defaults for containers that state no resources (debug pods, jobs). */
 export const CONTAINER_DEFAULTS = { limits: { cpu: "500m", memory: "512Mi" }, requests: { cpu: "100m", memory: "128Mi" } } as const;
-/**
- * The preview (inactive) track's HPA minimum: one warm pod for checks before a switch, not
- * `replicas.min` GPUs held idle. It can still scale to `replicas.max` under test load.
- */
-export const PREVIEW_MIN_REPLICAS = 1;
 /** Pods at the LimitRange defaults the quota leaves room for (debug pods, one-off jobs). */
 export const QUOTA_HEADROOM_PODS = 2;
 
@@ -51,9 +46,11 @@ function hpa(
 
 /**
  * One HPA per TorchServe track, then the gateway's. The active track scales between
- * `replicas.min` and `replicas.max`; the preview track keeps the same maximum but only
- * PREVIEW_MIN_REPLICAS warm. A switch flips both minimums in the same update, and a rollback
- * is the same change back.
+ * `replicas.min` and `replicas.max`; the preview track shares the maximum but keeps only
+ * `previewMinReplicas` warm, so GPUs are not held idle between switches. The same update
+ * that moves the Service selectors also swaps the minimums, so a switch is safe only once
+ * `previewMinReplicas` has been raised to `replicas.min` and those pods are ready: the
+ * newly active track then already has its minimum (docs/runbooks/blue-green.md).
  */
 export function renderHpas(ctx: ServingContext): Record<string, Hpa> {
     const ts = ctx.serving.torchserve;
@@ -66,7 +63,7 @@ export function renderHpas(ctx: ServingContext): Record<string, Hpa> {
                     hpa(
                         ctx,
                         names.torchserveDeployment(track),
-                        track === ctx.activeTrack ? ts.replicas : { min: PREVIEW_MIN_REPLICAS, max: ts.replicas.max },
+                        track === ctx.activeTrack ? ts.replicas : { min: ts.previewMinReplicas, max: ts.replicas.max },
                         ts.cpuTargetPercent,
                         1,
                     ),
