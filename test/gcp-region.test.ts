@@ -243,7 +243,7 @@ describe("GCP region in prod", () => {
         expect(l4.inputs).toMatchObject({
             nodeLocations: ["us-central1-a", "us-central1-c"],
             initialNodeCount: 1,
-            autoscaling: { totalMinNodeCount: 1, totalMaxNodeCount: 6, locationPolicy: "BALANCED" },
+            autoscaling: { totalMinNodeCount: 1, totalMaxNodeCount: 8, locationPolicy: "BALANCED" },
             nodeConfig: {
                 machineType: "g2-standard-8",
                 guestAccelerators: [{ type: "nvidia-l4", count: 1, gpuDriverInstallationConfig: { gpuDriverVersion: "DEFAULT" } }],
@@ -530,7 +530,7 @@ describe("GCP bad input", () => {
         expect(problemsOf((r) => (r["podsCidr"] = "10.32.0.0/21"))).toEqual([
             {
                 path: "regions[2].podsCidr",
-                message: "is a /21, which holds pod addresses for 8 node(s) (GKE gives each node a /24), but the pools can grow to 9 nodes",
+                message: "is a /21, which holds pod addresses for 8 node(s) (GKE gives each node a /24), but the pools can grow to 11 nodes",
                 fix: "pulumi config set --path 'regions[2].podsCidr' 10.32.0.0/20",
             },
         ]);
