@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { POOL_LABEL, SYSTEM_POOL } from "../k8s/nodeLabels";
 import { nodeLaunchTemplate } from "./launchTemplate";
-import { POOL_LABEL, SYSTEM_POOL } from "./nodeLabels";
 import { managedPolicyArn, PodIdentityRole } from "./podIdentityRole";
 
 /** EKS managed add-ons every cluster runs; the first five must have a pinned version. */

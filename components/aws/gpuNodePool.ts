@@ -1,9 +1,10 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { catalog, type AwsRegionSettings, type GpuPoolShape } from "../../config";
+import { GPU_TAINT, GPU_TOLERATION, gpuPoolLabels, POOL_LABEL } from "../k8s/nodeLabels";
 import type { GpuPoolPlacement } from "../types";
 import { nodeLaunchTemplate } from "./launchTemplate";
-import { autoscalerDiscoveryTags, GPU_TAINT, GPU_TOLERATION, gpuNodeLabels, nodeTemplateTags, POOL_LABEL } from "./nodeLabels";
+import { autoscalerDiscoveryTags, gpuNodeLabels, nodeTemplateTags } from "./nodeLabels";
 
 export type AwsGpuPoolSettings = AwsRegionSettings["gpuPools"][number];
 
@@ -55,7 +56,7 @@ export class GpuNodePool extends pulumi.ComponentResource {
 
         const labels = gpuNodeLabels(pool.name, shape.gpuModel);
         const templateTags = nodeTemplateTags(labels, shape.gpusPerNode);
-        const instanceTags = { [POOL_LABEL]: pool.name, "modelfleet.io/accelerator": shape.gpuModel };
+        const instanceTags = gpuPoolLabels(pool.name, shape.gpuModel);
         const launchTemplate = nodeLaunchTemplate(
             `${name}-launch-template`,
             { region, diskSizeGb: pool.diskSizeGb, tags: instanceTags },

@@ -1,3 +1,5 @@
+import { execKubeconfig } from "../k8s/kubeconfig";
+
 /**
  * The kubeconfig the program reaches an EKS cluster with. It holds no credential: each call
  * gets a short-lived token from `aws eks get-token`, as the role the cluster's access entry
@@ -20,25 +22,12 @@ export interface EksKubeconfigArgs {
 export function eksKubeconfig(args: EksKubeconfigArgs): string {
     const tokenArgs = ["eks", "get-token", "--cluster-name", args.clusterName, "--region", args.region, "--output", "json"];
     if (args.roleArn) tokenArgs.push("--role-arn", args.roleArn);
-    const name = args.clusterName;
-    return JSON.stringify({
-        apiVersion: "v1",
-        kind: "Config",
-        clusters: [{ name, cluster: { server: args.endpoint, "certificate-authority-data": args.certificateAuthorityData } }],
-        contexts: [{ name, context: { cluster: name, user: name } }],
-        "current-context": name,
-        users: [
-            {
-                name,
-                user: {
-                    exec: {
-                        apiVersion: "client.authentication.k8s.io/v1beta1",
-                        command: "aws",
-                        args: tokenArgs,
-                        interactiveMode: "Never",
-                    },
-                },
-            },
-        ],
-    });
+    return JSON.stringify(
+        execKubeconfig({
+            name: args.clusterName,
+            server: args.endpoint,
+            certificateAuthorityData: args.certificateAuthorityData,
+            exec: { command: "aws", args: tokenArgs },
+        }),
+    );
 }

@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { selfSignedServingCertificate } from "../k8s/servingCertificate";
 import {
     controllerClusterRules,
     LBC_NAME,
@@ -131,31 +132,18 @@ export class AwsLoadBalancerController extends pulumi.ComponentResource {
             opt(clusterRole),
         );
 
-        // A self-signed certificate is enough: only the API server calls the webhook, and it
-        // trusts the CA that cert-manager's cainjector writes into the webhook configurations.
-        const issuer = new k8s.apiextensions.CustomResource(
-            `${name}-issuer`,
+        // Only the API server calls the webhooks; cert-manager injects the CA into their configurations.
+        const { certificate } = selfSignedServingCertificate(
+            name,
             {
-                apiVersion: "cert-manager.io/v1",
-                kind: "Issuer",
-                metadata: namespaced("aws-load-balancer-selfsigned-issuer"),
-                spec: { selfSigned: {} },
+                namespace: LBC_NAMESPACE,
+                serviceName: WEBHOOK_SERVICE,
+                issuerName: "aws-load-balancer-selfsigned-issuer",
+                certificateName: SERVING_CERT,
+                secretName: WEBHOOK_SECRET,
+                labels,
             },
             opt(args.certManager),
-        );
-        const certificate = new k8s.apiextensions.CustomResource(
-            `${name}-serving-cert`,
-            {
-                apiVersion: "cert-manager.io/v1",
-                kind: "Certificate",
-                metadata: namespaced(SERVING_CERT),
-                spec: {
-                    dnsNames: [`${WEBHOOK_SERVICE}.${LBC_NAMESPACE}.svc`, `${WEBHOOK_SERVICE}.${LBC_NAMESPACE}.svc.cluster.local`],
-                    issuerRef: { kind: "Issuer", name: "aws-load-balancer-selfsigned-issuer" },
-                    secretName: WEBHOOK_SECRET,
-                },
-            },
-            opt(args.certManager, issuer),
         );
 
         const webhookService = new k8s.core.v1.Service(

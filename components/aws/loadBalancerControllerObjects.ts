@@ -53,8 +53,39 @@ export function controllerClusterRules(): PolicyRule[] {
     ];
 }
 
-const clientConfig = (path: string) => ({ service: { name: WEBHOOK_SERVICE, namespace: LBC_NAMESPACE, path } });
+type RuleWithOperations = k8s.types.input.admissionregistration.v1.RuleWithOperations;
+
+/** Leaves the controller's own objects alone: its pods must start while its webhooks are down. */
 const notSelf = { matchExpressions: [{ key: "app.kubernetes.io/name", operator: "NotIn", values: [LBC_NAME] }] };
+
+/** Creates and updates of one elbv2.k8s.aws v1beta1 resource. */
+const elbv2Rule = (resource: string): RuleWithOperations => ({
+    apiGroups: ["elbv2.k8s.aws"],
+    apiVersions: ["v1beta1"],
+    operations: ["CREATE", "UPDATE"],
+    resources: [resource],
+});
+
+/**
+ * One of the controller's webhooks: served at `path` by the webhook Service, and failing
+ * closed, as upstream's are. `scope` narrows which objects it sees.
+ */
+function webhook(
+    name: string,
+    path: string,
+    rule: RuleWithOperations,
+    scope: Pick<k8s.types.input.admissionregistration.v1.ValidatingWebhook, "namespaceSelector" | "objectSelector" | "matchPolicy"> = {},
+) {
+    return {
+        name,
+        clientConfig: { service: { name: WEBHOOK_SERVICE, namespace: LBC_NAMESPACE, path } },
+        admissionReviewVersions: ["v1beta1"],
+        failurePolicy: "Fail",
+        sideEffects: "None",
+        ...scope,
+        rules: [rule],
+    };
+}
 
 /**
  * Pod readiness gates (only in namespaces that opt in by label) and TargetGroupBinding
@@ -63,86 +94,41 @@ const notSelf = { matchExpressions: [{ key: "app.kubernetes.io/name", operator: 
  */
 export function mutatingWebhooks(): k8s.types.input.admissionregistration.v1.MutatingWebhook[] {
     return [
-        {
-            // Target-health readiness gates, only in namespaces that opt in by label.
-            name: "mpod.elbv2.k8s.aws",
-            clientConfig: clientConfig("/mutate-v1-pod"),
-            admissionReviewVersions: ["v1beta1"],
-            failurePolicy: "Fail",
-            sideEffects: "None",
-            namespaceSelector: {
-                matchExpressions: [{ key: "elbv2.k8s.aws/pod-readiness-gate-inject", operator: "In", values: ["enabled"] }],
-            },
-            objectSelector: notSelf,
-            rules: [{ apiGroups: [""], apiVersions: ["v1"], operations: ["CREATE"], resources: ["pods"] }],
-        },
-        {
-            name: "mtargetgroupbinding.elbv2.k8s.aws",
-            clientConfig: clientConfig("/mutate-elbv2-k8s-aws-v1beta1-targetgroupbinding"),
-            admissionReviewVersions: ["v1beta1"],
-            failurePolicy: "Fail",
-            sideEffects: "None",
-            rules: [
-                {
-                    apiGroups: ["elbv2.k8s.aws"],
-                    apiVersions: ["v1beta1"],
-                    operations: ["CREATE", "UPDATE"],
-                    resources: ["targetgroupbindings"],
+        // Target-health readiness gates, only in namespaces that opt in by label.
+        webhook(
+            "mpod.elbv2.k8s.aws",
+            "/mutate-v1-pod",
+            { apiGroups: [""], apiVersions: ["v1"], operations: ["CREATE"], resources: ["pods"] },
+            {
+                namespaceSelector: {
+                    matchExpressions: [{ key: "elbv2.k8s.aws/pod-readiness-gate-inject", operator: "In", values: ["enabled"] }],
                 },
-            ],
-        },
+                objectSelector: notSelf,
+            },
+        ),
+        webhook("mtargetgroupbinding.elbv2.k8s.aws", "/mutate-elbv2-k8s-aws-v1beta1-targetgroupbinding", elbv2Rule("targetgroupbindings")),
     ];
 }
 
 /** Validation of IngressClassParams, TargetGroupBindings and Ingresses. */
 export function validatingWebhooks(): k8s.types.input.admissionregistration.v1.ValidatingWebhook[] {
     return [
-        {
-            name: "vingressclassparams.elbv2.k8s.aws",
-            clientConfig: clientConfig("/validate-elbv2-k8s-aws-v1beta1-ingressclassparams"),
-            admissionReviewVersions: ["v1beta1"],
-            failurePolicy: "Fail",
-            sideEffects: "None",
-            objectSelector: notSelf,
-            rules: [
-                {
-                    apiGroups: ["elbv2.k8s.aws"],
-                    apiVersions: ["v1beta1"],
-                    operations: ["CREATE", "UPDATE"],
-                    resources: ["ingressclassparams"],
-                },
-            ],
-        },
-        {
-            name: "vtargetgroupbinding.elbv2.k8s.aws",
-            clientConfig: clientConfig("/validate-elbv2-k8s-aws-v1beta1-targetgroupbinding"),
-            admissionReviewVersions: ["v1beta1"],
-            failurePolicy: "Fail",
-            sideEffects: "None",
-            rules: [
-                {
-                    apiGroups: ["elbv2.k8s.aws"],
-                    apiVersions: ["v1beta1"],
-                    operations: ["CREATE", "UPDATE"],
-                    resources: ["targetgroupbindings"],
-                },
-            ],
-        },
-        {
-            name: "vingress.elbv2.k8s.aws",
-            clientConfig: clientConfig("/validate-networking-v1-ingress"),
-            admissionReviewVersions: ["v1beta1"],
-            failurePolicy: "Fail",
-            matchPolicy: "Equivalent",
-            sideEffects: "None",
-            rules: [
-                {
-                    apiGroups: ["networking.k8s.io"],
-                    apiVersions: ["v1"],
-                    operations: ["CREATE", "UPDATE"],
-                    resources: ["ingresses"],
-                },
-            ],
-        },
+        webhook(
+            "vingressclassparams.elbv2.k8s.aws",
+            "/validate-elbv2-k8s-aws-v1beta1-ingressclassparams",
+            elbv2Rule("ingressclassparams"),
+            { objectSelector: notSelf },
+        ),
+        webhook(
+            "vtargetgroupbinding.elbv2.k8s.aws",
+            "/validate-elbv2-k8s-aws-v1beta1-targetgroupbinding",
+            elbv2Rule("targetgroupbindings"),
+        ),
+        webhook(
+            "vingress.elbv2.k8s.aws",
+            "/validate-networking-v1-ingress",
+            { apiGroups: ["networking.k8s.io"], apiVersions: ["v1"], operations: ["CREATE", "UPDATE"], resources: ["ingresses"] },
+            { matchPolicy: "Equivalent" },
+        ),
     ];
 }

@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { lifecycleDaysProblems } from "../global/modelStoreLifecycle";
 import { tlsOnlyBucketPolicy } from "./modelStorePolicies";
 
 export interface ModelStoreBucketArgs {
@@ -47,12 +48,7 @@ export class ModelStoreBucket extends pulumi.ComponentResource {
 
         const problems: string[] = [];
         if (!args.region) problems.push("region is required");
-        if (!Number.isInteger(args.noncurrentVersionDays) || args.noncurrentVersionDays < 1) {
-            problems.push(`noncurrentVersionDays must be a whole number of days >= 1, got ${args.noncurrentVersionDays}`);
-        }
-        if (!Number.isInteger(args.abortIncompleteUploadDays) || args.abortIncompleteUploadDays < 1) {
-            problems.push(`abortIncompleteUploadDays must be a whole number of days >= 1, got ${args.abortIncompleteUploadDays}`);
-        }
+        problems.push(...lifecycleDaysProblems(args));
         if (problems.length > 0) throw new Error(`ModelStoreBucket ${name}: ${problems.join("; ")}`);
 
         this.region = args.region;

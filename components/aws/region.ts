@@ -5,6 +5,7 @@ import type { FleetConfig, RegionConfig } from "../../config";
 import { defaults } from "../../config/defaults";
 import { NvidiaDevicePlugin } from "../k8s/devicePlugin";
 import { MetricsServer } from "../k8s/metricsServer";
+import { GPU_PRESENT_LABEL, POOL_LABEL, SYSTEM_POOL } from "../k8s/nodeLabels";
 import { PrometheusOperatorCrds } from "../k8s/prometheusOperatorCrds";
 import type { GpuPoolPlacement, RegionCluster } from "../types";
 import { EksCluster, KNOWN_ADDONS } from "./cluster";
@@ -13,7 +14,6 @@ import { GpuNodePool } from "./gpuNodePool";
 import { eksKubeconfig } from "./kubeconfig";
 import { ALB_INGRESS_CLASS, AwsLoadBalancerController, controllerVersion } from "./loadBalancerController";
 import { AwsNetwork } from "./network";
-import { GPU_PRESENT_LABEL, POOL_LABEL, SYSTEM_POOL } from "./nodeLabels";
 
 export type AwsRegionConfig = Extract<RegionConfig, { cloud: "aws" }>;
 

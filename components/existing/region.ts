@@ -2,8 +2,9 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { FleetConfig } from "../../config";
 import { ConfigError } from "../../config/errors";
-import { NVIDIA_GPU_TOLERATION, NvidiaDevicePlugin } from "../k8s/devicePlugin";
+import { NvidiaDevicePlugin } from "../k8s/devicePlugin";
 import { MetricsServer } from "../k8s/metricsServer";
+import { GPU_TOLERATION } from "../k8s/nodeLabels";
 import type { GpuPoolPlacement, RegionCluster } from "../types";
 import { currentServer } from "./kubeconfig";
 import { existingRegionProblems, type ExistingRegionConfig } from "./validate";
@@ -51,7 +52,7 @@ export class ExistingRegion extends pulumi.ComponentResource {
                 {
                     image: config.images.devicePlugin,
                     nodeSelectors: region.gpuPools.map((p) => p.nodeSelector),
-                    tolerations: [NVIDIA_GPU_TOLERATION],
+                    tolerations: [GPU_TOLERATION],
                 },
                 { parent: this, provider: this.provider },
             );
@@ -73,7 +74,7 @@ export class ExistingRegion extends pulumi.ComponentResource {
                 {
                     name: pool.name,
                     nodeSelector: { ...pool.nodeSelector },
-                    tolerations: pool.tainted ? [NVIDIA_GPU_TOLERATION] : [],
+                    tolerations: pool.tainted ? [GPU_TOLERATION] : [],
                     gpusPerNode: pool.gpusPerNode,
                     gpuModel: pool.model,
                 },

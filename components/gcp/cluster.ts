@@ -1,7 +1,8 @@
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
+import { POOL_LABEL, SYSTEM_POOL } from "../k8s/nodeLabels";
 import { nodePoolName } from "./names";
-import { hardenedNodeConfig, POOL_LABEL, SYSTEM_POOL } from "./nodeLabels";
+import { hardenedNodeConfig } from "./nodeLabels";
 
 /**
  * The least privilege a GKE node needs: ship logs and metrics, and pull images from

@@ -1,9 +1,9 @@
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
+import { GPU_TOLERATION, gpuPoolLabels, POOL_LABEL } from "../k8s/nodeLabels";
 import type { GpuPoolPlacement } from "../types";
-import { NVIDIA_GPU_TOLERATION } from "../k8s/devicePlugin";
 import { nodePoolName } from "./names";
-import { ACCELERATOR_LABEL, GKE_GPU_TAINT, hardenedNodeConfig, POOL_LABEL } from "./nodeLabels";
+import { GKE_GPU_TAINT, hardenedNodeConfig } from "./nodeLabels";
 
 export interface GpuNodePoolArgs {
     /** GCP project of the cluster; set on the pool rather than left to the provider. */
@@ -87,7 +87,7 @@ export class GpuNodePool extends pulumi.ComponentResource {
             diskType: "pd-ssd",
             gvnic: { enabled: true },
         };
-        const labels = { [POOL_LABEL]: args.poolName, [ACCELERATOR_LABEL]: args.gpuModel };
+        const labels = gpuPoolLabels(args.poolName, args.gpuModel);
 
         this.nodePool = new gcp.container.NodePool(
             `${name}-pool`,
@@ -128,7 +128,7 @@ export class GpuNodePool extends pulumi.ComponentResource {
             nodeSelector: { [POOL_LABEL]: args.poolName },
             // Operator Exists matches both the declared taint and the one GKE adds itself
             // (same key and effect), whatever value either carries.
-            tolerations: [NVIDIA_GPU_TOLERATION],
+            tolerations: [GPU_TOLERATION],
             gpusPerNode: args.gpusPerNode,
             gpuModel: args.gpuModel,
         };

@@ -1,4 +1,5 @@
 import { stringify } from "yaml";
+import { execKubeconfig } from "../k8s/kubeconfig";
 
 /** Arguments of `gkeKubeconfig`. */
 export interface GkeKubeconfigArgs {
@@ -17,27 +18,17 @@ export interface GkeKubeconfigArgs {
  * clusters get-credentials` writes too.
  */
 export function gkeKubeconfig(args: GkeKubeconfigArgs): string {
-    const name = args.contextName;
-    return stringify({
-        apiVersion: "v1",
-        kind: "Config",
-        clusters: [{ name, cluster: { server: `https://${args.endpoint}`, "certificate-authority-data": args.clusterCaCertificate } }],
-        contexts: [{ name, context: { cluster: name, user: name } }],
-        "current-context": name,
-        users: [
-            {
-                name,
-                user: {
-                    exec: {
-                        apiVersion: "client.authentication.k8s.io/v1beta1",
-                        command: "gke-gcloud-auth-plugin",
-                        provideClusterInfo: true,
-                        interactiveMode: "Never",
-                        installHint:
-                            "Install gke-gcloud-auth-plugin: gcloud components install gke-gcloud-auth-plugin (see https://cloud.google.com/kubernetes-engine/docs/how-to/cluster-access-for-kubectl)",
-                    },
-                },
+    return stringify(
+        execKubeconfig({
+            name: args.contextName,
+            server: `https://${args.endpoint}`,
+            certificateAuthorityData: args.clusterCaCertificate,
+            exec: {
+                command: "gke-gcloud-auth-plugin",
+                provideClusterInfo: true,
+                installHint:
+                    "Install gke-gcloud-auth-plugin: gcloud components install gke-gcloud-auth-plugin (see https://cloud.google.com/kubernetes-engine/docs/how-to/cluster-access-for-kubectl)",
             },
-        ],
-    });
+        }),
+    );
 }

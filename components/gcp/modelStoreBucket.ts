@@ -1,5 +1,6 @@
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
+import { lifecycleDaysProblems } from "../global/modelStoreLifecycle";
 import { CLOUD_KMS_API } from "./apis";
 
 export interface GcsModelStoreBucketArgs {
@@ -55,12 +56,7 @@ export class GcsModelStoreBucket extends pulumi.ComponentResource {
         const problems: string[] = [];
         if (!args.project) problems.push("project is required");
         if (!args.location) problems.push("location is required");
-        if (!Number.isInteger(args.noncurrentVersionDays) || args.noncurrentVersionDays < 1) {
-            problems.push(`noncurrentVersionDays must be a whole number of days >= 1, got ${args.noncurrentVersionDays}`);
-        }
-        if (!Number.isInteger(args.abortIncompleteUploadDays) || args.abortIncompleteUploadDays < 1) {
-            problems.push(`abortIncompleteUploadDays must be a whole number of days >= 1, got ${args.abortIncompleteUploadDays}`);
-        }
+        problems.push(...lifecycleDaysProblems(args));
         if (!Number.isInteger(args.softDeleteDays) || args.softDeleteDays < 7 || args.softDeleteDays > 90) {
             problems.push(`softDeleteDays must be a whole number of days from 7 to 90, got ${args.softDeleteDays}`);
         }

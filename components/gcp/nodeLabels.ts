@@ -1,23 +1,18 @@
 import type * as gcp from "@pulumi/gcp";
+import { GPU_TAINT } from "../k8s/nodeLabels";
 
 /**
- * Node labels, taint and node settings every GKE node pool of the fleet shares. The label
- * keys and the taint are the ones the AWS node groups carry, so the serving stack selects
- * and tolerates the same things on every cloud.
+ * How GKE node pools spell the fleet's shared taint (../k8s/nodeLabels), and the node settings
+ * every GKE node pool of the fleet shares.
  */
-
-/** Names the node pool; `system` for the CPU pool, the GPU pool's name otherwise. */
-export const POOL_LABEL = "modelfleet.io/pool";
-/** Accelerator model of a GPU node, e.g. nvidia-l4. */
-export const ACCELERATOR_LABEL = "modelfleet.io/accelerator";
-export const SYSTEM_POOL = "system";
 
 /**
- * Keeps everything that does not ask for a GPU off the GPU nodes. GKE puts the same taint
- * (nvidia.com/gpu=present:NoSchedule) on GPU nodes by itself, but only when the pool joins a
- * cluster that already has a CPU pool; declaring it makes it hold whatever the creation order.
+ * The fleet's GPU taint, with the effect in the upper snake case the GKE API takes. GKE puts
+ * the same taint (nvidia.com/gpu=present:NoSchedule) on GPU nodes by itself, but only when the
+ * pool joins a cluster that already has a CPU pool; declaring it makes it hold whatever the
+ * creation order.
  */
-export const GKE_GPU_TAINT = { key: "nvidia.com/gpu", value: "present", effect: "NO_SCHEDULE" } as const;
+export const GKE_GPU_TAINT = { key: GPU_TAINT.key, value: GPU_TAINT.value, effect: "NO_SCHEDULE" } as const;
 
 /** Full access scope: what a node may do is decided by its service account's IAM roles. */
 export const CLOUD_PLATFORM_SCOPE = "https://www.googleapis.com/auth/cloud-platform";

@@ -4,6 +4,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { FleetConfig } from "../../config";
 import { gcpGpuMachines, gcpRegionZones } from "../../config/catalog";
 import { ConfigError } from "../../config/errors";
+import { POOL_LABEL, SYSTEM_POOL } from "../k8s/nodeLabels";
 import type { RegionCluster } from "../types";
 import { ProjectApis } from "./apis";
 import { GkeCluster } from "./cluster";
@@ -11,7 +12,6 @@ import { GpuNodePool } from "./gpuNodePool";
 import { gkeKubeconfig } from "./kubeconfig";
 import { COMPUTE_NAME_MAX, gcpName, GKE_NAME_MAX, SERVICE_ACCOUNT_ID_MAX } from "./names";
 import { GcpNetwork } from "./network";
-import { POOL_LABEL, SYSTEM_POOL } from "./nodeLabels";
 import { gcpCatalogProblems, gcpRegionProblems, type GcpRegionConfig } from "./validate";
 
 export type { GcpRegionConfig } from "./validate";

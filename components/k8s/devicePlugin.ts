@@ -1,15 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-
-/**
- * Tolerates the `nvidia.com/gpu` NoSchedule taint whatever its value: the one this fleet
- * puts on GPU nodes (`present`) and the ones EKS, GKE and the GPU operator add themselves.
- */
-export const NVIDIA_GPU_TOLERATION: k8s.types.input.core.v1.Toleration = {
-    key: "nvidia.com/gpu",
-    operator: "Exists",
-    effect: "NoSchedule",
-};
+import { GPU_TOLERATION } from "./nodeLabels";
 
 /** The device plugin's kubelet socket directory on every node. */
 const DEVICE_PLUGIN_DIR = "/var/lib/kubelet/device-plugins";
@@ -80,7 +71,7 @@ export class NvidiaDevicePlugin extends pulumi.ComponentResource {
                                     },
                                 },
                             },
-                            tolerations: args.tolerations ?? [NVIDIA_GPU_TOLERATION],
+                            tolerations: args.tolerations ?? [GPU_TOLERATION],
                             automountServiceAccountToken: false,
                             containers: [
                                 {

@@ -1,6 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { isPinnedImage } from "../../config/schema";
+import { selfSignedServingCertificate } from "./servingCertificate";
 
 export const METRICS_SERVER_NAMESPACE = "kube-system";
 export const METRICS_SERVER_NAME = "metrics-server";
@@ -153,34 +154,23 @@ export class MetricsServer extends pulumi.ComponentResource {
             ),
         ];
 
-        // A self-signed certificate is enough: only the API server calls metrics-server, and it
-        // trusts the CA that cert-manager's cainjector writes into the APIService.
+        // Only the API server calls metrics-server; cert-manager injects the CA into the APIService.
         let certificate: k8s.apiextensions.CustomResource | undefined;
         if (servingCertificate === "cert-manager") {
-            const issuer = new k8s.apiextensions.CustomResource(
-                `${name}-issuer`,
-                { apiVersion: "cert-manager.io/v1", kind: "Issuer", metadata: namespaced(SERVING_ISSUER), spec: { selfSigned: {} } },
-                opt(),
-            );
-            certificate = new k8s.apiextensions.CustomResource(
-                `${name}-serving-cert`,
+            certificate = selfSignedServingCertificate(
+                name,
                 {
-                    apiVersion: "cert-manager.io/v1",
-                    kind: "Certificate",
-                    metadata: namespaced(SERVING_CERT),
-                    spec: {
-                        secretName: SERVING_SECRET,
-                        // The name the API server dials (service.namespace.svc) and its long form.
-                        dnsNames: [
-                            `${METRICS_SERVER_NAME}.${METRICS_SERVER_NAMESPACE}.svc`,
-                            `${METRICS_SERVER_NAME}.${METRICS_SERVER_NAMESPACE}.svc.cluster.local`,
-                        ],
-                        privateKey: { algorithm: "ECDSA", size: 256, rotationPolicy: "Always" },
-                        issuerRef: { name: SERVING_ISSUER, kind: "Issuer", group: "cert-manager.io" },
-                    },
+                    namespace: METRICS_SERVER_NAMESPACE,
+                    serviceName: METRICS_SERVER_NAME,
+                    issuerName: SERVING_ISSUER,
+                    certificateName: SERVING_CERT,
+                    secretName: SERVING_SECRET,
+                    labels,
+                    privateKey: { algorithm: "ECDSA", size: 256, rotationPolicy: "Always" },
+                    issuerGroup: "cert-manager.io",
                 },
-                opt(issuer),
-            );
+                { parent: this, provider: args.provider, dependsOn: base },
+            ).certificate;
         }
 
         const service = new k8s.core.v1.Service(

@@ -1,4 +1,5 @@
 import { catalog, type FleetSettings, type RegionSettings } from "../../config";
+import { GPU_RESOURCE, POOL_LABEL } from "../../components/k8s/nodeLabels";
 import { SECRET_MARKER, type Plan, type PlanResource } from "../contracts";
 import { regionAttribution } from "../plan/attribution";
 import { UNKNOWN_MARKER } from "../plan/engine";
@@ -100,9 +101,7 @@ export interface RegionInventory {
 const CLUSTER_TYPES = new Set(["aws:eks/cluster:Cluster", "gcp:container/cluster:Cluster"]);
 const AWS_NODE_GROUP = "aws:eks/nodeGroup:NodeGroup";
 const GKE_NODE_POOL = "gcp:container/nodePool:NodePool";
-const POOL_LABEL = "modelfleet.io/pool";
 const GKE_POOL_LABEL = "cloud.google.com/gke-nodepool";
-const GPU_RESOURCE = "nvidia.com/gpu";
 
 export function buildInventory(plan: Plan, settings: FleetSettings): RegionInventory[] {
     const regionOf = regionAttribution(plan.resources);

@@ -1,3 +1,4 @@
+import { GPU_TAINT, POOL_LABEL } from "../../components/k8s/nodeLabels";
 import type { Plan, PlanResource } from "../contracts";
 
 /**
@@ -39,11 +40,11 @@ function gpuPools(resources: PlanResource[], regionOf: Map<string, string>): Map
         const i = inputs(r);
         if (r.type === "aws:eks/nodeGroup:NodeGroup") {
             const taints = (i["taints"] as Array<Record<string, string>> | undefined) ?? [];
-            if (!taints.some((t) => t["key"] === "nvidia.com/gpu")) continue;
+            if (!taints.some((t) => t["key"] === GPU_TAINT.key)) continue;
             const labels = (i["labels"] as Record<string, string> | undefined) ?? {};
             const scaling = (i["scalingConfig"] as Record<string, number> | undefined) ?? {};
             add(region, {
-                name: labels["modelfleet.io/pool"] ?? r.name,
+                name: labels[POOL_LABEL] ?? r.name,
                 machines: ((i["instanceTypes"] as string[] | undefined) ?? []).join(", "),
                 min: scaling["minSize"] ?? 0,
                 max: scaling["maxSize"] ?? 0,
@@ -56,7 +57,7 @@ function gpuPools(resources: PlanResource[], regionOf: Map<string, string>): Map
             const labels = (nodeConfig["labels"] as Record<string, string> | undefined) ?? {};
             const autoscaling = (i["autoscaling"] as Record<string, number> | undefined) ?? {};
             add(region, {
-                name: labels["modelfleet.io/pool"] ?? r.name,
+                name: labels[POOL_LABEL] ?? r.name,
                 machines: `${nodeConfig["machineType"]} (${accelerators.map((a) => `${a["count"]}x ${a["type"]}`).join(", ")})`,
                 min: autoscaling["totalMinNodeCount"] ?? autoscaling["minNodeCount"] ?? 0,
                 max: autoscaling["totalMaxNodeCount"] ?? autoscaling["maxNodeCount"] ?? 0,

@@ -1,4 +1,5 @@
 import type * as k8s from "@pulumi/kubernetes";
+import { GPU_RESOURCE } from "../nodeLabels";
 import type { ServingContext } from "./context";
 import { gatewayResources } from "./gatewayWorkload";
 import { commonLabels, gatewaySelector, names, torchserveSelector, TRACKS, type Track } from "./names";
@@ -128,7 +129,7 @@ export function renderResourceQuota(ctx: ServingContext): k8s.types.input.core.v
                 "requests.memory": memory,
                 "limits.memory": memory,
                 // Extended resources are quota'd by request only (requests equal limits for them).
-                "requests.nvidia.com/gpu": String(t.gpus),
+                [`requests.${GPU_RESOURCE}`]: String(t.gpus),
                 pods: String(t.pods),
             },
         },

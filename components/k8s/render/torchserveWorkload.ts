@@ -1,6 +1,7 @@
 import type * as k8s from "@pulumi/kubernetes";
 import type * as pulumi from "@pulumi/pulumi";
 import { TORCHSERVE_SERVICE_ACCOUNT } from "../../types";
+import { GPU_RESOURCE } from "../nodeLabels";
 import type { ServingContext } from "./context";
 import { commonLabels, names, portNames, ports, torchserveLabels, torchserveSelector, type Track } from "./names";
 import {
@@ -27,7 +28,7 @@ const STARTUP_PROBE_PERIOD_SECONDS = 10;
 
 export function torchserveResources(ctx: ServingContext): Record<string, string> {
     const ts = ctx.serving.torchserve;
-    return { cpu: ts.cpu, memory: ts.memory, "nvidia.com/gpu": String(ts.gpus) };
+    return { cpu: ts.cpu, memory: ts.memory, [GPU_RESOURCE]: String(ts.gpus) };
 }
 
 /** The service account the model-store identity (Pod Identity, Workload Identity) is bound to. */
