@@ -53,10 +53,12 @@ export interface RawSecrets {
 }
 
 /**
- * Validates raw config values and returns the settings, or throws ConfigError with every
+ * Validates the raw `modelfleet:*` values (secret keys included, their values never
+ * inspected beyond their shape) and returns the settings, or throws ConfigError with every
  * problem. Pure: the offline plan calls it on a stack file before running the program.
  */
-export function validateSettings(raw: Record<string, unknown>, secrets: RawSecrets): FleetSettings {
+export function validateSettings(raw: Record<string, unknown>): FleetSettings {
+    const secrets: RawSecrets = raw;
     const problems: ConfigProblem[] = [];
     const unknownKeys = Object.keys(raw).filter((k) => !(settingKeys as string[]).includes(k) && !["kubeconfigs", "edgeStoreCredentials", "gatewayBackends"].includes(k));
     for (const k of unknownKeys) {
@@ -153,9 +155,7 @@ export function loadConfig(): FleetConfig {
     }
     // Secret values arrive decrypted in the program's config; resolveConfig wraps them with
     // pulumi.secret before they reach any resource, so they stay encrypted in state.
-    const secrets: RawSecrets = { kubeconfigs: raw["kubeconfigs"], edgeStoreCredentials: raw["edgeStoreCredentials"], gatewayBackends: raw["gatewayBackends"] };
-    const settings = validateSettings(raw, secrets);
-    return resolveConfig(settings, secrets, { project: pulumi.getProject(), stack: pulumi.getStack() });
+    return resolveConfig(validateSettings(raw), raw, { project: pulumi.getProject(), stack: pulumi.getStack() });
 }
 
 /** Structured values reach the program as JSON text, plain strings as themselves. */

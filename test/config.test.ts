@@ -26,7 +26,7 @@ type Edits = Array<[string, unknown]>;
 /** The problems a raw config yields (none when it validates). */
 function problemsOf(raw: Raw): ConfigProblem[] {
     try {
-        validateSettings(raw, { kubeconfigs: raw["kubeconfigs"], edgeStoreCredentials: raw["edgeStoreCredentials"], gatewayBackends: raw["gatewayBackends"] });
+        validateSettings(raw);
         return [];
     } catch (err) {
         if (err instanceof ConfigError) return err.problems;
@@ -56,8 +56,7 @@ describe("committed stacks", () => {
 
     it("prod resolves serving pools, model subsets and routed regions", () => {
         const raw = stackSettings("prod");
-        const secrets = { kubeconfigs: raw["kubeconfigs"], edgeStoreCredentials: raw["edgeStoreCredentials"], gatewayBackends: raw["gatewayBackends"] };
-        const config = resolveConfig(validateSettings(raw, secrets), secrets, { project: "modelfleet", stack: "prod" });
+        const config = resolveConfig(validateSettings(raw), raw, { project: "modelfleet", stack: "prod" });
         expect(config.protect).toBe(true);
         expect(config.regions.map((r) => [r.name, r.servingPool])).toEqual([["use1", "l4"], ["euw1", "l4"], ["usc1", "l4"], ["edge-muc", "t4"]]);
         expect(config.regions.find((r) => r.name === "edge-muc")?.modelNames).toEqual(["resnet50"]);
@@ -69,7 +68,7 @@ describe("committed stacks", () => {
     it("keeps a region with globalRouting off out of the routed regions", () => {
         const raw = stackSettings("prod");
         setPath(raw, "regions[1].globalRouting", false);
-        const config = resolveConfig(validateSettings(raw, raw), raw, { project: "modelfleet", stack: "prod" });
+        const config = resolveConfig(validateSettings(raw), raw, { project: "modelfleet", stack: "prod" });
         expect(config.routedRegions).toEqual(["use1", "usc1", "edge-muc"]);
         expect(problemsOf({ ...raw, globalEntry: { hostedZoneName: "modelfleet.example.com", routing: "failover", failoverPrimary: "euw1" } })).toEqual([
             expect.objectContaining({ path: "globalEntry.failoverPrimary", message: "must name a routed region (one of: use1, usc1, edge-muc), got 'euw1'" }),
@@ -78,7 +77,7 @@ describe("committed stacks", () => {
 
     it("dev fills defaults from one place", () => {
         const raw = stackSettings("dev");
-        const settings = validateSettings(raw, {});
+        const settings = validateSettings(raw);
         const region = settings.regions[0];
         expect(region.cloud === "aws" && region.azCount).toBe(defaults.aws.azCount);
         expect(settings.images.gateway).toBe(defaults.images.gateway);

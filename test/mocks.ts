@@ -33,6 +33,5 @@ export function stackSettings(stack: "dev" | "prod"): Record<string, unknown> {
 
 /** A validated FleetConfig from raw settings, as loadConfig() would give the program. */
 export function fleetConfig(raw: Record<string, unknown>, stack = "test"): FleetConfig {
-    const secrets = { kubeconfigs: raw["kubeconfigs"], edgeStoreCredentials: raw["edgeStoreCredentials"], gatewayBackends: raw["gatewayBackends"] };
-    return resolveConfig(validateSettings(raw, secrets), secrets, { project: "modelfleet", stack });
+    return resolveConfig(validateSettings(raw), raw, { project: "modelfleet", stack });
 }

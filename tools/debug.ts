@@ -155,11 +155,7 @@ function checkConfig(configFile: string): FleetSettings {
     }
     const settings = namespaceConfig(config, PROJECT);
     try {
-        return validateSettings(settings, {
-            kubeconfigs: settings["kubeconfigs"],
-            edgeStoreCredentials: settings["edgeStoreCredentials"],
-            gatewayBackends: settings["gatewayBackends"],
-        });
+        return validateSettings(settings);
     } catch (err) {
         if (err instanceof ConfigError) throw new DebugInputError(err.problems.map(formatProblem));
         throw err;

@@ -60,7 +60,7 @@ export async function main(argv: string[], io: PlanIo = { stdout: (l) => console
     }
     const raw = namespaceConfig(stackFile.config, PROJECT);
     try {
-        settings = validateSettings(raw, { kubeconfigs: raw["kubeconfigs"], edgeStoreCredentials: raw["edgeStoreCredentials"], gatewayBackends: raw["gatewayBackends"] });
+        settings = validateSettings(raw);
     } catch (err) {
         if (err instanceof ConfigError) {
             for (const p of err.problems) io.stderr(formatProblem(p));
