@@ -5,18 +5,6 @@ import { tmpdir } from "os";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { parse } from "smol-toml";
-import { Deployment } from "kubernetes-models/apps/v1/Deployment";
-import { HorizontalPodAutoscaler } from "kubernetes-models/autoscaling/v2/HorizontalPodAutoscaler";
-import { Ingress } from "kubernetes-models/networking.k8s.io/v1/Ingress";
-import { NetworkPolicy } from "kubernetes-models/networking.k8s.io/v1/NetworkPolicy";
-import { PodDisruptionBudget } from "kubernetes-models/policy/v1/PodDisruptionBudget";
-import { ConfigMap } from "kubernetes-models/v1/ConfigMap";
-import { LimitRange } from "kubernetes-models/v1/LimitRange";
-import { Namespace } from "kubernetes-models/v1/Namespace";
-import { ResourceQuota } from "kubernetes-models/v1/ResourceQuota";
-import { Secret } from "kubernetes-models/v1/Secret";
-import { Service } from "kubernetes-models/v1/Service";
-import { ServiceAccount } from "kubernetes-models/v1/ServiceAccount";
 import type { FleetConfig } from "../config";
 import type { RegionCluster } from "../components/types";
 import { servingArgProblems, torchserveVersion } from "../components/k8s/render/checks";
@@ -61,6 +49,7 @@ import {
     type IngressTls,
 } from "../components/k8s/render/traffic";
 import { fleetConfig, stackSettings } from "./mocks";
+import { validateManifest } from "./k8s-schema";
 
 // Pure rendering: no Pulumi engine, no mocks. Plain strings stand in for outputs.
 
@@ -141,28 +130,6 @@ function properties(text: string): Record<string, string> {
     );
 }
 
-/** Validates a manifest against the Kubernetes API schema (throws on violations). */
-function validate(manifest: object): void {
-    const m = manifest as Json;
-    const key = `${m.apiVersion}/${m.kind}`;
-    const models: Record<string, (o: Json) => { validate(): void }> = {
-        "v1/Namespace": (o) => new Namespace(o as Namespace),
-        "v1/ConfigMap": (o) => new ConfigMap(o as ConfigMap),
-        "v1/Secret": (o) => new Secret(o as Secret),
-        "v1/Service": (o) => new Service(o as Service),
-        "v1/ServiceAccount": (o) => new ServiceAccount(o as ServiceAccount),
-        "v1/ResourceQuota": (o) => new ResourceQuota(o as ResourceQuota),
-        "v1/LimitRange": (o) => new LimitRange(o as LimitRange),
-        "apps/v1/Deployment": (o) => new Deployment(o as Deployment),
-        "autoscaling/v2/HorizontalPodAutoscaler": (o) => new HorizontalPodAutoscaler(o as HorizontalPodAutoscaler),
-        "policy/v1/PodDisruptionBudget": (o) => new PodDisruptionBudget(o as PodDisruptionBudget),
-        "networking.k8s.io/v1/Ingress": (o) => new Ingress(o as Ingress),
-        "networking.k8s.io/v1/NetworkPolicy": (o) => new NetworkPolicy(o as NetworkPolicy),
-    };
-    const model = models[key];
-    if (!model) throw new Error(`no schema for ${key}`);
-    model(JSON.parse(JSON.stringify(manifest))).validate();
-}
 
 const prod = fleetConfig(stackSettings("prod"));
 const dev = fleetConfig(stackSettings("dev"));
@@ -399,8 +366,8 @@ describe("TorchServe Deployments", () => {
     const server = pod.containers[0];
 
     test("both tracks are schema-valid, each with its own image and selector", () => {
-        validate(blue);
-        validate(green);
+        validateManifest(blue);
+        validateManifest(green);
         expect(blue.metadata.name).toBe("torchserve-blue");
         expect(green.metadata.name).toBe("torchserve-green");
         expect(server.image).toBe("pytorch/torchserve:0.12.0-gpu");
@@ -522,24 +489,24 @@ describe("TorchServe Deployments", () => {
         expect(gkeInit.image).toBe("gcr.io/google.com/cloudsdktool/google-cloud-cli:530.0.0-slim");
         expect(gkeInit.command[2]).toContain("gcloud storage cp");
         expect(gkeInit.env).toEqual(expect.arrayContaining([{ name: "CLOUDSDK_CONFIG", value: "/tmp/gcloud" }]));
-        validate(edge);
-        validate(gke);
+        validateManifest(edge);
+        validateManifest(gke);
     });
 
     test("the service account carries the model-store annotations; the credentials Secret holds the keys", () => {
         const sa = renderTorchServeServiceAccount(ctxFor("gcp"), {
             "iam.gke.io/gcp-service-account": "torchserve@modelfleet-prod.iam.gserviceaccount.com",
         }) as Json;
-        validate(sa);
+        validateManifest(sa);
         expect(sa.metadata).toMatchObject({
             name: "torchserve",
             namespace: "modelfleet",
             annotations: { "iam.gke.io/gcp-service-account": "torchserve@modelfleet-prod.iam.gserviceaccount.com" },
         });
         const secret = renderModelStoreCredentialsSecret(ctxFor("existing"), { accessKeyId: "AKIA", secretAccessKey: "s3cr3t" }) as Json;
-        validate(secret);
+        validateManifest(secret);
         expect(secret.stringData).toEqual({ AWS_ACCESS_KEY_ID: "AKIA", AWS_SECRET_ACCESS_KEY: "s3cr3t" });
-        validate(renderTorchServeConfigMap(ctx, config));
+        validateManifest(renderTorchServeConfigMap(ctx, config));
     });
 });
 
@@ -551,7 +518,7 @@ describe("gateway", () => {
     const gateway = pod.containers[0];
 
     test("runs the pinned image with --config-file on the system nodes, schema-valid", () => {
-        validate(deployment);
+        validateManifest(deployment);
         expect(gateway.image).toBe("tensorzero/gateway:2025.8.2");
         expect(gateway.args).toEqual(["--config-file", "/etc/tensorzero/tensorzero.toml"]);
         expect(pod.nodeSelector).toEqual({ "modelfleet.io/pool": "system" });
@@ -580,12 +547,12 @@ describe("gateway", () => {
             },
         ]);
         const secret = renderGatewayBackendsSecret(ctx, { clickhouseUrl: "http://ch:8123" }) as Json;
-        validate(secret);
+        validateManifest(secret);
         expect(secret.stringData).toEqual({ TENSORZERO_CLICKHOUSE_URL: "http://ch:8123" });
         const bare = ctxFor("aws", dev);
         expect((renderGatewayDeployment(bare, "x") as Json).spec.template.spec.containers[0].env).toEqual([]);
-        validate(renderGatewayServiceAccount(ctx));
-        validate(renderGatewayConfigMap(ctx, toml));
+        validateManifest(renderGatewayServiceAccount(ctx));
+        validateManifest(renderGatewayConfigMap(ctx, toml));
     });
 });
 
@@ -594,7 +561,7 @@ describe("Services and blue-green", () => {
         const ctx = ctxFor("aws");
         const stable = renderStableService(ctx) as Json;
         const preview = renderPreviewService(ctx) as Json;
-        [stable, preview, renderMetricsService(ctx), renderGatewayService(ctx)].forEach(validate);
+        [stable, preview, renderMetricsService(ctx), renderGatewayService(ctx)].forEach(validateManifest);
         expect(stable.metadata.name).toBe("torchserve");
         expect(stable.spec.selector).toEqual({ "app.kubernetes.io/name": "torchserve", "modelfleet.io/track": "blue" });
         expect(preview.spec.selector).toEqual({ "app.kubernetes.io/name": "torchserve", "modelfleet.io/track": "green" });
@@ -646,7 +613,7 @@ describe("Ingress", () => {
 
     test("ALB: ACM certificate, TLS 1.2+ policy, HTTPS redirect, least outstanding requests, IP targets", () => {
         const ingress = renderIngress(ctxFor("aws"), tlsFor("aws")) as Json;
-        validate(ingress);
+        validateManifest(ingress);
         expect(ingress.spec.ingressClassName).toBe("alb");
         expect(ingress.spec.tls).toEqual([{ hosts: ["serve.modelfleet.example.com", "use1.serve.modelfleet.example.com"] }]);
         expect(ingress.spec.rules.map((r: Json) => r.host)).toEqual(["serve.modelfleet.example.com", "use1.serve.modelfleet.example.com"]);
@@ -666,7 +633,7 @@ describe("Ingress", () => {
 
     test("GKE: gce class annotation, pre-shared Google-managed certificate, static IP, FrontendConfig", () => {
         const ingress = renderIngress(ctxFor("gcp"), tlsFor("gcp")) as Json;
-        validate(ingress);
+        validateManifest(ingress);
         expect(ingress.spec.ingressClassName).toBeUndefined();
         expect(ingress.spec.tls).toBeUndefined();
         expect(paths(ingress)).toEqual(routes);
@@ -702,7 +669,7 @@ describe("Ingress", () => {
 
     test("existing clusters: the configured class, cert-manager issuer and TLS Secret", () => {
         const ingress = renderIngress(ctxFor("existing"), tlsFor("existing")) as Json;
-        validate(ingress);
+        validateManifest(ingress);
         expect(ingress.spec.ingressClassName).toBe("nginx");
         expect(ingress.spec.tls).toEqual([
             { hosts: ["serve.modelfleet.example.com", "edge-muc.serve.modelfleet.example.com"], secretName: "serving-tls" },
@@ -722,7 +689,7 @@ describe("Ingress", () => {
 describe("NetworkPolicies", () => {
     test("deny everything by default, then allow each flow; schema-valid", () => {
         const policies = renderNetworkPolicies(ctxFor("aws"));
-        Object.values(policies).forEach(validate);
+        Object.values(policies).forEach(validateManifest);
         expect(Object.keys(policies)).toEqual([
             "default-deny",
             "allow-ingress-controller",
@@ -803,7 +770,7 @@ describe("NetworkPolicies for scrapers and the ACME solver", () => {
         expect(scrapeFrom(ctxFor("gcp"))).toEqual([peer("gmp-system")]);
         expect(scrapeFrom(ctxFor("aws"))).toEqual([peer("monitoring")]);
         expect(scrapeFrom(ctxFor("existing"))).toEqual([peer("monitoring")]);
-        Object.values(renderNetworkPolicies(ctxFor("gcp"))).forEach(validate);
+        Object.values(renderNetworkPolicies(ctxFor("gcp"))).forEach(validateManifest);
     });
 
     test("a caller's extra Prometheus namespace is added to the cluster's, once", () => {
@@ -843,7 +810,7 @@ describe("NetworkPolicies for scrapers and the ACME solver", () => {
     test("on ingress-class clusters the HTTP-01 solver pod takes TCP 8089 from the ingress controller; cloud ingresses need no such policy", () => {
         const policies = renderNetworkPolicies(ctxFor("existing"));
         const solver = policies["allow-acme-http01-solver"];
-        validate(solver);
+        validateManifest(solver);
         expect(solver.spec).toEqual({
             podSelector: { matchLabels: { "acme.cert-manager.io/http01-solver": "true" } },
             policyTypes: ["Ingress"],
@@ -873,7 +840,7 @@ describe("scaling, quota and limits", () => {
 
     test("one HPA per Deployment with the configured CPU target, bounds and scale-down stabilization", () => {
         const hpas = renderHpas(ctx);
-        Object.values(hpas).forEach(validate);
+        Object.values(hpas).forEach(validateManifest);
         expect(Object.keys(hpas)).toEqual(["torchserve-blue", "torchserve-green", "tensorzero-gateway"]);
         const blue = hpas["torchserve-blue"].spec as Json;
         expect(blue.scaleTargetRef).toEqual({ apiVersion: "apps/v1", kind: "Deployment", name: "torchserve-blue" });
@@ -905,7 +872,7 @@ describe("scaling, quota and limits", () => {
             const config = fleetConfig(stackSettings("prod"));
             config.serving = { ...config.serving, activeColor, torchserve: { ...config.serving.torchserve, previewMinReplicas } };
             const hpas = renderHpas(ctxFor("aws", config));
-            Object.values(hpas).forEach(validate);
+            Object.values(hpas).forEach(validateManifest);
             return ["torchserve-blue", "torchserve-green"].map((n) => [
                 (hpas[n].spec as Json).minReplicas,
                 (hpas[n].spec as Json).maxReplicas,
@@ -929,7 +896,7 @@ describe("scaling, quota and limits", () => {
 
     test("one PDB per Deployment over its own pods", () => {
         const pdbs = renderPdbs(ctx);
-        Object.values(pdbs).forEach(validate);
+        Object.values(pdbs).forEach(validateManifest);
         expect(pdbs["torchserve-green"].spec as Json).toEqual({
             maxUnavailable: 1,
             selector: { matchLabels: { "app.kubernetes.io/name": "torchserve", "modelfleet.io/track": "green" } },
@@ -941,7 +908,7 @@ describe("scaling, quota and limits", () => {
         // TorchServe: 2 tracks x (4 + 1) pods x 3 CPU / 12Gi / 1 GPU; gateway: (10 + 1) x 1 CPU / 1Gi; 2 pods of headroom at 500m / 512Mi.
         expect(quotaTotals(ctx)).toEqual({ milliCpu: 30000 + 11000 + 1000, bytes: (120 + 11 + 1) * 2 ** 30, gpus: 10, pods: 23 });
         const quota = renderResourceQuota(ctx) as Json;
-        validate(quota);
+        validateManifest(quota);
         expect(quota.spec.hard).toEqual({
             "requests.cpu": "42",
             "limits.cpu": "42",
@@ -954,7 +921,7 @@ describe("scaling, quota and limits", () => {
 
     test("the limit range gives containers defaults and caps them at the largest serving container", () => {
         const limits = renderLimitRange(ctx) as Json;
-        validate(limits);
+        validateManifest(limits);
         expect(limits.spec.limits).toEqual([
             {
                 type: "Container",
@@ -967,7 +934,7 @@ describe("scaling, quota and limits", () => {
 
     test("the namespace enforces the restricted Pod Security Standard", () => {
         const ns = renderNamespace(ctx) as Json;
-        validate(ns);
+        validateManifest(ns);
         expect(ns.metadata.labels).toMatchObject({
             "pod-security.kubernetes.io/enforce": "restricted",
             "app.kubernetes.io/managed-by": "pulumi",
@@ -1023,7 +990,7 @@ describe("monitoring", () => {
 
     test("the dashboard is a Grafana ConfigMap of valid JSON with a panel per signal", () => {
         const cm = renderDashboardConfigMap(ctx) as Json;
-        validate(cm);
+        validateManifest(cm);
         expect(cm.metadata.labels.grafana_dashboard).toBe("1");
         const dashboard = JSON.parse(cm.data["modelfleet-serving.json"]);
         expect(dashboard).toEqual(JSON.parse(JSON.stringify(dashboardJson(ctx))));
