@@ -48,7 +48,12 @@ export function createRegion(config: FleetConfig, region: RegionConfig, provider
         case "aws":
             return new AwsRegion(region.name, { region, config, provider: providers.aws }).cluster;
         case "gcp":
-            return new GcpRegion(region.name, { region, config, provider: providers.gcp[region.project], apis: providers.gcpApis[region.project] }).cluster;
+            return new GcpRegion(region.name, {
+                region,
+                config,
+                provider: providers.gcp[region.project],
+                apis: providers.gcpApis[region.project],
+            }).cluster;
         case "existing":
             return new ExistingRegion(region.name, { region, config, kubeconfig: config.secrets.kubeconfigs[region.name] }).cluster;
     }

@@ -42,7 +42,11 @@ export function fromZodIssues(issues: z.core.$ZodIssue[]): ConfigProblem[] {
         if (issue.code === "unrecognized_keys") {
             for (const key of issue.keys) {
                 const path = keyPath([...issue.path, key]);
-                problems.push({ path, message: "is not a known key", fix: `check the spelling, or remove it: pulumi config rm --path '${path}'` });
+                problems.push({
+                    path,
+                    message: "is not a known key",
+                    fix: `check the spelling, or remove it: pulumi config rm --path '${path}'`,
+                });
             }
             continue;
         }
@@ -51,8 +55,7 @@ export function fromZodIssues(issues: z.core.$ZodIssue[]): ConfigProblem[] {
             problems.push({ path, message: `is required (${issue.expected})`, fix: setCommand(path, "<value>") });
             continue;
         }
-        const message =
-            issue.code === "invalid_type" ? `must be ${article(issue.expected)}, got ${describe(issue.input)}` : issue.message;
+        const message = issue.code === "invalid_type" ? `must be ${article(issue.expected)}, got ${describe(issue.input)}` : issue.message;
         problems.push({ path, message, fix: setCommand(path, "<value>") });
     }
     return problems;

@@ -60,9 +60,15 @@ export interface RawSecrets {
 export function validateSettings(raw: Record<string, unknown>): FleetSettings {
     const secrets: RawSecrets = raw;
     const problems: ConfigProblem[] = [];
-    const unknownKeys = Object.keys(raw).filter((k) => !(settingKeys as string[]).includes(k) && !["kubeconfigs", "edgeStoreCredentials", "gatewayBackends"].includes(k));
+    const unknownKeys = Object.keys(raw).filter(
+        (k) => !(settingKeys as string[]).includes(k) && !["kubeconfigs", "edgeStoreCredentials", "gatewayBackends"].includes(k),
+    );
     for (const k of unknownKeys) {
-        problems.push({ path: k, message: "is not a known key", fix: `check the spelling, or remove it: pulumi config rm 'modelfleet:${k}'` });
+        problems.push({
+            path: k,
+            message: "is not a known key",
+            fix: `check the spelling, or remove it: pulumi config rm 'modelfleet:${k}'`,
+        });
     }
     const presence = secretShapeProblems(secrets, problems);
     const parsed = fleetSchema.safeParse(Object.fromEntries(settingKeys.map((k) => [k, raw[k]])), { reportInput: true });
@@ -81,28 +87,49 @@ function secretShapeProblems(secrets: RawSecrets, problems: ConfigProblem[]): Se
     const asRecord = (key: string, value: unknown): Record<string, unknown> => {
         if (value === undefined) return {};
         if (typeof value !== "object" || value === null || Array.isArray(value)) {
-            problems.push({ path: key, message: "must be an object keyed by region name", fix: `pulumi config set --secret --path '${key}.<region>' <value>` });
+            problems.push({
+                path: key,
+                message: "must be an object keyed by region name",
+                fix: `pulumi config set --secret --path '${key}.<region>' <value>`,
+            });
             return {};
         }
         return value as Record<string, unknown>;
     };
     for (const [region, value] of Object.entries(asRecord("kubeconfigs", secrets.kubeconfigs))) {
         if (typeof value === "string" && value.length > 0) presence.kubeconfigs.push(region);
-        else problems.push({ path: keyPath(["kubeconfigs", region]), message: "must be the kubeconfig text", fix: `pulumi config set --secret --path 'kubeconfigs.${region}' "$(cat kubeconfig.yaml)"` });
+        else
+            problems.push({
+                path: keyPath(["kubeconfigs", region]),
+                message: "must be the kubeconfig text",
+                fix: `pulumi config set --secret --path 'kubeconfigs.${region}' "$(cat kubeconfig.yaml)"`,
+            });
     }
     for (const [region, value] of Object.entries(asRecord("edgeStoreCredentials", secrets.edgeStoreCredentials))) {
         const v = typeof value === "object" && value !== null ? (value as Record<string, unknown>) : {};
         const missing = ["accessKeyId", "secretAccessKey"].filter((f) => typeof v[f] !== "string");
         if (missing.length === 0) presence.edgeStoreCredentials.push(region);
         for (const f of missing) {
-            problems.push({ path: `edgeStoreCredentials.${region}.${f}`, message: "is required", fix: `pulumi config set --secret --path 'edgeStoreCredentials.${region}.${f}' <value>` });
+            problems.push({
+                path: `edgeStoreCredentials.${region}.${f}`,
+                message: "is required",
+                fix: `pulumi config set --secret --path 'edgeStoreCredentials.${region}.${f}' <value>`,
+            });
         }
     }
     for (const [key, value] of Object.entries(asRecord("gatewayBackends", secrets.gatewayBackends))) {
         if (!(backendKeys as readonly string[]).includes(key)) {
-            problems.push({ path: `gatewayBackends.${key}`, message: `is not a known backend (${backendKeys.join(", ")})`, fix: `pulumi config rm --path 'gatewayBackends.${key}'` });
+            problems.push({
+                path: `gatewayBackends.${key}`,
+                message: `is not a known backend (${backendKeys.join(", ")})`,
+                fix: `pulumi config rm --path 'gatewayBackends.${key}'`,
+            });
         } else if (typeof value !== "string") {
-            problems.push({ path: `gatewayBackends.${key}`, message: "must be a URL string", fix: `pulumi config set --secret --path 'gatewayBackends.${key}' <url>` });
+            problems.push({
+                path: `gatewayBackends.${key}`,
+                message: "must be a URL string",
+                fix: `pulumi config set --secret --path 'gatewayBackends.${key}' <url>`,
+            });
         }
     }
     return presence;
@@ -138,7 +165,9 @@ export function resolveConfig(settings: FleetSettings, secrets: RawSecrets, cont
                     { accessKeyId: secretString(records(v).accessKeyId), secretAccessKey: secretString(records(v).secretAccessKey) },
                 ]),
             ),
-            gatewayBackends: Object.fromEntries(backendKeys.filter((k) => backends[k] !== undefined).map((k) => [k, secretString(backends[k])])),
+            gatewayBackends: Object.fromEntries(
+                backendKeys.filter((k) => backends[k] !== undefined).map((k) => [k, secretString(backends[k])]),
+            ),
         },
     };
 }

@@ -7,11 +7,9 @@ import { defaults } from "./defaults";
  */
 
 /** Region and pool names become parts of cloud resource names; keep them short DNS labels. */
-export const dnsLabel = z
-    .string()
-    .regex(/^[a-z]([a-z0-9-]{0,18}[a-z0-9])?$/, {
-        message: "must be a DNS label: 1-20 lowercase letters, digits or '-', starting with a letter",
-    });
+export const dnsLabel = z.string().regex(/^[a-z]([a-z0-9-]{0,18}[a-z0-9])?$/, {
+    message: "must be a DNS label: 1-20 lowercase letters, digits or '-', starting with a letter",
+});
 
 const cidr = z.cidrv4({ message: "must be an IPv4 CIDR block such as 10.20.0.0/16" });
 
@@ -47,7 +45,10 @@ const awsGpuPool = z.strictObject({
     /** Initial size; the cluster-autoscaler owns it after creation. Default: minNodes. */
     desiredNodes: count.optional(),
     capacity: capacity.default(defaults.gpuPool.capacity),
-    diskSizeGb: z.int().min(50, { message: "must be at least 50 (GiB) to hold the NVIDIA AMI and images" }).default(defaults.gpuPool.diskSizeGb),
+    diskSizeGb: z
+        .int()
+        .min(50, { message: "must be at least 50 (GiB) to hold the NVIDIA AMI and images" })
+        .default(defaults.gpuPool.diskSizeGb),
 });
 
 const gcpGpuPool = z.strictObject({
@@ -97,7 +98,10 @@ const awsRegion = z.strictObject({
     azCount: z.int().min(2, { message: "must be at least 2 (EKS needs subnets in two zones)" }).default(defaults.aws.azCount),
     vpcCidr: cidr,
     natGatewayPerAz: z.boolean().default(defaults.aws.natGatewayPerAz),
-    kubernetesVersion: z.string().regex(/^1\.[0-9]{2}$/, { message: "must be a minor version such as 1.33" }).default(defaults.aws.kubernetesVersion),
+    kubernetesVersion: z
+        .string()
+        .regex(/^1\.[0-9]{2}$/, { message: "must be a minor version such as 1.33" })
+        .default(defaults.aws.kubernetesVersion),
     /** CIDRs allowed to reach the public API endpoint; empty turns public access off. */
     endpointPublicAccessCidrs: z.array(cidr).default([]),
     /** IAM role granted cluster-admin through an EKS access entry. */
@@ -108,7 +112,10 @@ const awsRegion = z.strictObject({
     addons: z.record(z.string(), z.string()).optional(),
     systemPool: z
         .strictObject({
-            instanceTypes: z.array(z.string()).min(1).default([...defaults.aws.systemPool.instanceTypes]),
+            instanceTypes: z
+                .array(z.string())
+                .min(1)
+                .default([...defaults.aws.systemPool.instanceTypes]),
             minNodes: z.int().min(1).default(defaults.aws.systemPool.minNodes),
             maxNodes: z.int().min(1).default(defaults.aws.systemPool.maxNodes),
             desiredNodes: z.int().min(1).default(defaults.aws.systemPool.desiredNodes),
@@ -164,8 +171,7 @@ const existingRegion = z.strictObject({
 });
 
 export const regionSchema = z.discriminatedUnion("cloud", [awsRegion, gcpRegion, existingRegion], {
-    error: (issue) =>
-        issue.code === "invalid_union" ? "cloud must be one of aws, gcp, existing" : undefined,
+    error: (issue) => (issue.code === "invalid_union" ? "cloud must be one of aws, gcp, existing" : undefined),
 });
 
 export const modelSchema = z.strictObject({
@@ -245,35 +251,54 @@ export const modelStoreSchema = z.strictObject({
     abortIncompleteUploadDays: z.int().min(1, { message: "must be at least 1 day" }).default(defaults.modelStore.abortIncompleteUploadDays),
     /** S3 Replication Time Control (15-minute SLA, extra cost). */
     replicationTimeControl: z.boolean().default(defaults.modelStore.replicationTimeControl),
-    gcsSoftDeleteDays: z.int().min(7, { message: "must be 7-90 days (the GCS soft-delete range)" }).max(90, { message: "must be at most 90 days" }).default(defaults.modelStore.gcsSoftDeleteDays),
-    transferIntervalMinutes: z.int().min(60, { message: "must be at least 60 (Storage Transfer Service minimum is one hour)" }).default(defaults.modelStore.transferIntervalMinutes),
+    gcsSoftDeleteDays: z
+        .int()
+        .min(7, { message: "must be 7-90 days (the GCS soft-delete range)" })
+        .max(90, { message: "must be at most 90 days" })
+        .default(defaults.modelStore.gcsSoftDeleteDays),
+    transferIntervalMinutes: z
+        .int()
+        .min(60, { message: "must be at least 60 (Storage Transfer Service minimum is one hour)" })
+        .default(defaults.modelStore.transferIntervalMinutes),
 });
 
-export const globalEntrySchema = z
-    .strictObject({
-        /** Route 53 hosted zone id; or give hostedZoneName to look it up. */
-        hostedZoneId: z.string().regex(/^Z[A-Z0-9]{1,31}$/, { message: "must be a Route 53 zone id such as Z0123456789ABCDEFGHIJ" }).optional(),
-        hostedZoneName: z.hostname().optional(),
-        routing: z.enum(["latency", "failover"]).default(defaults.globalEntry.routing),
-        /** Region entry name that takes all traffic in failover routing. */
-        failoverPrimary: z.string().optional(),
-        /**
-         * SNS topics told when a region's health check fails and recovers (default none).
-         * Route 53 publishes its metrics in us-east-1, so the alarms and topics live there.
-         */
-        alarmTopicArns: z
-            .array(z.string().regex(/^arn:aws:sns:us-east-1:[0-9]{12}:[A-Za-z0-9_-]{1,256}$/, { message: "must be an SNS topic ARN in us-east-1, where Route 53 health-check alarms live" }))
-            .default([]),
-        healthCheck: z
-            .strictObject({
-                requestIntervalSeconds: z
-                    .union([z.literal(10), z.literal(30)], { message: "must be 10 or 30 (the intervals Route 53 offers)" })
-                    .default(defaults.globalEntry.healthCheck.requestIntervalSeconds),
-                failureThreshold: z.int().min(1).max(10, { message: "must be 1-10" }).default(defaults.globalEntry.healthCheck.failureThreshold),
-                regions: z.array(z.string()).default([...defaults.globalEntry.healthCheck.regions]),
-            })
-            .prefault({}),
-    });
+export const globalEntrySchema = z.strictObject({
+    /** Route 53 hosted zone id; or give hostedZoneName to look it up. */
+    hostedZoneId: z
+        .string()
+        .regex(/^Z[A-Z0-9]{1,31}$/, { message: "must be a Route 53 zone id such as Z0123456789ABCDEFGHIJ" })
+        .optional(),
+    hostedZoneName: z.hostname().optional(),
+    routing: z.enum(["latency", "failover"]).default(defaults.globalEntry.routing),
+    /** Region entry name that takes all traffic in failover routing. */
+    failoverPrimary: z.string().optional(),
+    /**
+     * SNS topics told when a region's health check fails and recovers (default none).
+     * Route 53 publishes its metrics in us-east-1, so the alarms and topics live there.
+     */
+    alarmTopicArns: z
+        .array(
+            z
+                .string()
+                .regex(/^arn:aws:sns:us-east-1:[0-9]{12}:[A-Za-z0-9_-]{1,256}$/, {
+                    message: "must be an SNS topic ARN in us-east-1, where Route 53 health-check alarms live",
+                }),
+        )
+        .default([]),
+    healthCheck: z
+        .strictObject({
+            requestIntervalSeconds: z
+                .union([z.literal(10), z.literal(30)], { message: "must be 10 or 30 (the intervals Route 53 offers)" })
+                .default(defaults.globalEntry.healthCheck.requestIntervalSeconds),
+            failureThreshold: z
+                .int()
+                .min(1)
+                .max(10, { message: "must be 1-10" })
+                .default(defaults.globalEntry.healthCheck.failureThreshold),
+            regions: z.array(z.string()).default([...defaults.globalEntry.healthCheck.regions]),
+        })
+        .prefault({}),
+});
 
 /** Every `modelfleet:*` key. Secret keys are read separately (see load.ts). */
 export const fleetSchema = z.strictObject({

@@ -31,7 +31,11 @@ export function crossCheck(s: FleetSettings, secrets: SecretPresence): ConfigPro
         add(`regions[${index}].name`, `duplicates region name '${name}'`, setCommand(`regions[${index}].name`, `${name}-2`)),
     );
     duplicates(modelNames).forEach(([name, index]) =>
-        add(`models[${index}].name`, `duplicates model name '${name}'`, `give each model a unique name, or bump models[${index}].version instead`),
+        add(
+            `models[${index}].name`,
+            `duplicates model name '${name}'`,
+            `give each model a unique name, or bump models[${index}].version instead`,
+        ),
     );
 
     s.regions.forEach((region, ri) => {
@@ -39,43 +43,79 @@ export function crossCheck(s: FleetSettings, secrets: SecretPresence): ConfigPro
         checkRegion(region, at, add);
 
         duplicates(region.gpuPools.map((p) => p.name)).forEach(([name, pi]) =>
-            add(`${at}.gpuPools[${pi}].name`, `duplicates pool name '${name}' in region ${region.name}`, setCommand(`${at}.gpuPools[${pi}].name`, `${name}-2`)),
+            add(
+                `${at}.gpuPools[${pi}].name`,
+                `duplicates pool name '${name}' in region ${region.name}`,
+                setCommand(`${at}.gpuPools[${pi}].name`, `${name}-2`),
+            ),
         );
         region.gpuPools.forEach((pool, pi) => {
             const pp = `${at}.gpuPools[${pi}]`;
             if ("minNodes" in pool && pool.minNodes > pool.maxNodes) {
                 add(`${pp}.maxNodes`, `must be >= minNodes (${pool.minNodes})`, setCommand(`${pp}.maxNodes`, pool.minNodes));
             }
-            if ("desiredNodes" in pool && pool.desiredNodes !== undefined && (pool.desiredNodes < pool.minNodes || pool.desiredNodes > pool.maxNodes)) {
-                add(`${pp}.desiredNodes`, `must be between minNodes (${pool.minNodes}) and maxNodes (${pool.maxNodes})`, setCommand(`${pp}.desiredNodes`, pool.minNodes));
+            if (
+                "desiredNodes" in pool &&
+                pool.desiredNodes !== undefined &&
+                (pool.desiredNodes < pool.minNodes || pool.desiredNodes > pool.maxNodes)
+            ) {
+                add(
+                    `${pp}.desiredNodes`,
+                    `must be between minNodes (${pool.minNodes}) and maxNodes (${pool.maxNodes})`,
+                    setCommand(`${pp}.desiredNodes`, pool.minNodes),
+                );
             }
         });
 
         (region.models ?? []).forEach((m, mi) => {
             if (!modelNames.includes(m)) {
-                add(`${at}.models[${mi}]`, `names unknown model '${m}' (known: ${modelNames.join(", ")})`, `add it under models, or remove it: pulumi config rm --path '${at}.models[${mi}]'`);
+                add(
+                    `${at}.models[${mi}]`,
+                    `names unknown model '${m}' (known: ${modelNames.join(", ")})`,
+                    `add it under models, or remove it: pulumi config rm --path '${at}.models[${mi}]'`,
+                );
             }
         });
 
         const servingPool = region.servingPool ?? region.gpuPools[0]?.name;
         const pool = region.gpuPools.find((p) => p.name === servingPool);
         if (region.servingPool !== undefined && !pool) {
-            add(`${at}.servingPool`, `names unknown GPU pool '${region.servingPool}' (pools: ${region.gpuPools.map((p) => p.name).join(", ")})`, setCommand(`${at}.servingPool`, region.gpuPools[0]?.name ?? "<pool>"));
+            add(
+                `${at}.servingPool`,
+                `names unknown GPU pool '${region.servingPool}' (pools: ${region.gpuPools.map((p) => p.name).join(", ")})`,
+                setCommand(`${at}.servingPool`, region.gpuPools[0]?.name ?? "<pool>"),
+            );
         }
         const shape = pool ? poolShape(region, pool.name) : undefined;
         if (shape && s.serving.torchserve.gpus > shape.gpusPerNode) {
-            add("serving.torchserve.gpus", `is ${s.serving.torchserve.gpus} but the nodes of ${region.name}/${pool?.name} have ${shape.gpusPerNode} GPU(s)`, setCommand("serving.torchserve.gpus", shape.gpusPerNode));
+            add(
+                "serving.torchserve.gpus",
+                `is ${s.serving.torchserve.gpus} but the nodes of ${region.name}/${pool?.name} have ${shape.gpusPerNode} GPU(s)`,
+                setCommand("serving.torchserve.gpus", shape.gpusPerNode),
+            );
         }
 
         if (region.cloud === "existing") {
             if (!secrets.kubeconfigs.includes(region.name)) {
-                add(`kubeconfigs.${region.name}`, `is missing: region ${region.name} is an existing cluster and needs its kubeconfig`, `pulumi config set --secret --path 'kubeconfigs.${region.name}' "$(cat kubeconfig.yaml)"`);
+                add(
+                    `kubeconfigs.${region.name}`,
+                    `is missing: region ${region.name} is an existing cluster and needs its kubeconfig`,
+                    `pulumi config set --secret --path 'kubeconfigs.${region.name}' "$(cat kubeconfig.yaml)"`,
+                );
             }
             if (!awsNames.includes(region.modelStoreSource)) {
-                add(`${at}.modelStoreSource`, `must name an AWS region entry holding a model-store copy (one of: ${awsNames.join(", ") || "none configured"})`, setCommand(`${at}.modelStoreSource`, awsNames[0] ?? "<aws-region-name>"));
+                add(
+                    `${at}.modelStoreSource`,
+                    `must name an AWS region entry holding a model-store copy (one of: ${awsNames.join(", ") || "none configured"})`,
+                    setCommand(`${at}.modelStoreSource`, awsNames[0] ?? "<aws-region-name>"),
+                );
             }
             if (!secrets.edgeStoreCredentials.includes(region.name)) {
-                add(`edgeStoreCredentials.${region.name}`, `is missing: region ${region.name} pulls models with read-only keys`, `pulumi config set --secret --path 'edgeStoreCredentials.${region.name}' '{"accessKeyId":"...","secretAccessKey":"..."}'`);
+                add(
+                    `edgeStoreCredentials.${region.name}`,
+                    `is missing: region ${region.name} pulls models with read-only keys`,
+                    `pulumi config set --secret --path 'edgeStoreCredentials.${region.name}' '{"accessKeyId":"...","secretAccessKey":"..."}'`,
+                );
             }
         }
     });
@@ -86,20 +126,29 @@ export function crossCheck(s: FleetSettings, secrets: SecretPresence): ConfigPro
             add(`${at}.maxWorkers`, `must be >= minWorkers (${m.minWorkers})`, setCommand(`${at}.maxWorkers`, m.minWorkers));
         }
         if (m.batchSize > 1 && m.maxBatchDelayMs === 0) {
-            add(`${at}.maxBatchDelayMs`, `is 0 with batchSize ${m.batchSize}: TorchServe would never wait to fill a batch`, setCommand(`${at}.maxBatchDelayMs`, 50));
+            add(
+                `${at}.maxBatchDelayMs`,
+                `is 0 with batchSize ${m.batchSize}: TorchServe would never wait to fill a batch`,
+                setCommand(`${at}.maxBatchDelayMs`, 50),
+            );
         }
         if (m.batchSize > 512) {
             add(`${at}.batchSize`, "must be at most 512", setCommand(`${at}.batchSize`, 32));
         }
         if (m.maxWorkers > 16 * s.serving.torchserve.gpus) {
-            add(`${at}.maxWorkers`, `is ${m.maxWorkers} for ${s.serving.torchserve.gpus} GPU(s) per pod; more than 16 workers per GPU thrash GPU memory`, setCommand(`${at}.maxWorkers`, 4 * s.serving.torchserve.gpus));
+            add(
+                `${at}.maxWorkers`,
+                `is ${m.maxWorkers} for ${s.serving.torchserve.gpus} GPU(s) per pod; more than 16 workers per GPU thrash GPU memory`,
+                setCommand(`${at}.maxWorkers`, 4 * s.serving.torchserve.gpus),
+            );
         }
     });
 
     const sv = s.serving;
     for (const which of ["torchserve", "gateway"] as const) {
         const r = sv[which].replicas;
-        if (r.min > r.max) add(`serving.${which}.replicas.max`, `must be >= replicas.min (${r.min})`, setCommand(`serving.${which}.replicas.max`, r.min));
+        if (r.min > r.max)
+            add(`serving.${which}.replicas.max`, `must be >= replicas.min (${r.min})`, setCommand(`serving.${which}.replicas.max`, r.min));
     }
     const ts = sv.torchserve;
     // An HPA whose minReplicas exceeds maxReplicas is refused by the API server mid-update.
@@ -113,31 +162,64 @@ export function crossCheck(s: FleetSettings, secrets: SecretPresence): ConfigPro
 
     const primary = s.regions.find((r) => r.name === s.modelStore.primaryRegion);
     if (!primary || primary.cloud !== "aws") {
-        add("modelStore.primaryRegion", `must name an AWS region entry (one of: ${awsNames.join(", ") || "none configured"}), got '${s.modelStore.primaryRegion}'`, setCommand("modelStore.primaryRegion", awsNames[0] ?? "<aws-region-name>"));
+        add(
+            "modelStore.primaryRegion",
+            `must name an AWS region entry (one of: ${awsNames.join(", ") || "none configured"}), got '${s.modelStore.primaryRegion}'`,
+            setCommand("modelStore.primaryRegion", awsNames[0] ?? "<aws-region-name>"),
+        );
     }
 
     const ge = s.globalEntry;
     if (!ge.hostedZoneId && !ge.hostedZoneName) {
-        add("globalEntry.hostedZoneName", "is required (or hostedZoneId): the Route 53 zone that holds the serving domain", setCommand("globalEntry.hostedZoneName", "example.com"));
+        add(
+            "globalEntry.hostedZoneName",
+            "is required (or hostedZoneId): the Route 53 zone that holds the serving domain",
+            setCommand("globalEntry.hostedZoneName", "example.com"),
+        );
     }
     if (ge.hostedZoneName && !isWithin(sv.domain, ge.hostedZoneName)) {
-        add("serving.domain", `'${sv.domain}' is not inside hosted zone '${ge.hostedZoneName}'`, setCommand("serving.domain", `serve.${ge.hostedZoneName}`));
+        add(
+            "serving.domain",
+            `'${sv.domain}' is not inside hosted zone '${ge.hostedZoneName}'`,
+            setCommand("serving.domain", `serve.${ge.hostedZoneName}`),
+        );
     }
     if (ge.routing === "failover") {
         if (!ge.failoverPrimary) {
-            add("globalEntry.failoverPrimary", "is required when routing is failover", setCommand("globalEntry.failoverPrimary", regionNames[0] ?? "<region>"));
+            add(
+                "globalEntry.failoverPrimary",
+                "is required when routing is failover",
+                setCommand("globalEntry.failoverPrimary", regionNames[0] ?? "<region>"),
+            );
         } else if (!routedRegions(s).includes(ge.failoverPrimary)) {
-            add("globalEntry.failoverPrimary", `must name a routed region (one of: ${routedRegions(s).join(", ")}), got '${ge.failoverPrimary}'`, setCommand("globalEntry.failoverPrimary", routedRegions(s)[0] ?? "<region>"));
+            add(
+                "globalEntry.failoverPrimary",
+                `must name a routed region (one of: ${routedRegions(s).join(", ")}), got '${ge.failoverPrimary}'`,
+                setCommand("globalEntry.failoverPrimary", routedRegions(s)[0] ?? "<region>"),
+            );
         }
     } else if (ge.failoverPrimary) {
-        add("globalEntry.failoverPrimary", "is only used when routing is failover", `pulumi config rm --path 'globalEntry.failoverPrimary', or set routing: ${setCommand("globalEntry.routing", "failover")}`);
+        add(
+            "globalEntry.failoverPrimary",
+            "is only used when routing is failover",
+            `pulumi config rm --path 'globalEntry.failoverPrimary', or set routing: ${setCommand("globalEntry.routing", "failover")}`,
+        );
     }
     const checkers = new Set<string>(route53CheckerRegions);
     ge.healthCheck.regions.forEach((r, i) => {
-        if (!checkers.has(r)) add(`globalEntry.healthCheck.regions[${i}]`, `'${r}' is not a Route 53 health-checker region (${route53CheckerRegions.join(", ")})`, setCommand(`globalEntry.healthCheck.regions[${i}]`, "us-east-1"));
+        if (!checkers.has(r))
+            add(
+                `globalEntry.healthCheck.regions[${i}]`,
+                `'${r}' is not a Route 53 health-checker region (${route53CheckerRegions.join(", ")})`,
+                setCommand(`globalEntry.healthCheck.regions[${i}]`, "us-east-1"),
+            );
     });
     if (ge.healthCheck.regions.length < 3) {
-        add("globalEntry.healthCheck.regions", "must list at least 3 checker regions (Route 53's minimum)", `pulumi config set --path 'globalEntry.healthCheck.regions[${ge.healthCheck.regions.length}]' ap-southeast-1`);
+        add(
+            "globalEntry.healthCheck.regions",
+            "must list at least 3 checker regions (Route 53's minimum)",
+            `pulumi config set --path 'globalEntry.healthCheck.regions[${ge.healthCheck.regions.length}]' ap-southeast-1`,
+        );
     }
     return problems;
 }
@@ -146,37 +228,70 @@ function checkRegion(region: RegionSettings, at: string, add: (path: string, mes
     if (region.cloud === "aws") {
         const zones = awsRegionZones[region.region];
         if (zones === undefined) {
-            add(`${at}.region`, `'${region.region}' is not a supported AWS region (${Object.keys(awsRegionZones).join(", ")})`, setCommand(`${at}.region`, "us-east-1"));
+            add(
+                `${at}.region`,
+                `'${region.region}' is not a supported AWS region (${Object.keys(awsRegionZones).join(", ")})`,
+                setCommand(`${at}.region`, "us-east-1"),
+            );
         } else if (region.azCount > zones) {
-            add(`${at}.azCount`, `is ${region.azCount} but ${region.region} has ${zones} availability zones`, setCommand(`${at}.azCount`, Math.min(3, zones)));
+            add(
+                `${at}.azCount`,
+                `is ${region.azCount} but ${region.region} has ${zones} availability zones`,
+                setCommand(`${at}.azCount`, Math.min(3, zones)),
+            );
         }
         region.gpuPools.forEach((pool, pi) => {
             const counts = new Set<number>();
             pool.instanceTypes.forEach((t, ti) => {
                 const shape = awsGpuInstances[t];
                 if (!shape) {
-                    add(`${at}.gpuPools[${pi}].instanceTypes[${ti}]`, `'${t}' is not a known GPU instance type (${Object.keys(awsGpuInstances).join(", ")})`, setCommand(`${at}.gpuPools[${pi}].instanceTypes[${ti}]`, "g6.xlarge"));
+                    add(
+                        `${at}.gpuPools[${pi}].instanceTypes[${ti}]`,
+                        `'${t}' is not a known GPU instance type (${Object.keys(awsGpuInstances).join(", ")})`,
+                        setCommand(`${at}.gpuPools[${pi}].instanceTypes[${ti}]`, "g6.xlarge"),
+                    );
                 } else counts.add(shape.gpus);
             });
             if (counts.size > 1) {
-                add(`${at}.gpuPools[${pi}].instanceTypes`, `mixes instance types with ${[...counts].join(" and ")} GPUs; a pool's nodes must all have the same GPU count`, "split them into separate pools");
+                add(
+                    `${at}.gpuPools[${pi}].instanceTypes`,
+                    `mixes instance types with ${[...counts].join(" and ")} GPUs; a pool's nodes must all have the same GPU count`,
+                    "split them into separate pools",
+                );
             }
         });
     } else if (region.cloud === "gcp") {
         const zones = gcpRegionZones[region.region];
         if (zones === undefined) {
-            add(`${at}.region`, `'${region.region}' is not a supported GCP region (${Object.keys(gcpRegionZones).join(", ")})`, setCommand(`${at}.region`, "us-central1"));
+            add(
+                `${at}.region`,
+                `'${region.region}' is not a supported GCP region (${Object.keys(gcpRegionZones).join(", ")})`,
+                setCommand(`${at}.region`, "us-central1"),
+            );
         }
         region.gpuPools.forEach((pool, pi) => {
             const pp = `${at}.gpuPools[${pi}]`;
             const machine = gcpGpuMachines[pool.machineType];
             if (!machine) {
-                add(`${pp}.machineType`, `'${pool.machineType}' is not a known GPU machine type (${Object.keys(gcpGpuMachines).join(", ")})`, setCommand(`${pp}.machineType`, "g2-standard-8"));
+                add(
+                    `${pp}.machineType`,
+                    `'${pool.machineType}' is not a known GPU machine type (${Object.keys(gcpGpuMachines).join(", ")})`,
+                    setCommand(`${pp}.machineType`, "g2-standard-8"),
+                );
             } else if (pool.acceleratorCount !== undefined && !machine.allowedCounts.includes(pool.acceleratorCount)) {
-                add(`${pp}.acceleratorCount`, `is ${pool.acceleratorCount} but ${pool.machineType} takes ${machine.allowedCounts.join(" or ")} GPU(s)`, setCommand(`${pp}.acceleratorCount`, machine.allowedCounts[0]));
+                add(
+                    `${pp}.acceleratorCount`,
+                    `is ${pool.acceleratorCount} but ${pool.machineType} takes ${machine.allowedCounts.join(" or ")} GPU(s)`,
+                    setCommand(`${pp}.acceleratorCount`, machine.allowedCounts[0]),
+                );
             }
             (pool.zones ?? []).forEach((z, zi) => {
-                if (zones && !zones.includes(z)) add(`${pp}.zones[${zi}]`, `'${z}' is not a zone of ${region.region} (${zones.join(", ")})`, setCommand(`${pp}.zones[${zi}]`, zones[0]));
+                if (zones && !zones.includes(z))
+                    add(
+                        `${pp}.zones[${zi}]`,
+                        `'${z}' is not a zone of ${region.region} (${zones.join(", ")})`,
+                        setCommand(`${pp}.zones[${zi}]`, zones[0]),
+                    );
             });
         });
     }

@@ -169,7 +169,13 @@ describe("GCP region in prod", () => {
         expect(at(cluster, "network")).toBe(await promiseOf(built.region.network.network.selfLink));
         expect(at(cluster, "subnetwork")).toBe(await promiseOf(built.region.network.subnetwork.selfLink));
         expect(at(cluster, "network")).toEqual(expect.stringMatching(/.+/));
-        expect(at<string[]>(cluster, "monitoringConfig", "enableComponents")).toEqual(["SYSTEM_COMPONENTS", "DCGM", "POD", "DEPLOYMENT", "HPA"]);
+        expect(at<string[]>(cluster, "monitoringConfig", "enableComponents")).toEqual([
+            "SYSTEM_COMPONENTS",
+            "DCGM",
+            "POD",
+            "DEPLOYMENT",
+            "HPA",
+        ]);
     });
 
     it("protects the prod cluster twice: GKE deletion protection and Pulumi protect", () => {
@@ -530,7 +536,8 @@ describe("GCP bad input", () => {
         expect(problemsOf((r) => (r["podsCidr"] = "10.32.0.0/21"))).toEqual([
             {
                 path: "regions[2].podsCidr",
-                message: "is a /21, which holds pod addresses for 8 node(s) (GKE gives each node a /24), but the pools can grow to 11 nodes",
+                message:
+                    "is a /21, which holds pod addresses for 8 node(s) (GKE gives each node a /24), but the pools can grow to 11 nodes",
                 fix: "pulumi config set --path 'regions[2].podsCidr' 10.32.0.0/20",
             },
         ]);

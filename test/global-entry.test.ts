@@ -668,7 +668,9 @@ describe("changing the set of regions", () => {
             (raw["regions"][2] as Record<string, unknown>)["globalRouting"] = false;
         });
         const fleet = await buildFleet(config);
-        expect(fleet.entry.skippedRegions).toEqual(["usc1: regions[2].globalRouting is false, left out of global routing (set it to true to route it)"]);
+        expect(fleet.entry.skippedRegions).toEqual([
+            "usc1: regions[2].globalRouting is false, left out of global routing (set it to true to route it)",
+        ]);
         expect(fleet.mocks.resources.filter((r) => r.name.startsWith("global-usc1"))).toEqual([]);
         expect(Object.keys(await promiseOf(fleet.entry.healthCheckIds))).toEqual(["use1", "euw1", "edge-muc"]);
     });

@@ -205,7 +205,11 @@ describe("health against local servers", () => {
     });
 
     test("--retries 0 makes exactly one request per check", async () => {
-        const server = await startServer({ "/ping": json(500, { status: "Unhealthy" }), "/health": json(502, {}), "/status": text(503, "") });
+        const server = await startServer({
+            "/ping": json(500, { status: "Unhealthy" }),
+            "/health": json(502, {}),
+            "/status": text(503, ""),
+        });
         const { code, report } = await runJson({ r: server.url }, ["--retries", "0"]);
         expect(code).toBe(1);
         expect(verdicts(report.results)).toEqual([
@@ -406,7 +410,9 @@ describe("--endpoints input", () => {
     }
 
     test("accepts region → URL and region → { url, cloud }", () => {
-        expect(parseRegionEndpoints({ a: "https://a.example.com", b: { url: "http://b.example.com:8080/x", cloud: "gcp" } }, "src")).toEqual([
+        expect(
+            parseRegionEndpoints({ a: "https://a.example.com", b: { url: "http://b.example.com:8080/x", cloud: "gcp" } }, "src"),
+        ).toEqual([
             { region: "a", url: "https://a.example.com", cloud: null },
             { region: "b", url: "http://b.example.com:8080/x", cloud: "gcp" },
         ]);
@@ -436,9 +442,7 @@ describe("--endpoints input", () => {
         const notJson = await run(["--endpoints", file]);
         expect(notJson.code).toBe(2);
         expect(notJson.stderr).toMatch(new RegExp(`^health: --endpoints ${file}: not valid JSON \\(.+\\)\\n$`));
-        await expectBadInput('["https://a.example.com"]', [
-            "must be a JSON object mapping region name to a base URL or { url, cloud }",
-        ]);
+        await expectBadInput('["https://a.example.com"]', ["must be a JSON object mapping region name to a base URL or { url, cloud }"]);
         await expectBadInput("{}", ["no regions listed"]);
     });
 
@@ -549,9 +553,9 @@ describe("--stack", () => {
     });
 
     test("output parsing without the CLI", () => {
-        expect(endpointsFromStackOutputs(JSON.stringify({ regionEndpoints: { a: { url: "https://a.example.com", cloud: "gcp" } } }), "prod")).toEqual([
-            { region: "a", url: "https://a.example.com", cloud: "gcp" },
-        ]);
+        expect(
+            endpointsFromStackOutputs(JSON.stringify({ regionEndpoints: { a: { url: "https://a.example.com", cloud: "gcp" } } }), "prod"),
+        ).toEqual([{ region: "a", url: "https://a.example.com", cloud: "gcp" }]);
         expect(() => endpointsFromStackOutputs("warning: not json", "prod")).toThrow(InputError);
     });
 

@@ -17,7 +17,12 @@ export async function useMocks(stack = "test", preview = false): Promise<FleetMo
 
 /** The value of an output, for assertions. */
 export function promiseOf<T>(output: pulumi.Output<T>): Promise<T> {
-    return new Promise((resolve) => output.apply((v) => { resolve(v); return v; }));
+    return new Promise((resolve) =>
+        output.apply((v) => {
+            resolve(v);
+            return v;
+        }),
+    );
 }
 
 /** Waits until every resource registration queued so far has reached the mocks. */

@@ -24,21 +24,30 @@ describe("plan command: bad input never reaches the program", () => {
 
     it("exits 2 with one line per problem, each naming the key and the fix", async () => {
         const prod = fs.readFileSync(path.join(__dirname, "..", "Pulumi.prod.yaml"), "utf8");
-        const broken = prod.replace("name: euw1", "name: use1").replace("noncurrentVersionDays: 30", "noncurrentVersionDays: 30\n    bogusKey: 1");
+        const broken = prod
+            .replace("name: euw1", "name: use1")
+            .replace("noncurrentVersionDays: 30", "noncurrentVersionDays: 30\n    bogusKey: 1");
         const result = await plan(["--config-file", stackFile("Pulumi.broken.yaml", broken), "--out", path.join(dir, "out")]);
         expect(result.code).toBe(2);
-        expect(result.stderr).toEqual(["modelfleet:modelStore.bogusKey is not a known key; fix: check the spelling, or remove it: pulumi config rm --path 'modelStore.bogusKey'"]);
+        expect(result.stderr).toEqual([
+            "modelfleet:modelStore.bogusKey is not a known key; fix: check the spelling, or remove it: pulumi config rm --path 'modelStore.bogusKey'",
+        ]);
         expect(fs.existsSync(path.join(dir, "out", "plan.json"))).toBe(false);
 
         const crossBroken = prod.replace("name: euw1", "name: use1");
         const cross = await plan(["--config-file", stackFile("Pulumi.cross.yaml", crossBroken)]);
         expect(cross.code).toBe(2);
-        expect(cross.stderr).toContain("modelfleet:regions[1].name duplicates region name 'use1'; fix: pulumi config set --path 'regions[1].name' use1-2");
+        expect(cross.stderr).toContain(
+            "modelfleet:regions[1].name duplicates region name 'use1'; fix: pulumi config set --path 'regions[1].name' use1-2",
+        );
         expect(cross.stderr.every((l) => l.startsWith("modelfleet:"))).toBe(true);
     });
 
     it("exits 2 on a YAML syntax error and gives the line", async () => {
-        const file = stackFile("Pulumi.syntax.yaml", "config:\n  modelfleet:environment: dev\n  modelfleet:regions:\n    - name: use1\n     cloud: aws\n");
+        const file = stackFile(
+            "Pulumi.syntax.yaml",
+            "config:\n  modelfleet:environment: dev\n  modelfleet:regions:\n    - name: use1\n     cloud: aws\n",
+        );
         const result = await plan(["--config-file", file]);
         expect(result.code).toBe(2);
         expect(result.stderr).toHaveLength(1);

@@ -9,13 +9,20 @@ import { main } from "../tools/plan";
  * The program creates its resources when index.ts is evaluated, once per module registry:
  * each test file plans one stack (jest gives every file its own registry).
  */
-export function planOnce(stack: string): { out: string; result: () => { code: number; stdout: string[]; stderr: string[] }; read: <T>(file: string) => T } {
+export function planOnce(stack: string): {
+    out: string;
+    result: () => { code: number; stdout: string[]; stderr: string[] };
+    read: <T>(file: string) => T;
+} {
     const out = fs.mkdtempSync(path.join(os.tmpdir(), `modelfleet-plan-${stack}-`));
     let result = { code: -1, stdout: [] as string[], stderr: [] as string[] };
     beforeAll(async () => {
         const stdout: string[] = [];
         const stderr: string[] = [];
-        const code = await main(["--stack", stack, "--out", path.join(out, stack)], { stdout: (l) => stdout.push(l), stderr: (l) => stderr.push(l) });
+        const code = await main(["--stack", stack, "--out", path.join(out, stack)], {
+            stdout: (l) => stdout.push(l),
+            stderr: (l) => stderr.push(l),
+        });
         result = { code, stdout, stderr };
     });
     afterAll(() => fs.rmSync(out, { recursive: true, force: true }));
@@ -64,8 +71,16 @@ export function describePlanContract(stack: string, planned: ReturnType<typeof p
         const clusters = fs.readdirSync(path.join(out, stack, "manifests"));
         expect(clusters).toContain("use1");
         const files = fs.readdirSync(path.join(out, stack, "manifests", "use1"));
-        expect(files).toEqual(expect.arrayContaining(["deployment-modelfleet-torchserve-blue.yaml", "deployment-modelfleet-torchserve-green.yaml", "namespace-cluster-modelfleet.yaml"]));
-        const deployment = YAML.parse(fs.readFileSync(path.join(out, stack, "manifests", "use1", "deployment-modelfleet-torchserve-blue.yaml"), "utf8"));
+        expect(files).toEqual(
+            expect.arrayContaining([
+                "deployment-modelfleet-torchserve-blue.yaml",
+                "deployment-modelfleet-torchserve-green.yaml",
+                "namespace-cluster-modelfleet.yaml",
+            ]),
+        );
+        const deployment = YAML.parse(
+            fs.readFileSync(path.join(out, stack, "manifests", "use1", "deployment-modelfleet-torchserve-blue.yaml"), "utf8"),
+        );
         expect(deployment.kind).toBe("Deployment");
         expect(deployment.metadata.namespace).toBe("modelfleet");
     });

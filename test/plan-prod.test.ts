@@ -17,10 +17,14 @@ describe("prod specifics", () => {
 
     it("never writes a secret value, only the marker", () => {
         const text = fs.readFileSync(path.join(out, "prod", "plan.json"), "utf8");
-        const ciphertexts = [...fs.readFileSync(path.join(__dirname, "..", "Pulumi.prod.yaml"), "utf8").matchAll(/secure: (\S+)/g)].map((m) => m[1]);
+        const ciphertexts = [...fs.readFileSync(path.join(__dirname, "..", "Pulumi.prod.yaml"), "utf8").matchAll(/secure: (\S+)/g)].map(
+            (m) => m[1],
+        );
         expect(ciphertexts.length).toBeGreaterThanOrEqual(4);
         for (const c of ciphertexts) expect(text).not.toContain(c);
-        const edgeProvider = plan().resources.find((r) => r.type === "pulumi:providers:kubernetes" && r.urn.includes("modelfleet:existing:Region"));
+        const edgeProvider = plan().resources.find(
+            (r) => r.type === "pulumi:providers:kubernetes" && r.urn.includes("modelfleet:existing:Region"),
+        );
         expect(edgeProvider?.inputs["kubeconfig"]).toBe("[secret]");
         expect(plan().outputs["clusterEndpoints"]).toBe("[secret]");
     });
@@ -35,7 +39,12 @@ describe("prod specifics", () => {
         const outputs = plan().outputs;
         expect(outputs["globalUrl"]).toBe("https://serve.modelfleet.example.com");
         expect(Object.keys(outputs["regionEndpoints"] as object)).toEqual(["use1", "euw1", "usc1", "edge-muc"]);
-        expect(outputs["clusterNames"]).toEqual({ use1: "modelfleet-prod-use1", euw1: "modelfleet-prod-euw1", usc1: "modelfleet-prod-usc1", "edge-muc": "edge-muc" });
+        expect(outputs["clusterNames"]).toEqual({
+            use1: "modelfleet-prod-use1",
+            euw1: "modelfleet-prod-euw1",
+            usc1: "modelfleet-prod-usc1",
+            "edge-muc": "edge-muc",
+        });
     });
 
     it("tells the on-call topic when a region's health check fails", () => {

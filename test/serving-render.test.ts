@@ -130,7 +130,6 @@ function properties(text: string): Record<string, string> {
     );
 }
 
-
 const prod = fleetConfig(stackSettings("prod"));
 const dev = fleetConfig(stackSettings("dev"));
 
@@ -1091,7 +1090,7 @@ describe("argument checks", () => {
     /** prod with the euw1 and usc1 serving pools capped at 6 nodes, so capacity rules bite. */
     const prodWithSixNodePools = () => {
         const raw = stackSettings("prod");
-        for (const i of [1, 2]) ((raw["regions"] as Array<{ gpuPools: Array<Record<string, unknown>> }>)[i].gpuPools[0])["maxNodes"] = 6;
+        for (const i of [1, 2]) (raw["regions"] as Array<{ gpuPools: Array<Record<string, unknown>> }>)[i].gpuPools[0]["maxNodes"] = 6;
         return raw;
     };
 

@@ -20,13 +20,18 @@ interface Sample {
 }
 
 function runChild(args: string[]): Sample {
-    const result = spawnSync(process.execPath, ["-r", "ts-node/register/transpile-only", path.join(__dirname, "bench", "child.ts"), ...args], {
-        cwd: ROOT,
-        encoding: "utf8",
-        maxBuffer: 16 * 1024 * 1024,
-    });
+    const result = spawnSync(
+        process.execPath,
+        ["-r", "ts-node/register/transpile-only", path.join(__dirname, "bench", "child.ts"), ...args],
+        {
+            cwd: ROOT,
+            encoding: "utf8",
+            maxBuffer: 16 * 1024 * 1024,
+        },
+    );
     const line = result.stdout.trim().split("\n").pop() ?? "";
-    if (result.status !== 0 || !line.startsWith("{")) throw new Error(`bench run failed (${args.join(" ")}): ${result.stderr.trim().split("\n").slice(-3).join(" | ")}`);
+    if (result.status !== 0 || !line.startsWith("{"))
+        throw new Error(`bench run failed (${args.join(" ")}): ${result.stderr.trim().split("\n").slice(-3).join(" | ")}`);
     return JSON.parse(line) as Sample;
 }
 
@@ -38,7 +43,11 @@ function median(values: number[]): number {
 
 function measure(args: string[], runs: number): { wallMs: number; peakRssMiB: number; code: number } {
     const samples = Array.from({ length: runs }, () => runChild(args));
-    return { wallMs: median(samples.map((s) => s.wallMs)), peakRssMiB: Math.max(...samples.map((s) => s.peakRssMiB)), code: samples[0].code };
+    return {
+        wallMs: median(samples.map((s) => s.wallMs)),
+        peakRssMiB: Math.max(...samples.map((s) => s.peakRssMiB)),
+        code: samples[0].code,
+    };
 }
 
 /**
@@ -89,10 +98,15 @@ function main(): void {
     console.log(`modelfleet plan bench on ${cores} cores, node ${process.version}, ${runs} run(s) each`);
 
     const floor = measure(["floor"], runs);
-    console.log(`floor (load @pulumi/aws, gcp, kubernetes): ${(floor.wallMs / 1000).toFixed(2)} s, peak RSS ${floor.peakRssMiB.toFixed(0)} MiB`);
+    console.log(
+        `floor (load @pulumi/aws, gcp, kubernetes): ${(floor.wallMs / 1000).toFixed(2)} s, peak RSS ${floor.peakRssMiB.toFixed(0)} MiB`,
+    );
     console.log("");
     console.log("stack     plan s   ratio to floor   target (3x floor + 5 s)   peak RSS MiB   exit");
-    for (const file of fs.readdirSync(ROOT).filter((f) => /^Pulumi\..+\.yaml$/.test(f)).sort()) {
+    for (const file of fs
+        .readdirSync(ROOT)
+        .filter((f) => /^Pulumi\..+\.yaml$/.test(f))
+        .sort()) {
         const stack = file.replace(/^Pulumi\.|\.yaml$/g, "");
         const r = measure(["plan", path.join(ROOT, file), path.join(work, stack)], runs);
         const target = 3 * floor.wallMs + 5000;
@@ -104,14 +118,19 @@ function main(): void {
     if (!opts.skipSynthetic) {
         console.log("");
         console.log("regions   resources   plan s   s per region   peak RSS MiB");
-        const sizes = opts.sizes.split(",").map((s) => Number(s.trim())).filter((s) => s > 0);
+        const sizes = opts.sizes
+            .split(",")
+            .map((s) => Number(s.trim()))
+            .filter((s) => s > 0);
         for (const n of sizes) {
             const file = path.join(work, `Pulumi.synthetic-${n}.yaml`);
             fs.writeFileSync(file, syntheticStack(n));
             const out = path.join(work, `synthetic-${n}`);
             const r = measure(["plan", file, out], 1);
             const plan = JSON.parse(fs.readFileSync(path.join(out, "plan.json"), "utf8")) as { resources: unknown[] };
-            console.log(`${String(n).padStart(7)}   ${String(plan.resources.length).padStart(9)}   ${(r.wallMs / 1000).toFixed(2).padStart(6)}   ${(r.wallMs / 1000 / n).toFixed(3).padStart(12)}   ${r.peakRssMiB.toFixed(0).padStart(12)}`);
+            console.log(
+                `${String(n).padStart(7)}   ${String(plan.resources.length).padStart(9)}   ${(r.wallMs / 1000).toFixed(2).padStart(6)}   ${(r.wallMs / 1000 / n).toFixed(3).padStart(12)}   ${r.peakRssMiB.toFixed(0).padStart(12)}`,
+            );
         }
     }
     fs.rmSync(work, { recursive: true, force: true });

@@ -24,7 +24,10 @@ export interface PlanIo {
 const PROJECT = "modelfleet";
 const ROOT = path.resolve(__dirname, "..");
 
-export async function main(argv: string[], io: PlanIo = { stdout: (l) => console.log(l), stderr: (l) => console.error(l) }): Promise<number> {
+export async function main(
+    argv: string[],
+    io: PlanIo = { stdout: (l) => console.log(l), stderr: (l) => console.error(l) },
+): Promise<number> {
     const started = process.hrtime.bigint();
     const program = new Command("plan")
         .description("Offline plan of a modelfleet stack: resources, Kubernetes manifests and policy verdicts, without a cloud")
@@ -102,13 +105,28 @@ export async function main(argv: string[], io: PlanIo = { stdout: (l) => console
     fs.writeFileSync(path.join(outDir, "plan.json"), `${JSON.stringify(plan, null, 2)}\n`);
     fs.writeFileSync(path.join(outDir, "policy-report.json"), `${JSON.stringify(report, null, 2)}\n`);
     writeManifests(outDir, manifests);
-    const declaredPools = settings.regions.flatMap((r) => (r.cloud === "existing" ? r.gpuPools.map((p) => ({ region: r.name, name: p.name, gpusPerNode: p.gpusPerNode, model: p.model })) : []));
+    const declaredPools = settings.regions.flatMap((r) =>
+        r.cloud === "existing" ? r.gpuPools.map((p) => ({ region: r.name, name: p.name, gpusPerNode: p.gpusPerNode, model: p.model })) : [],
+    );
     const locations = Object.fromEntries(settings.regions.map((r) => [r.name, r.region]));
-    fs.writeFileSync(path.join(outDir, "diagram.md"), renderDiagram(plan, regionOf, { domain: settings.serving.domain, locations, declaredPools }));
+    fs.writeFileSync(
+        path.join(outDir, "diagram.md"),
+        renderDiagram(plan, regionOf, { domain: settings.serving.domain, locations, declaredPools }),
+    );
 
     const skipped = Array.isArray(run.outputs["skippedRegions"]) ? (run.outputs["skippedRegions"] as unknown[]).map(String) : [];
     const wallMs = Number(process.hrtime.bigint() - started) / 1e6;
-    io.stdout(formatSummary({ plan, report, regionOf, manifestCount: manifests.length, outDir: path.relative(process.cwd(), outDir) || ".", skippedRegions: skipped, wallMs }));
+    io.stdout(
+        formatSummary({
+            plan,
+            report,
+            regionOf,
+            manifestCount: manifests.length,
+            outDir: path.relative(process.cwd(), outDir) || ".",
+            skippedRegions: skipped,
+            wallMs,
+        }),
+    );
     return report.violations.some((v) => v.level === "mandatory") ? 1 : 0;
 }
 
@@ -119,7 +137,8 @@ export async function main(argv: string[], io: PlanIo = { stdout: (l) => console
 function loadProgram(): Record<string, unknown> {
     // config/ and tools/ hold no resources and are shared with this tool (ConfigError must stay one class).
     const reloaded = ["index.ts", "components"].map((p) => path.join(ROOT, p));
-    for (const file of Object.keys(require.cache)) if (reloaded.some((p) => file === p || file.startsWith(p + path.sep))) delete require.cache[file];
+    for (const file of Object.keys(require.cache))
+        if (reloaded.some((p) => file === p || file.startsWith(p + path.sep))) delete require.cache[file];
     return require(path.join(ROOT, "index")) as Record<string, unknown>;
 }
 

@@ -79,7 +79,11 @@ function redactSecure(value: unknown, found: { secret: boolean }): unknown {
 /** The keys of one namespace, without the `ns:` prefix. */
 export function namespaceConfig(config: Record<string, unknown>, namespace: string): Record<string, unknown> {
     const prefix = `${namespace}:`;
-    return Object.fromEntries(Object.entries(config).filter(([k]) => k.startsWith(prefix)).map(([k, v]) => [k.slice(prefix.length), v]));
+    return Object.fromEntries(
+        Object.entries(config)
+            .filter(([k]) => k.startsWith(prefix))
+            .map(([k, v]) => [k.slice(prefix.length), v]),
+    );
 }
 
 /** Config as the Pulumi runtime holds it: every value a string, objects as JSON. */

@@ -72,7 +72,12 @@ function componentList(components: Record<string, string>): string {
  * Anything but 200 fails. The body of an error answer is still read because both servers
  * say which part is down there (`{"status": "Unhealthy"}`, `"clickhouse": "error"`).
  */
-function httpFailure(httpStatus: number, location: string | null, explain: (value: JsonObject) => string | undefined, body: string): string {
+function httpFailure(
+    httpStatus: number,
+    location: string | null,
+    explain: (value: JsonObject) => string | undefined,
+    body: string,
+): string {
     if (httpStatus >= 300 && httpStatus < 400) {
         return location ? `HTTP ${httpStatus} redirect to ${location}` : `HTTP ${httpStatus} redirect`;
     }
@@ -86,7 +91,12 @@ function httpFailure(httpStatus: number, location: string | null, explain: (valu
  * A check whose healthy answer is 200 with a JSON `status` string equal to `expected`;
  * `healthyDetail` may add to the detail from the rest of the body.
  */
-function statusCheck(name: CheckName, path: string, expected: string, healthyDetail: (value: JsonObject) => string = () => `status "${expected}"`): CheckDefinition {
+function statusCheck(
+    name: CheckName,
+    path: string,
+    expected: string,
+    healthyDetail: (value: JsonObject) => string = () => `status "${expected}"`,
+): CheckDefinition {
     return {
         name,
         path,

@@ -35,9 +35,7 @@ const endpointEntry = z.preprocess(
     z.object(
         {
             url: baseUrl,
-            cloud: z
-                .enum(["aws", "gcp", "existing"], { error: 'cloud must be one of "aws", "gcp", "existing"' })
-                .optional(),
+            cloud: z.enum(["aws", "gcp", "existing"], { error: 'cloud must be one of "aws", "gcp", "existing"' }).optional(),
         },
         { error: "must be a base URL string or an object { url, cloud }" },
     ),

@@ -20,7 +20,13 @@ const handlers: Record<string, NewResourceHandler> = {
         name: inputs["name"] ?? name,
         endpoint: `https://${digest("eks", name).slice(0, 32).toUpperCase()}.gr7.${regionOf(inputs)}.eks.amazonaws.com`,
         certificateAuthority: { data: fakeCaData(name) },
-        identities: [{ oidcs: [{ issuer: `https://oidc.eks.${regionOf(inputs)}.amazonaws.com/id/${digest("oidc", name).slice(0, 32).toUpperCase()}` }] }],
+        identities: [
+            {
+                oidcs: [
+                    { issuer: `https://oidc.eks.${regionOf(inputs)}.amazonaws.com/id/${digest("oidc", name).slice(0, 32).toUpperCase()}` },
+                ],
+            },
+        ],
         status: "ACTIVE",
     })),
     "aws:eks/nodeGroup:NodeGroup": withArn((name) => ({
@@ -28,22 +34,32 @@ const handlers: Record<string, NewResourceHandler> = {
         status: "ACTIVE",
     })),
     "aws:ec2/launchTemplate:LaunchTemplate": withArn(() => ({ latestVersion: 1, defaultVersion: 1 })),
-    "aws:iam/role:Role": withArn((name, inputs) => ({ name: inputs["name"] ?? name, uniqueId: `AROA${digest("role", name).slice(0, 17).toUpperCase()}` })),
+    "aws:iam/role:Role": withArn((name, inputs) => ({
+        name: inputs["name"] ?? name,
+        uniqueId: `AROA${digest("role", name).slice(0, 17).toUpperCase()}`,
+    })),
     "aws:iam/policy:Policy": withArn((name, inputs) => ({ name: inputs["name"] ?? name })),
-    "aws:kms/key:Key": withArn((name) => ({ keyId: `${digest("kms", name).slice(0, 8)}-${digest("kms2", name).slice(0, 4)}-4${digest("kms3", name).slice(0, 3)}-8${digest("kms4", name).slice(0, 3)}-${digest("kms5", name).slice(0, 12)}` })),
+    "aws:kms/key:Key": withArn((name) => ({
+        keyId: `${digest("kms", name).slice(0, 8)}-${digest("kms2", name).slice(0, 4)}-4${digest("kms3", name).slice(0, 3)}-8${digest("kms4", name).slice(0, 3)}-${digest("kms5", name).slice(0, 12)}`,
+    })),
     "aws:ec2/vpc:Vpc": withArn(),
     "aws:ec2/subnet:Subnet": withArn(),
     "aws:ec2/securityGroup:SecurityGroup": withArn(),
     "aws:ec2/eip:Eip": withArn((name) => {
         const h = digest("eip", name);
-        return { publicIp: `52.${parseInt(h.slice(0, 2), 16)}.${parseInt(h.slice(2, 4), 16)}.${parseInt(h.slice(4, 6), 16)}`, allocationId: `eipalloc-${h.slice(0, 17)}` };
+        return {
+            publicIp: `52.${parseInt(h.slice(0, 2), 16)}.${parseInt(h.slice(2, 4), 16)}.${parseInt(h.slice(4, 6), 16)}`,
+            allocationId: `eipalloc-${h.slice(0, 17)}`,
+        };
     }),
     "aws:s3/bucket:Bucket": withArn((name, inputs) => {
         const bucket = (inputs["bucket"] as string | undefined) ?? name;
         return { bucket, bucketRegionalDomainName: `${bucket}.s3.${regionOf(inputs)}.amazonaws.com`, region: regionOf(inputs) };
     }),
     "aws:acm/certificate:Certificate": withArn((_name, inputs) => {
-        const names = [inputs["domainName"], ...((inputs["subjectAlternativeNames"] as string[] | undefined) ?? [])].filter((n): n is string => typeof n === "string");
+        const names = [inputs["domainName"], ...((inputs["subjectAlternativeNames"] as string[] | undefined) ?? [])].filter(
+            (n): n is string => typeof n === "string",
+        );
         return {
             domainValidationOptions: [...new Set(names)].map((domainName) => ({
                 domainName,
@@ -76,26 +92,60 @@ const hostedZones: Record<string, string> = {};
 
 /** Canonical hosted zone of Application Load Balancers per region (alias targets need it). */
 const albHostedZones: Record<string, string> = {
-    "us-east-1": "Z35SXDOTRQ7X7K", "us-east-2": "Z3AADJGX6KTTL2", "us-west-1": "Z368ELLRRE2KJ0", "us-west-2": "Z1H1FL5HABSF5",
-    "ca-central-1": "ZQSVJUPU6J1EY", "sa-east-1": "Z2P70J7HTTTPLU", "eu-west-1": "Z32O12XQLNTSW2", "eu-west-2": "ZHURV8PSTC4K8",
-    "eu-west-3": "Z3Q77PNBQS71R4", "eu-central-1": "Z215JYRZR1TBD5", "eu-north-1": "Z23TAZ6LKFMNIO", "ap-east-1": "Z3DQVH9N71FHZ0",
-    "ap-northeast-1": "Z14GRHDCWA56QT", "ap-northeast-2": "ZWKZPGTI48KDX", "ap-south-1": "ZP97RAFLXTNZK",
-    "ap-southeast-1": "Z1LMS91P8CMLE5", "ap-southeast-2": "Z1GM3OXH4ZPM65",
+    "us-east-1": "Z35SXDOTRQ7X7K",
+    "us-east-2": "Z3AADJGX6KTTL2",
+    "us-west-1": "Z368ELLRRE2KJ0",
+    "us-west-2": "Z1H1FL5HABSF5",
+    "ca-central-1": "ZQSVJUPU6J1EY",
+    "sa-east-1": "Z2P70J7HTTTPLU",
+    "eu-west-1": "Z32O12XQLNTSW2",
+    "eu-west-2": "ZHURV8PSTC4K8",
+    "eu-west-3": "Z3Q77PNBQS71R4",
+    "eu-central-1": "Z215JYRZR1TBD5",
+    "eu-north-1": "Z23TAZ6LKFMNIO",
+    "ap-east-1": "Z3DQVH9N71FHZ0",
+    "ap-northeast-1": "Z14GRHDCWA56QT",
+    "ap-northeast-2": "ZWKZPGTI48KDX",
+    "ap-south-1": "ZP97RAFLXTNZK",
+    "ap-southeast-1": "Z1LMS91P8CMLE5",
+    "ap-southeast-2": "Z1GM3OXH4ZPM65",
 };
 
 /** The same for Network Load Balancers. */
 const nlbHostedZones: Record<string, string> = {
-    "us-east-1": "Z26RNL4JYFTOTI", "us-east-2": "ZLMOA37VPKANP", "us-west-1": "Z24FKFUX50B4VW", "us-west-2": "Z18D5FSROUN65G",
-    "ca-central-1": "Z2EPGBW3API2WT", "sa-east-1": "ZTK26PT1VY4CU", "eu-west-1": "Z2IFOLAFXWLO4F", "eu-west-2": "ZD4D7Y8KGAS4G",
-    "eu-west-3": "Z1CMS0P5QUZ6D5", "eu-central-1": "Z3F0SRJ5LGBH90", "eu-north-1": "Z1UDT6IFJ4EJM", "ap-east-1": "Z12Y7K3UBGUAD1",
-    "ap-northeast-1": "Z31USIVHYNEOWT", "ap-northeast-2": "ZIBE1TIR4HY56", "ap-south-1": "ZVDDRBQ08TROA",
-    "ap-southeast-1": "ZKVM4W9LS7TM", "ap-southeast-2": "ZCT6FZBF4DROD",
+    "us-east-1": "Z26RNL4JYFTOTI",
+    "us-east-2": "ZLMOA37VPKANP",
+    "us-west-1": "Z24FKFUX50B4VW",
+    "us-west-2": "Z18D5FSROUN65G",
+    "ca-central-1": "Z2EPGBW3API2WT",
+    "sa-east-1": "ZTK26PT1VY4CU",
+    "eu-west-1": "Z2IFOLAFXWLO4F",
+    "eu-west-2": "ZD4D7Y8KGAS4G",
+    "eu-west-3": "Z1CMS0P5QUZ6D5",
+    "eu-central-1": "Z3F0SRJ5LGBH90",
+    "eu-north-1": "Z1UDT6IFJ4EJM",
+    "ap-east-1": "Z12Y7K3UBGUAD1",
+    "ap-northeast-1": "Z31USIVHYNEOWT",
+    "ap-northeast-2": "ZIBE1TIR4HY56",
+    "ap-south-1": "ZVDDRBQ08TROA",
+    "ap-southeast-1": "ZKVM4W9LS7TM",
+    "ap-southeast-2": "ZCT6FZBF4DROD",
 };
 
 /** The prefix of a region's zone IDs: us-east-1 → use1, ap-southeast-2 → apse2, eu-central-1 → euc1. */
 function zoneIdPrefix(region: string): string {
     const [geo, direction, number] = region.split("-");
-    const short: Record<string, string> = { east: "e", west: "w", north: "n", south: "s", central: "c", northeast: "ne", southeast: "se", northwest: "nw", southwest: "sw" };
+    const short: Record<string, string> = {
+        east: "e",
+        west: "w",
+        north: "n",
+        south: "s",
+        central: "c",
+        northeast: "ne",
+        southeast: "se",
+        northwest: "nw",
+        southwest: "sw",
+    };
     return `${geo}${short[direction] ?? direction}${number}`;
 }
 
@@ -143,7 +193,13 @@ export const awsCalls: Record<string, CallHandler> = {
     "aws:eks/getAddonVersion:getAddonVersion": (inputs) => {
         const addonName = String(inputs["addonName"]);
         const kubernetesVersion = String(inputs["kubernetesVersion"]);
-        return { addonName, kubernetesVersion, version: "v1.17.2-eksbuild.1", region: regionOf(inputs), id: `${addonName}-${kubernetesVersion}` };
+        return {
+            addonName,
+            kubernetesVersion,
+            version: "v1.17.2-eksbuild.1",
+            region: regionOf(inputs),
+            id: `${addonName}-${kubernetesVersion}`,
+        };
     },
     "aws:route53/getZone:getZone": (inputs) => {
         const name = String(inputs["name"] ?? "example.com").replace(/\.$/, "");

@@ -21,11 +21,18 @@ export const gcpResources: Record<string, NewResourceHandler> = {
         uniqueId: BigInt(`0x${digest("sa", name).slice(0, 15)}`).toString(),
         member: `serviceAccount:${inputs["accountId"] ?? name}@${project(inputs)}.iam.gserviceaccount.com`,
     }),
-    "gcp:compute/network:Network": (name, inputs) => ({ selfLink: `https://www.googleapis.com/compute/v1/projects/${project(inputs)}/global/networks/${inputs["name"] ?? name}` }),
-    "gcp:compute/subnetwork:Subnetwork": (name, inputs) => ({ selfLink: `https://www.googleapis.com/compute/v1/projects/${project(inputs)}/regions/${inputs["region"]}/subnetworks/${inputs["name"] ?? name}` }),
+    "gcp:compute/network:Network": (name, inputs) => ({
+        selfLink: `https://www.googleapis.com/compute/v1/projects/${project(inputs)}/global/networks/${inputs["name"] ?? name}`,
+    }),
+    "gcp:compute/subnetwork:Subnetwork": (name, inputs) => ({
+        selfLink: `https://www.googleapis.com/compute/v1/projects/${project(inputs)}/regions/${inputs["region"]}/subnetworks/${inputs["name"] ?? name}`,
+    }),
     "gcp:compute/globalAddress:GlobalAddress": (name, inputs) => {
         const h = digest("gaddr", name);
-        return { address: `34.${parseInt(h.slice(0, 2), 16)}.${parseInt(h.slice(2, 4), 16)}.${parseInt(h.slice(4, 6), 16)}`, name: inputs["name"] ?? autoName(name) };
+        return {
+            address: `34.${parseInt(h.slice(0, 2), 16)}.${parseInt(h.slice(2, 4), 16)}.${parseInt(h.slice(4, 6), 16)}`,
+            name: inputs["name"] ?? autoName(name),
+        };
     },
     "gcp:compute/managedSslCertificate:ManagedSslCertificate": (name, inputs) => {
         const certName = inputs["name"] ?? autoName(name);
@@ -42,14 +49,25 @@ export const gcpResources: Record<string, NewResourceHandler> = {
         selfLink: `https://www.googleapis.com/compute/v1/projects/${project(inputs)}/global/sslPolicies/${inputs["name"] ?? autoName(name)}`,
         fingerprint: digest("sslpolicy", name).slice(0, 12),
     }),
-    "gcp:storage/bucket:Bucket": (name, inputs) => ({ url: `gs://${inputs["name"] ?? name}`, selfLink: `https://www.googleapis.com/storage/v1/b/${inputs["name"] ?? name}` }),
-    "gcp:storage/transferJob:TransferJob": (name, inputs) => ({ name: inputs["name"] ?? `transferJobs/${BigInt(`0x${digest("transfer-job", name).slice(0, 15)}`).toString()}` }),
+    "gcp:storage/bucket:Bucket": (name, inputs) => ({
+        url: `gs://${inputs["name"] ?? name}`,
+        selfLink: `https://www.googleapis.com/storage/v1/b/${inputs["name"] ?? name}`,
+    }),
+    "gcp:storage/transferJob:TransferJob": (name, inputs) => ({
+        name: inputs["name"] ?? `transferJobs/${BigInt(`0x${digest("transfer-job", name).slice(0, 15)}`).toString()}`,
+    }),
 };
 
 export const gcpCalls: Record<string, CallHandler> = {
     "gcp:storage/getTransferProjectServiceAccount:getTransferProjectServiceAccount": (inputs) => {
         const number = BigInt(`0x${digest("projnum", project(inputs)).slice(0, 10)}`).toString();
-        return { email: `project-${number}@storage-transfer-service.iam.gserviceaccount.com`, subjectId: BigInt(`0x${digest("sts", number).slice(0, 15)}`).toString(), member: "", project: project(inputs), id: project(inputs) };
+        return {
+            email: `project-${number}@storage-transfer-service.iam.gserviceaccount.com`,
+            subjectId: BigInt(`0x${digest("sts", number).slice(0, 15)}`).toString(),
+            member: "",
+            project: project(inputs),
+            id: project(inputs),
+        };
     },
     "gcp:storage/getProjectServiceAccount:getProjectServiceAccount": (inputs) => {
         const number = BigInt(`0x${digest("projnum", project(inputs)).slice(0, 10)}`).toString();

@@ -34,7 +34,14 @@ export class FleetMocks implements pulumi.runtime.Mocks {
 
     newResource(args: pulumi.runtime.MockResourceArgs): { id: string | undefined; state: State } {
         const inputs = (args.inputs ?? {}) as State;
-        this.resources.push({ type: args.type, name: args.name, custom: args.custom ?? true, inputs, provider: args.provider, id: args.id });
+        this.resources.push({
+            type: args.type,
+            name: args.name,
+            custom: args.custom ?? true,
+            inputs,
+            provider: args.provider,
+            id: args.id,
+        });
         if (args.custom === false) return { id: undefined, state: {} };
         // The SDK passes "" (not undefined) for a resource that is not imported; an empty id
         // would leave `.id` unknown, and invokes that depend on the resource would never resolve.

@@ -4,7 +4,9 @@ import { digest, NewResourceHandler } from "./values";
 function loadBalancerStatus(name: string, inputs: Record<string, unknown>) {
     const metadata = (inputs["metadata"] ?? {}) as Record<string, unknown>;
     const annotations = (metadata["annotations"] ?? {}) as Record<string, string>;
-    const onAws = Object.keys(annotations).some((k) => k.startsWith("alb.ingress.kubernetes.io/") || k.startsWith("service.beta.kubernetes.io/aws"));
+    const onAws = Object.keys(annotations).some(
+        (k) => k.startsWith("alb.ingress.kubernetes.io/") || k.startsWith("service.beta.kubernetes.io/aws"),
+    );
     const h = digest("lb", name);
     const ingress = onAws
         ? [{ hostname: `k8s-modelfle-${h.slice(0, 10)}-${parseInt(h.slice(10, 18), 16)}.us-east-1.elb.amazonaws.com` }]

@@ -10,7 +10,9 @@ export const MOCK_ACCOUNT_ID = "111122223333";
 
 /** A short stable hex digest of the parts. */
 export function digest(...parts: unknown[]): string {
-    return createHash("sha256").update(parts.map((p) => JSON.stringify(p ?? null)).join("|")).digest("hex");
+    return createHash("sha256")
+        .update(parts.map((p) => JSON.stringify(p ?? null)).join("|"))
+        .digest("hex");
 }
 
 /** A region from a resource's inputs, else the default. */

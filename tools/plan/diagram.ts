@@ -48,7 +48,9 @@ function gpuPools(resources: PlanResource[], regionOf: Map<string, string>): Map
                 machines: ((i["instanceTypes"] as string[] | undefined) ?? []).join(", "),
                 min: scaling["minSize"] ?? 0,
                 max: scaling["maxSize"] ?? 0,
-                capacity: String(i["capacityType"] ?? "ON_DEMAND").toLowerCase().replace("_", "-"),
+                capacity: String(i["capacityType"] ?? "ON_DEMAND")
+                    .toLowerCase()
+                    .replace("_", "-"),
             });
         } else if (r.type === "gcp:container/nodePool:NodePool") {
             const nodeConfig = (i["nodeConfig"] as Record<string, unknown> | undefined) ?? {};
@@ -79,7 +81,9 @@ export interface DiagramContext {
 export function renderDiagram(plan: Plan, regionOf: Map<string, string>, context: DiagramContext): string {
     const { domain, declaredPools } = context;
     const resources = plan.resources;
-    const regions = resources.filter((r) => /^modelfleet:(aws|gcp|existing):Region$/.test(r.type)).map((r) => ({ name: r.name, cloud: r.type.split(":")[1] }));
+    const regions = resources
+        .filter((r) => /^modelfleet:(aws|gcp|existing):Region$/.test(r.type))
+        .map((r) => ({ name: r.name, cloud: r.type.split(":")[1] }));
     const clusterNames = (plan.outputs["clusterNames"] ?? {}) as Record<string, string>;
     const pools = gpuPools(resources, regionOf);
     const lines: string[] = ["```mermaid", "flowchart LR"];
@@ -99,7 +103,15 @@ export function renderDiagram(plan: Plan, regionOf: Map<string, string>, context
             lines.push(`      ${id("cluster", region.name)}[${label(`${kind} ${clusterNames[region.name] ?? region.name}`)}]`);
             const regionPools: Pool[] =
                 cloud === "existing"
-                    ? declaredPools.filter((p) => p.region === region.name).map((p) => ({ name: p.name, machines: `${p.gpusPerNode}x ${p.model} per node`, min: 0, max: 0, capacity: "declared" }))
+                    ? declaredPools
+                          .filter((p) => p.region === region.name)
+                          .map((p) => ({
+                              name: p.name,
+                              machines: `${p.gpusPerNode}x ${p.model} per node`,
+                              min: 0,
+                              max: 0,
+                              capacity: "declared",
+                          }))
                     : (pools.get(region.name) ?? []);
             for (const pool of regionPools) {
                 const size = pool.capacity === "declared" ? "operator-managed" : `${pool.min}-${pool.max} nodes, ${pool.capacity}`;
@@ -114,8 +126,10 @@ export function renderDiagram(plan: Plan, regionOf: Map<string, string>, context
     // The model store: every copy, and how archives reach it.
     const buckets = new Map<string, { label: string }>();
     for (const r of resources) {
-        if (r.type === "aws:s3/bucket:Bucket" && regionOf.get(r.urn) === "global") buckets.set(String(inputs(r)["bucket"]), { label: `S3 ${inputs(r)["bucket"]} (${inputs(r)["region"]})` });
-        if (r.type === "gcp:storage/bucket:Bucket") buckets.set(String(inputs(r)["name"]), { label: `GCS ${inputs(r)["name"]} (${inputs(r)["location"]})` });
+        if (r.type === "aws:s3/bucket:Bucket" && regionOf.get(r.urn) === "global")
+            buckets.set(String(inputs(r)["bucket"]), { label: `S3 ${inputs(r)["bucket"]} (${inputs(r)["region"]})` });
+        if (r.type === "gcp:storage/bucket:Bucket")
+            buckets.set(String(inputs(r)["name"]), { label: `GCS ${inputs(r)["name"]} (${inputs(r)["location"]})` });
     }
     if (buckets.size > 0) {
         lines.push(`  subgraph store[${label("Model store")}]`);
@@ -133,7 +147,8 @@ export function renderDiagram(plan: Plan, regionOf: Map<string, string>, context
         const spec = (inputs(r)["transferSpec"] ?? {}) as Record<string, Record<string, unknown>>;
         const source = spec["awsS3DataSource"]?.["bucketName"];
         const sink = spec["gcsDataSink"]?.["bucketName"];
-        if (source && sink) lines.push(`  ${id("bucket", String(source))} -- ${label("Storage Transfer")} --> ${id("bucket", String(sink))}`);
+        if (source && sink)
+            lines.push(`  ${id("bucket", String(source))} -- ${label("Storage Transfer")} --> ${id("bucket", String(sink))}`);
     }
 
     // Who reads which copy, and who is behind the global name.

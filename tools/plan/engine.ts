@@ -86,7 +86,8 @@ async function buildPlanResources(recorded: Recorded[], mocked: MockedResource[]
     for (const r of recorded) r.custom = pulumi.CustomResource.isInstance(r.resource);
     const byResource = new Map<pulumi.Resource, Recorded>(recorded.map((r) => [r.resource, r]));
     const urns = engineUrns(recorded, byResource, stackUrn);
-    const urnOf = (res: pulumi.Resource | undefined): string | undefined => (res ? (urns.get(res) ?? (pulumi.runtime.getStackResource() === res ? stackUrn : undefined)) : undefined);
+    const urnOf = (res: pulumi.Resource | undefined): string | undefined =>
+        res ? (urns.get(res) ?? (pulumi.runtime.getStackResource() === res ? stackUrn : undefined)) : undefined;
 
     // The mocks see inputs keyed by type and name; a queue per key keeps same-named
     // resources of one type (under different parents) in registration order.
@@ -138,7 +139,11 @@ function effectiveProvider(r: Recorded, byResource: Map<pulumi.Resource, Recorde
     if (!r.custom) return undefined;
     const pkg = r.type.split(":")[0];
     if (r.opts.provider) return r.opts.provider;
-    for (let at = r.opts.parent ? byResource.get(r.opts.parent) : undefined; at; at = at.opts.parent ? byResource.get(at.opts.parent) : undefined) {
+    for (
+        let at = r.opts.parent ? byResource.get(r.opts.parent) : undefined;
+        at;
+        at = at.opts.parent ? byResource.get(at.opts.parent) : undefined
+    ) {
         const providers = at.opts.providers;
         const fromMap = Array.isArray(providers) ? providers.find((p) => providerPackage(p) === pkg) : providers?.[pkg];
         if (fromMap) return fromMap;
@@ -153,11 +158,19 @@ function providerPackage(p: pulumi.ProviderResource): string {
     return recordedType.split(":")[2] ?? "";
 }
 
-async function safetyOpts(r: Recorded, byResource: Map<pulumi.Resource, Recorded>, urnOf: (res: pulumi.Resource | undefined) => string | undefined): Promise<PlanResourceOpts> {
+async function safetyOpts(
+    r: Recorded,
+    byResource: Map<pulumi.Resource, Recorded>,
+    urnOf: (res: pulumi.Resource | undefined) => string | undefined,
+): Promise<PlanResourceOpts> {
     const opts: PlanResourceOpts = {};
     // protect is inherited from the parent when not set, as the SDK does.
     let protect = r.opts.protect;
-    for (let at = r.opts.parent ? byResource.get(r.opts.parent) : undefined; protect === undefined && at; at = at.opts.parent ? byResource.get(at.opts.parent) : undefined) {
+    for (
+        let at = r.opts.parent ? byResource.get(r.opts.parent) : undefined;
+        protect === undefined && at;
+        at = at.opts.parent ? byResource.get(at.opts.parent) : undefined
+    ) {
         protect = at.opts.protect;
     }
     if (protect !== undefined) opts.protect = protect;

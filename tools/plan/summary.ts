@@ -22,13 +22,16 @@ export function formatSummary(s: SummaryInput): string {
     const lines: string[] = [];
     const custom = s.plan.resources.filter((r) => r.custom);
     lines.push(`modelfleet offline plan of stack '${s.plan.stack}' (offline: mocked engine, nothing was deployed)`);
-    lines.push(`${s.plan.resources.length} resources (${custom.length} cloud/Kubernetes, ${s.plan.resources.length - custom.length} components), ${s.manifestCount} Kubernetes manifests`);
+    lines.push(
+        `${s.plan.resources.length} resources (${custom.length} cloud/Kubernetes, ${s.plan.resources.length - custom.length} components), ${s.manifestCount} Kubernetes manifests`,
+    );
     lines.push("");
     lines.push("by type:");
     for (const [type, n] of tally(custom.map((r) => r.type))) lines.push(`  ${String(n).padStart(4)}  ${type}`);
     lines.push("");
     lines.push("by region:");
-    for (const [region, n] of tally(custom.map((r) => s.regionOf.get(r.urn) ?? "global"))) lines.push(`  ${String(n).padStart(4)}  ${region}`);
+    for (const [region, n] of tally(custom.map((r) => s.regionOf.get(r.urn) ?? "global")))
+        lines.push(`  ${String(n).padStart(4)}  ${region}`);
     if (s.skippedRegions.length > 0) {
         lines.push("");
         lines.push("left out of global routing:");
@@ -36,7 +39,9 @@ export function formatSummary(s: SummaryInput): string {
     }
     lines.push("");
     const mandatory = s.report.violations.filter((v) => v.level === "mandatory");
-    lines.push(`policies: ${s.report.policies} evaluated over ${s.report.resources} resources, ${mandatory.length} mandatory and ${s.report.violations.length - mandatory.length} advisory violation(s)`);
+    lines.push(
+        `policies: ${s.report.policies} evaluated over ${s.report.resources} resources, ${mandatory.length} mandatory and ${s.report.violations.length - mandatory.length} advisory violation(s)`,
+    );
     for (const v of s.report.violations) lines.push(`  [${v.level}] ${v.policy}: ${v.urn ?? "(stack)"}: ${v.message}`);
     lines.push("");
     lines.push(`wrote ${s.outDir}/plan.json, policy-report.json, diagram.md, manifests/`);
