@@ -278,11 +278,9 @@ export const globalEntrySchema = z.strictObject({
      */
     alarmTopicArns: z
         .array(
-            z
-                .string()
-                .regex(/^arn:aws:sns:us-east-1:[0-9]{12}:[A-Za-z0-9_-]{1,256}$/, {
-                    message: "must be an SNS topic ARN in us-east-1, where Route 53 health-check alarms live",
-                }),
+            z.string().regex(/^arn:aws:sns:us-east-1:[0-9]{12}:[A-Za-z0-9_-]{1,256}$/, {
+                message: "must be an SNS topic ARN in us-east-1, where Route 53 health-check alarms live",
+            }),
         )
         .default([]),
     healthCheck: z
