@@ -6,7 +6,7 @@ import type { FleetConfig } from "../config";
 import { AwsRegion } from "../components/aws/region";
 import { PROMETHEUS_OPERATOR_VERSION, PrometheusOperatorCrds } from "../components/k8s/prometheusOperatorCrds";
 import { ServingStack } from "../components/k8s/servingStack";
-import { evaluatePolicies } from "../policy/runner";
+import { evaluatePolicies } from "../tools/policy-runner";
 import type { ModelStoreAccess, RegionCluster, RegionTls } from "../components/types";
 import { isWrappedSecret, unwrapSecrets, type FleetMocks, type MockedResource } from "../tools/mocks";
 import { fleetConfig, promiseOf, settle, stackSettings, useMocks } from "./mocks";

@@ -92,7 +92,7 @@ export async function main(
     try {
         report = await evaluatePlan(plan, stack);
     } catch (err) {
-        const { PolicyConfigError } = await import("../policy/runner");
+        const { PolicyConfigError } = await import("./policy-runner");
         if (!(err instanceof PolicyConfigError)) throw err;
         err.problems.forEach((p) => io.stderr(`policy config: ${p}`));
         return 2;
@@ -151,7 +151,7 @@ export function stackNameFromFile(file: string): string {
 
 /** Runs the policy pack over the plan with the stack's policy config, if it has one. */
 async function evaluatePlan(plan: Plan, stack: string): Promise<PolicyReport> {
-    const { evaluatePolicies, loadPolicyConfig, stackPolicyConfigPath } = await import("../policy/runner");
+    const { evaluatePolicies, loadPolicyConfig, stackPolicyConfigPath } = await import("./policy-runner");
     const configFile = stackPolicyConfigPath(stack);
     const config = fs.existsSync(configFile) ? loadPolicyConfig(configFile) : undefined;
     return evaluatePolicies(plan.resources, { config });
