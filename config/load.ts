@@ -1,6 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import { ConfigError, ConfigProblem, fromZodIssues, keyPath } from "./errors";
 import { fleetSchema, FleetSettings, RegionSettings } from "./schema";
+import { systemPoolProblems } from "./pools";
+import { servingProblems } from "./serving";
 import { crossCheck, GpuPoolShape, poolShape, routedRegions, SecretPresence } from "./validate";
 
 /** A region as components receive it: settings plus what validation resolved. */
@@ -78,6 +80,8 @@ export function validateSettings(raw: Record<string, unknown>): FleetSettings {
         throw new ConfigError(problems);
     }
     problems.push(...crossCheck(parsed.data, presence));
+    problems.push(...servingProblems(parsed.data));
+    problems.push(...systemPoolProblems(parsed.data));
     if (problems.length > 0) throw new ConfigError(problems);
     return parsed.data;
 }

@@ -7,7 +7,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { parse } from "smol-toml";
 import type { FleetConfig } from "../config";
 import type { RegionCluster } from "../components/types";
-import { servingArgProblems, torchserveVersion } from "../components/k8s/render/checks";
+import { servingArgProblems } from "../components/k8s/validate";
 import { buildContext, type ServingContext } from "../components/k8s/render/context";
 import { renderGatewayConfig } from "../components/k8s/render/gatewayConfig";
 import {
@@ -1087,137 +1087,11 @@ describe("argument checks", () => {
         };
     };
 
-    /** prod with the euw1 and usc1 serving pools capped at 6 nodes, so capacity rules bite. */
-    const prodWithSixNodePools = () => {
-        const raw = stackSettings("prod");
-        for (const i of [1, 2]) (raw["regions"] as Array<{ gpuPools: Array<Record<string, unknown>> }>)[i].gpuPools[0]["maxNodes"] = 6;
-        return raw;
-    };
-
-    test("every committed region of both stacks fits its GPU pool and runs TorchServe 0.12 or later", () => {
+    test("every committed region of both stacks passes with the cluster, store and TLS its flavour yields", () => {
         for (const config of [prod, dev]) {
             for (const region of config.regions)
                 expect([region.name, servingArgProblems(inputFor(config, region.name))]).toEqual([region.name, []]);
         }
-    });
-
-    test("a replicas.max a cloud GPU pool cannot hold is refused, naming the key, the pool and the fix", () => {
-        const withReplicas = (min: number, max: number) => {
-            const config = fleetConfig(prodWithSixNodePools());
-            config.serving = { ...config.serving, torchserve: { ...config.serving.torchserve, replicas: { min, max } } };
-            return config;
-        };
-        // euw1 and usc1 pinned to 6 single-GPU nodes at most (prod's earlier size).
-        expect(servingArgProblems(inputFor(withReplicas(2, 8), "euw1"))).toEqual([
-            "serving.torchserve.replicas.max is 8 but GPU pool 'l4' in euw1 holds at most 6 TorchServe pod(s) (maxNodes 6 x 1 per node), and the active track at its maximum, the preview track's 1 pod (serving.torchserve.previewMinReplicas) and 1 rollout surge pod need 10; set serving.torchserve.replicas.max to 4 or regions[1].gpuPools[0].maxNodes to 10",
-        ]);
-        expect(servingArgProblems(inputFor(withReplicas(2, 5), "usc1"))).toEqual([
-            "serving.torchserve.replicas.max is 5 but GPU pool 'l4' in usc1 holds at most 6 TorchServe pod(s) (maxNodes 6 x 1 per node), and the active track at its maximum, the preview track's 1 pod (serving.torchserve.previewMinReplicas) and 1 rollout surge pod need 7; set serving.torchserve.replicas.max to 4 or regions[2].gpuPools[0].maxNodes to 7",
-        ]);
-        expect(servingArgProblems(inputFor(withReplicas(2, 6), "use1"))).toEqual([]);
-        // When even replicas.min does not fit, only a bigger pool helps.
-        expect(servingArgProblems(inputFor(withReplicas(5, 5), "euw1"))).toEqual([
-            "serving.torchserve.replicas.max is 5 but GPU pool 'l4' in euw1 holds at most 6 TorchServe pod(s) (maxNodes 6 x 1 per node), and the active track at its maximum, the preview track's 1 pod (serving.torchserve.previewMinReplicas) and 1 rollout surge pod need 7; set regions[1].gpuPools[0].maxNodes to 7 (replicas.max cannot go below replicas.min, 5)",
-        ]);
-        // An existing cluster's pool states no maximum: nothing to check against.
-        expect(servingArgProblems(inputFor(withReplicas(2, 50), "edge-muc"))).toEqual([]);
-    });
-
-    test("the capacity check counts the preview track's previewMinReplicas, not one pod", () => {
-        const withPreview = (previewMinReplicas: number) => {
-            const config = fleetConfig(prodWithSixNodePools());
-            config.serving = { ...config.serving, torchserve: { ...config.serving.torchserve, previewMinReplicas } };
-            return config;
-        };
-        // replicas 2-4; euw1 and usc1 pinned to 6 pods, use1 8. Warming 2 preview pods needs 4 + 2 + 1 = 7.
-        expect(servingArgProblems(inputFor(withPreview(2), "euw1"))).toEqual([
-            "serving.torchserve.replicas.max is 4 but GPU pool 'l4' in euw1 holds at most 6 TorchServe pod(s) (maxNodes 6 x 1 per node), and the active track at its maximum, the preview track's 2 pods (serving.torchserve.previewMinReplicas) and 1 rollout surge pod need 7; set serving.torchserve.replicas.max to 3 or regions[1].gpuPools[0].maxNodes to 7",
-        ]);
-        expect(servingArgProblems(inputFor(withPreview(2), "usc1"))).toEqual([
-            "serving.torchserve.replicas.max is 4 but GPU pool 'l4' in usc1 holds at most 6 TorchServe pod(s) (maxNodes 6 x 1 per node), and the active track at its maximum, the preview track's 2 pods (serving.torchserve.previewMinReplicas) and 1 rollout surge pod need 7; set serving.torchserve.replicas.max to 3 or regions[2].gpuPools[0].maxNodes to 7",
-        ]);
-        expect(servingArgProblems(inputFor(withPreview(2), "use1"))).toEqual([]);
-        expect(servingArgProblems(inputFor(withPreview(1), "euw1"))).toEqual([]);
-        expect(servingArgProblems(inputFor(withPreview(3), "use1"))).toEqual([]);
-        // replicas.max is the preview track's maximum too, so it cannot be lowered below previewMinReplicas.
-        expect(servingArgProblems(inputFor(withPreview(4), "use1"))).toEqual([
-            "serving.torchserve.replicas.max is 4 but GPU pool 'l4' in use1 holds at most 8 TorchServe pod(s) (maxNodes 8 x 1 per node), and the active track at its maximum, the preview track's 4 pods (serving.torchserve.previewMinReplicas) and 1 rollout surge pod need 9; set regions[0].gpuPools[0].maxNodes to 9 (replicas.max cannot go below previewMinReplicas, 4)",
-        ]);
-    });
-
-    test("pods per node are whole: capacity counts how many pods' GPUs fit on one node", () => {
-        const config = fleetConfig(stackSettings("prod"));
-        config.serving = { ...config.serving, torchserve: { ...config.serving.torchserve, gpus: 3, replicas: { min: 2, max: 7 } } };
-        const input = { ...inputFor(config, "use1"), cluster: { ...clusterFor("aws"), gpuPools: { l4: placement("l4", 4) } } };
-        // 4 GPUs per node hold one 3-GPU pod: 8 nodes, 8 pods, and 7 + 1 + 1 = 9 do not fit.
-        expect(servingArgProblems(input)).toEqual([
-            "serving.torchserve.replicas.max is 7 but GPU pool 'l4' in use1 holds at most 8 TorchServe pod(s) (maxNodes 8 x 1 per node), and the active track at its maximum, the preview track's 1 pod (serving.torchserve.previewMinReplicas) and 1 rollout surge pod need 9; set serving.torchserve.replicas.max to 6 or regions[0].gpuPools[0].maxNodes to 9",
-        ]);
-        config.serving = { ...config.serving, torchserve: { ...config.serving.torchserve, gpus: 2, replicas: { min: 2, max: 14 } } };
-        expect(servingArgProblems(input)).toEqual([]);
-    });
-
-    test("TorchServe versions are read from tags; digests and custom tags carry none", () => {
-        expect(torchserveVersion("pytorch/torchserve:0.11.1-gpu")).toEqual([0, 11, 1]);
-        expect(torchserveVersion("pytorch/torchserve:0.12.0")).toEqual([0, 12, 0]);
-        expect(torchserveVersion("registry.example.com:5000/ml/torchserve:v0.9.0-cpu")).toEqual([0, 9, 0]);
-        expect(torchserveVersion(`pytorch/torchserve:0.10.0-gpu@sha256:${"a".repeat(64)}`)).toEqual([0, 10, 0]);
-        expect(torchserveVersion(`pytorch/torchserve@sha256:${"a".repeat(64)}`)).toBeUndefined();
-        expect(torchserveVersion("acme/llm-server:build-20250101")).toBeUndefined();
-        expect(torchserveVersion("pytorch/torchserve:0.11.0.dev20240620")).toBeUndefined();
-    });
-
-    test("a track image of TorchServe before 0.12.0 is refused naming the track's key; 0.12+, digests and custom tags pass", () => {
-        const input = base();
-        input.config.serving = {
-            ...input.config.serving,
-            tracks: {
-                blue: { torchserveImage: "registry.example.com:5000/ml/torchserve:v0.9.0-cpu" },
-                green: { torchserveImage: `pytorch/torchserve:0.11.1-gpu@sha256:${"b".repeat(64)}` },
-            },
-        };
-        expect(servingArgProblems(input)).toEqual([
-            "serving.tracks.blue.torchserveImage is 'registry.example.com:5000/ml/torchserve:v0.9.0-cpu' (TorchServe 0.9.0) but the rendered config needs TorchServe 0.12.0 or later (default_startup_timeout, per-model startupTimeout, the OpenAI-compatible route); use registry.example.com:5000/ml/torchserve:0.12.0-cpu or later",
-            `serving.tracks.green.torchserveImage is 'pytorch/torchserve:0.11.1-gpu@sha256:${"b".repeat(64)}' (TorchServe 0.11.1) but the rendered config needs TorchServe 0.12.0 or later (default_startup_timeout, per-model startupTimeout, the OpenAI-compatible route); use pytorch/torchserve:0.12.0-gpu or later`,
-        ]);
-        for (const image of [
-            "pytorch/torchserve:0.12.0-gpu",
-            "pytorch/torchserve:1.0.0",
-            `pytorch/torchserve@sha256:${"c".repeat(64)}`,
-            "acme/llm-server:build-20250101",
-        ]) {
-            input.config.serving = { ...input.config.serving, tracks: { blue: { torchserveImage: image }, green: {} } };
-            expect(servingArgProblems(input)).toEqual([]);
-        }
-        // A track without its own image runs images.torchserve, and is named by its track key all the same.
-        input.config.serving = { ...input.config.serving, tracks: { blue: {}, green: {} } };
-        input.config.images = { ...input.config.images, torchserve: "pytorch/torchserve:0.10.0-gpu" };
-        expect(servingArgProblems(input).map((p) => p.split(" is ")[0])).toEqual([
-            "serving.tracks.blue.torchserveImage",
-            "serving.tracks.green.torchserveImage",
-        ]);
-    });
-
-    test("nonsense model settings, a foreign color, latest images and an oversized GPU request are named by key", () => {
-        const input = base();
-        input.config.models[0] = { ...input.config.models[0], batchSize: 0, minWorkers: 0, maxWorkers: 0 };
-        input.config.serving = {
-            ...input.config.serving,
-            activeColor: "purple" as "blue",
-            tracks: { blue: { torchserveImage: "pytorch/torchserve:latest" }, green: {} },
-            torchserve: { ...input.config.serving.torchserve, gpus: 2, cpu: "16" },
-        };
-        input.config.images = { ...input.config.images, gateway: "tensorzero/gateway" };
-        expect(servingArgProblems(input)).toEqual([
-            "serving.activeColor is 'purple' but must name a track: blue or green",
-            "serving.tracks.blue.torchserveImage is 'pytorch/torchserve:latest' but must be pinned by version tag or digest, not 'latest' or untagged",
-            "images.gateway is 'tensorzero/gateway' but must be pinned by version tag or digest, not 'latest' or untagged",
-            "models[0].batchSize is 0 but must be a whole number of 1 or more",
-            "models[0].minWorkers is 0 but must be 1 or more (TorchServe reads 0 as unset)",
-            "models[0].maxWorkers is 0 but must be 1 or more",
-            "serving.torchserve.gpus is 2 but the nodes of GPU pool 'l4' in use1 have 1 GPU(s)",
-            "serving.torchserve.cpu is 16 but the nodes of GPU pool 'l4' in use1 have 4 vCPUs",
-        ]);
     });
 
     test("a pool the cluster lacks, a TLS kind that does not fit, and missing edge keys", () => {
@@ -1229,11 +1103,29 @@ describe("argument checks", () => {
             cluster: { ...clusterFor("aws"), workloadIdentity: { kind: "static-credentials" as const } },
         };
         expect(servingArgProblems(edge)).toEqual([
-            "regions[0].servingPool is 'h100' but the cluster has no such GPU pool (pools: l4, a10g-spot)",
+            "cluster.gpuPools has no 'h100' (region use1's serving pool; the cluster has: l4, a10g-spot)",
             "tls is of kind 'cert-manager' but the cluster's 'alb' ingress needs 'acm'",
             "tls.hosts is empty: the Ingress needs at least one host",
-            "modelStore.staticCredentials is missing: region use1 has no workload identity (set edgeStoreCredentials.use1)",
+            "modelStore.staticCredentials is missing: the cluster of region use1 has no workload identity",
         ]);
+    });
+
+    test("each TLS kind fits exactly one ingress flavour", () => {
+        const input = base();
+        const kinds = ["acm", "gcp-managed", "cert-manager"] as const;
+        const flavours: RegionCluster["ingress"][] = [
+            { kind: "alb", className: "alb" },
+            { kind: "gce", className: "gce" },
+            { kind: "class", className: "nginx", certIssuer: { name: "letsencrypt-prod", kind: "ClusterIssuer" } },
+        ];
+        const fits = flavours.map((ingress) =>
+            kinds.filter(
+                (kind) =>
+                    servingArgProblems({ ...input, cluster: { ...input.cluster, ingress }, tls: { kind, hosts: ["a.example.com"] } })
+                        .length === 0,
+            ),
+        );
+        expect(fits).toEqual([["acm"], ["gcp-managed"], ["cert-manager"]]);
     });
 });
 

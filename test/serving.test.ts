@@ -637,83 +637,24 @@ describe("ServingStack options and bad input", () => {
         });
     });
 
-    test("a previewMinReplicas the serving GPU pool cannot hold beside the active track's maximum is refused before anything is registered", async () => {
-        const mocks = await useMocks("prod");
-        const raw = stackSettings("prod");
-        (raw["serving"] as Json).torchserve.previewMinReplicas = 2;
-        // usc1's pool capped at 6 nodes: 4 active + 2 warm preview + 1 surge do not fit.
-        (raw["regions"] as Json)[2].gpuPools[0].maxNodes = 6;
-        const config = fleetConfig(raw);
-        const f = fakes("gcp", config);
-        const before = mocks.resources.length;
-        expect(
-            () => new ServingStack("usc1-serving", { config, region: f.region, cluster: f.cluster, modelStore: f.modelStore, tls: f.tls }),
-        ).toThrow(
-            [
-                "ServingStack usc1-serving has 1 problem(s):",
-                "  - serving.torchserve.replicas.max is 4 but GPU pool 'l4' in usc1 holds at most 6 TorchServe pod(s) (maxNodes 6 x 1 per node), and the active track at its maximum, the preview track's 2 pods (serving.torchserve.previewMinReplicas) and 1 rollout surge pod need 7; set serving.torchserve.replicas.max to 3 or regions[2].gpuPools[0].maxNodes to 7",
-            ].join("\n"),
-        );
-        await settle();
-        expect(mocks.resources.slice(before).filter((r) => r.type.startsWith("kubernetes:"))).toEqual([]);
-    });
-
-    test("a GPU request above the pool's nodes and a latest image fail the constructor with every problem, before anything is registered", async () => {
+    test("arguments that do not fit each other fail the constructor with every problem, before anything is registered", async () => {
         const mocks = await useMocks("prod");
         const config = fleetConfig(stackSettings("prod"));
-        config.serving = {
-            ...config.serving,
-            torchserve: { ...config.serving.torchserve, gpus: 4 },
-            tracks: { blue: {}, green: { torchserveImage: "pytorch/torchserve:latest" } },
-        };
         const f = fakes("aws", config);
         const before = mocks.resources.length;
-        expect(
-            () => new ServingStack("use1-serving", { config, region: f.region, cluster: f.cluster, modelStore: f.modelStore, tls: f.tls }),
-        ).toThrow(
+        const tls = { ...f.tls, hosts: [] };
+        const region = { ...f.region, servingPool: "h100" };
+        expect(() => new ServingStack("use1-serving", { config, region, cluster: f.cluster, modelStore: f.modelStore, tls })).toThrow(
             [
                 "ServingStack use1-serving has 2 problem(s):",
-                "  - serving.tracks.green.torchserveImage is 'pytorch/torchserve:latest' but must be pinned by version tag or digest, not 'latest' or untagged",
-                "  - serving.torchserve.gpus is 4 but the nodes of GPU pool 'l4' in use1 have 1 GPU(s)",
+                "  - cluster.gpuPools has no 'h100' (region use1's serving pool; the cluster has: l4, a10g-spot)",
+                "  - tls.hosts is empty: the Ingress needs at least one host",
             ].join("\n"),
         );
         await settle();
         expect(mocks.resources.slice(before).filter((r) => r.type.startsWith("kubernetes:") || r.type.startsWith("modelfleet:"))).toEqual(
             [],
         );
-    });
-
-    test("a replicas.max the serving GPU pool cannot hold and a TorchServe image before 0.12.0 are refused, naming the keys and the fix", async () => {
-        const mocks = await useMocks("prod");
-        const config = fleetConfig(stackSettings("prod"));
-        config.serving = {
-            ...config.serving,
-            torchserve: { ...config.serving.torchserve, replicas: { min: 2, max: 8 } },
-            tracks: { blue: { torchserveImage: "pytorch/torchserve:0.11.1-gpu" }, green: {} },
-        };
-        const f = fakes("aws", config);
-        const before = mocks.resources.length;
-        expect(
-            () => new ServingStack("use1-serving", { config, region: f.region, cluster: f.cluster, modelStore: f.modelStore, tls: f.tls }),
-        ).toThrow(
-            [
-                "ServingStack use1-serving has 2 problem(s):",
-                "  - serving.tracks.blue.torchserveImage is 'pytorch/torchserve:0.11.1-gpu' (TorchServe 0.11.1) but the rendered config needs TorchServe 0.12.0 or later (default_startup_timeout, per-model startupTimeout, the OpenAI-compatible route); use pytorch/torchserve:0.12.0-gpu or later",
-                "  - serving.torchserve.replicas.max is 8 but GPU pool 'l4' in use1 holds at most 8 TorchServe pod(s) (maxNodes 8 x 1 per node), and the active track at its maximum, the preview track's 1 pod (serving.torchserve.previewMinReplicas) and 1 rollout surge pod need 10; set serving.torchserve.replicas.max to 6 or regions[0].gpuPools[0].maxNodes to 10",
-            ].join("\n"),
-        );
-        await settle();
-        expect(mocks.resources.slice(before).filter((r) => r.type.startsWith("kubernetes:"))).toEqual([]);
-    });
-
-    test("a model with nonsense workers is refused naming the model's key", async () => {
-        await useMocks("prod");
-        const config = fleetConfig(stackSettings("prod"));
-        config.models = config.models.map((m, i) => (i === 1 ? { ...m, minWorkers: 3, maxWorkers: 2 } : m));
-        const f = fakes("aws", config);
-        expect(
-            () => new ServingStack("use1-serving", { config, region: f.region, cluster: f.cluster, modelStore: f.modelStore, tls: f.tls }),
-        ).toThrow("models[1].maxWorkers is 2 but must be >= minWorkers (3)");
     });
 });
 

@@ -373,13 +373,6 @@ function validate(name: string, args: EksClusterArgs): void {
         problems.push(`addonVersions names unknown add-on(s) ${unknown.join(", ")} (known: ${KNOWN_ADDONS.join(", ")})`);
     const window = args.kmsDeletionWindowDays ?? 30;
     if (!Number.isInteger(window) || window < 7 || window > 30) problems.push(`kmsDeletionWindowDays must be 7-30, got ${window}`);
-    const pool = args.systemPool;
-    if (pool.minNodes > pool.maxNodes) problems.push(`systemPool.maxNodes (${pool.maxNodes}) must be >= minNodes (${pool.minNodes})`);
-    if (pool.desiredNodes < pool.minNodes || pool.desiredNodes > pool.maxNodes) {
-        problems.push(
-            `systemPool.desiredNodes (${pool.desiredNodes}) must be between minNodes (${pool.minNodes}) and maxNodes (${pool.maxNodes})`,
-        );
-    }
     if (args.logTypes.some((t) => !["api", "audit", "authenticator", "controllerManager", "scheduler"].includes(t))) {
         problems.push(`logTypes must be among api, audit, authenticator, controllerManager, scheduler; got ${args.logTypes.join(", ")}`);
     }

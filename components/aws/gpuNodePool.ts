@@ -170,15 +170,10 @@ function validate(name: string, args: GpuNodePoolArgs): void {
     if (pool.instanceTypes.length === 0) problems.push("pool.instanceTypes must list at least one instance type");
     pool.instanceTypes.forEach((type) => {
         const known = catalog.awsGpuInstances[type];
-        if (!known) problems.push(`pool.instanceTypes: '${type}' is not a known GPU instance type`);
-        else if (known.gpus !== shape.gpusPerNode)
+        // Unknown instance types are config validation's; here only what must agree with `shape`.
+        if (known && known.gpus !== shape.gpusPerNode)
             problems.push(`pool.instanceTypes: '${type}' has ${known.gpus} GPU(s), the pool's nodes have ${shape.gpusPerNode}`);
     });
-    if (pool.maxNodes < 1) problems.push(`pool.maxNodes must be at least 1, got ${pool.maxNodes}`);
-    if (pool.minNodes > pool.maxNodes) problems.push(`pool.maxNodes (${pool.maxNodes}) must be >= minNodes (${pool.minNodes})`);
-    const desired = pool.desiredNodes ?? pool.minNodes;
-    if (desired < pool.minNodes || desired > pool.maxNodes)
-        problems.push(`pool.desiredNodes (${desired}) must be between minNodes (${pool.minNodes}) and maxNodes (${pool.maxNodes})`);
     if (pool.diskSizeGb < 50)
         problems.push(`pool.diskSizeGb must be at least 50 (GiB) for the NVIDIA AMI and model images, got ${pool.diskSizeGb}`);
     if (args.subnetIds.length === 0) problems.push("subnetIds must list at least one subnet");

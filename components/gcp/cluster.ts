@@ -88,9 +88,6 @@ export class GkeCluster extends pulumi.ComponentResource {
             problems.push(`nodeServiceAccountId must be 6-30 lowercase letters, digits or '-', got '${args.nodeServiceAccountId}'`);
         if (args.zones.length === 0) problems.push("zones must list at least one zone");
         if (args.masterAuthorizedNetworks.length === 0) problems.push("masterAuthorizedNetworks must list at least one CIDR");
-        if (args.systemPool.minNodes < 1) problems.push(`systemPool.minNodes must be 1 or more, got ${args.systemPool.minNodes}`);
-        if (args.systemPool.minNodes > args.systemPool.maxNodes)
-            problems.push(`systemPool.maxNodes (${args.systemPool.maxNodes}) must be >= minNodes (${args.systemPool.minNodes})`);
         if (problems.length > 0) throw new Error(`GkeCluster ${name}: ${problems.join("; ")}`);
 
         const protect = args.protect ?? false;

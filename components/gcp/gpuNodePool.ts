@@ -62,9 +62,6 @@ export class GpuNodePool extends pulumi.ComponentResource {
         const problems: string[] = [];
         if (!Number.isInteger(args.gpusPerNode) || args.gpusPerNode < 1)
             problems.push(`gpusPerNode must be a positive integer, got ${args.gpusPerNode}`);
-        if (args.minNodes < 0) problems.push(`minNodes must be 0 or more, got ${args.minNodes}`);
-        if (args.maxNodes < 1) problems.push(`maxNodes must be 1 or more, got ${args.maxNodes}`);
-        if (args.minNodes > args.maxNodes) problems.push(`maxNodes (${args.maxNodes}) must be >= minNodes (${args.minNodes})`);
         if (args.zones.length === 0) problems.push("zones must list at least one zone");
         if (problems.length > 0) throw new Error(`GpuNodePool ${name}: ${problems.join("; ")}`);
 

@@ -12,7 +12,7 @@ import { GpuNodePool } from "./gpuNodePool";
 import { gkeKubeconfig } from "./kubeconfig";
 import { COMPUTE_NAME_MAX, gcpName, GKE_NAME_MAX, SERVICE_ACCOUNT_ID_MAX } from "./names";
 import { GcpNetwork } from "./network";
-import { gcpCatalogProblems, gcpRegionProblems, type GcpRegionConfig } from "./validate";
+import { gcpRegionProblems, type GcpRegionConfig } from "./validate";
 
 export type { GcpRegionConfig } from "./validate";
 
@@ -54,7 +54,7 @@ export class GcpRegion extends pulumi.ComponentResource {
         const { region, config } = args;
         const index = config.regions.findIndex((r) => r.name === region.name);
         const at = `regions[${index >= 0 ? index : region.name}]`;
-        const problems = [...gcpCatalogProblems(region, at), ...gcpRegionProblems(region, at)];
+        const problems = gcpRegionProblems(region, at);
         if (problems.length > 0) throw new ConfigError(problems);
 
         const baseName = gcpName([config.project, config.stack, region.name], 50);

@@ -1,4 +1,3 @@
-import { gcpGpuMachines, gcpRegionZones } from "../../config/catalog";
 import { setCommand, type ConfigProblem } from "../../config/errors";
 import type { RegionConfig } from "../../config";
 import { formatCidr, hasHostBits, parseCidr, type Ipv4Block } from "../aws/cidr";
@@ -91,14 +90,6 @@ export function gcpRegionProblems(region: GcpRegionConfig, at: string): ConfigPr
         }
     }
 
-    if (region.systemPool.minNodes > region.systemPool.maxNodes) {
-        add(
-            `${at}.systemPool.maxNodes`,
-            `must be >= minNodes (${region.systemPool.minNodes})`,
-            setCommand(`${at}.systemPool.maxNodes`, region.systemPool.minNodes),
-        );
-    }
-
     if (region.masterAuthorizedNetworks.length === 0) {
         add(
             `${at}.masterAuthorizedNetworks`,
@@ -131,32 +122,6 @@ export function gcpRegionProblems(region: GcpRegionConfig, at: string): ConfigPr
                 "is empty; list the zones that offer the pool's GPUs, or remove the key to use the cluster's zones",
                 `pulumi config rm --path '${at}.gpuPools[${pi}].zones'`,
             );
-        }
-    });
-    return problems;
-}
-
-/**
- * Catalog facts the region component cannot be built without. Config validation already
- * reports these for a stack file; the component checks again so it never builds from
- * arguments that did not come through config.
- */
-export function gcpCatalogProblems(region: GcpRegionConfig, at: string): ConfigProblem[] {
-    const problems: ConfigProblem[] = [];
-    if (gcpRegionZones[region.region] === undefined) {
-        problems.push({
-            path: `${at}.region`,
-            message: `'${region.region}' is not a supported GCP region (${Object.keys(gcpRegionZones).join(", ")})`,
-            fix: setCommand(`${at}.region`, "us-central1"),
-        });
-    }
-    region.gpuPools.forEach((pool, pi) => {
-        if (gcpGpuMachines[pool.machineType] === undefined || region.poolShapes[pool.name] === undefined) {
-            problems.push({
-                path: `${at}.gpuPools[${pi}].machineType`,
-                message: `'${pool.machineType}' is not a known GPU machine type (${Object.keys(gcpGpuMachines).join(", ")})`,
-                fix: setCommand(`${at}.gpuPools[${pi}].machineType`, "g2-standard-8"),
-            });
         }
     });
     return problems;

@@ -2,7 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { FleetConfig, RegionConfig } from "../../config";
 import type { ModelStoreAccess, RegionCluster, RegionTls, ServingEndpoint } from "../types";
-import { servingArgProblems } from "./render/checks";
+import { servingArgProblems } from "./validate";
 import { buildContext, type MonitoringOptions } from "./render/context";
 import { renderGatewayConfig } from "./render/gatewayConfig";
 import {

@@ -1,5 +1,6 @@
 import type * as k8s from "@pulumi/kubernetes";
 import type * as pulumi from "@pulumi/pulumi";
+import { TORCHSERVE_MAX_SURGE } from "../../../config/serving";
 import { TORCHSERVE_SERVICE_ACCOUNT } from "../../types";
 import { GPU_RESOURCE } from "../nodeLabels";
 import type { ServingContext } from "./context";
@@ -22,8 +23,6 @@ type EnvVar = k8s.types.input.core.v1.EnvVar;
 export const MODEL_SYNC_RESOURCES = { cpu: "1", memory: "1Gi" } as const;
 /** /dev/shm for PyTorch workers (the container runtime's default is 64Mi). */
 export const SHM_SIZE = "1Gi";
-/** Extra pods a track's rollout adds; the GPU pool must have room for them (see the argument checks). */
-export const TORCHSERVE_MAX_SURGE = 1;
 const STARTUP_PROBE_PERIOD_SECONDS = 10;
 
 export function torchserveResources(ctx: ServingContext): Record<string, string> {

@@ -1,0 +1,36 @@
+import type { RegionConfig } from "../../config";
+import type { ModelStoreAccess, RegionCluster, RegionTls } from "../types";
+
+/**
+ * What the serving stack checks of its arguments. Everything about the stack file is
+ * config validation's (config/); these are the arguments the program builds: the cluster,
+ * the model-store access and the certificate.
+ */
+export interface ServingCheckInput {
+    region: RegionConfig;
+    cluster: Pick<RegionCluster, "gpuPools" | "ingress" | "workloadIdentity">;
+    modelStore: Pick<ModelStoreAccess, "kind" | "staticCredentials">;
+    tls: Pick<RegionTls, "kind" | "hosts">;
+}
+
+const pairs: Record<RegionCluster["ingress"]["kind"], RegionTls["kind"]> = { alb: "acm", gce: "gcp-managed", class: "cert-manager" };
+
+/** Every problem with the serving stack's arguments, each naming the argument at fault. */
+export function servingArgProblems({ region, cluster, modelStore, tls }: ServingCheckInput): string[] {
+    const problems: string[] = [];
+    if (!cluster.gpuPools[region.servingPool]) {
+        problems.push(
+            `cluster.gpuPools has no '${region.servingPool}' (region ${region.name}'s serving pool; the cluster has: ${Object.keys(cluster.gpuPools).join(", ") || "none"})`,
+        );
+    }
+    if (pairs[cluster.ingress.kind] !== tls.kind) {
+        problems.push(
+            `tls is of kind '${tls.kind}' but the cluster's '${cluster.ingress.kind}' ingress needs '${pairs[cluster.ingress.kind]}'`,
+        );
+    }
+    if (tls.hosts.length === 0) problems.push("tls.hosts is empty: the Ingress needs at least one host");
+    if (cluster.workloadIdentity.kind === "static-credentials" && modelStore.staticCredentials === undefined) {
+        problems.push(`modelStore.staticCredentials is missing: the cluster of region ${region.name} has no workload identity`);
+    }
+    return problems;
+}
