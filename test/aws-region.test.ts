@@ -249,7 +249,7 @@ describe("EKS cluster", () => {
         const cluster = one("use1-eks-cluster");
         expect(input(cluster, "accessConfig")).toEqual({ authenticationMode: "API", bootstrapClusterCreatorAdminPermissions: false });
         expect(input(cluster, "version")).toBe("1.33");
-        expect(input(cluster, "enabledClusterLogTypes")).toEqual([...defaults.aws.logTypes]);
+        expect(input(cluster, "enabledClusterLogTypes")).toEqual(["api", "audit", "authenticator", "controllerManager", "scheduler"]);
         expect(input(cluster, "bootstrapSelfManagedAddons")).toBe(false);
         const entry = mocks.resources.find((r) => r.type === "aws:eks/accessEntry:AccessEntry" && r.name === "use1-eks-admin");
         expect(entry?.inputs).toMatchObject({

@@ -201,6 +201,16 @@ describe("system pools", () => {
     });
 });
 
+describe("global entry", () => {
+    test("Route 53 needs at least 3 health-checker regions: 3 pass, 2 do not", () => {
+        const checkers = (regions: string[]) => (raw: Json) => (raw.globalEntry.healthCheck = { ...raw.globalEntry.healthCheck, regions });
+        expect(problems("prod", checkers(["us-east-1", "eu-west-1", "ap-southeast-1"]))).toEqual([]);
+        expect(problems("prod", checkers(["us-east-1", "eu-west-1"]))).toEqual([
+            "modelfleet:globalEntry.healthCheck.regions must list at least 3 checker regions (Route 53's minimum); fix: pulumi config set --path 'globalEntry.healthCheck.regions[2]' ap-southeast-1",
+        ]);
+    });
+});
+
 describe("one home per rule", () => {
     /** Wording of rules about the stack file, which config/ owns and no component may repeat. */
     const configOwned = [

@@ -4,7 +4,6 @@ import { parse } from "yaml";
 import type { FleetConfig } from "../config";
 import { ConfigError } from "../config/errors";
 import { MODEL_STORE_APIS, ProjectApis, REGION_APIS } from "../components/gcp/apis";
-import { NODE_SERVICE_ACCOUNT_ROLES } from "../components/gcp/cluster";
 import { gkeKubeconfig } from "../components/gcp/kubeconfig";
 import { gcpName, nodePoolName } from "../components/gcp/names";
 import { GcpRegion, type GcpRegionConfig } from "../components/gcp/region";
@@ -21,6 +20,14 @@ const NAT = "gcp:compute/routerNat:RouterNat";
 const CLUSTER = "gcp:container/cluster:Cluster";
 const NODE_POOL = "gcp:container/nodePool:NodePool";
 const ACCOUNT = "gcp:serviceaccount/account:Account";
+/** The least-privilege roles of a GKE node's service account, sorted. */
+const NODE_ROLES = [
+    "roles/artifactregistry.reader",
+    "roles/logging.logWriter",
+    "roles/monitoring.metricWriter",
+    "roles/monitoring.viewer",
+    "roles/stackdriver.resourceMetadata.writer",
+];
 const IAM_MEMBER = "gcp:projects/iAMMember:IAMMember";
 const SERVICE = "gcp:projects/service:Service";
 const K8S_PROVIDER = "pulumi:providers:kubernetes";
@@ -188,7 +195,7 @@ describe("GCP region in prod", () => {
         const account = one(mocks, ACCOUNT);
         expect(at(account, "accountId")).toBe("prod-usc1-nodes");
         const members = mocks.ofType(IAM_MEMBER);
-        expect(members.map((m) => at(m, "role")).sort()).toEqual([...NODE_SERVICE_ACCOUNT_ROLES].sort());
+        expect(members.map((m) => at(m, "role")).sort()).toEqual(NODE_ROLES);
         for (const m of members) expect(at(m, "member")).toBe("serviceAccount:prod-usc1-nodes@modelfleet-prod.iam.gserviceaccount.com");
         for (const pool of mocks.ofType(NODE_POOL)) {
             expect(at(pool, "nodeConfig", "serviceAccount")).toBe("prod-usc1-nodes@modelfleet-prod.iam.gserviceaccount.com");
@@ -376,7 +383,7 @@ describe("GCP project APIs", () => {
                 { project: "modelfleet-prod", service, disableOnDestroy: false, disableDependentServices: false },
             ]),
         );
-        expect(built.region.apis?.services).toHaveLength(REGION_APIS.length);
+        expect(built.region.apis?.services).toHaveLength(5);
     });
 
     it("leaves the model store's APIs to the model store: one owner per service and project", () => {
@@ -398,7 +405,7 @@ describe("GCP project APIs", () => {
     it("creates the node account, its roles and the cluster only once the APIs are on", () => {
         const services = built.region.apis?.services ?? [];
         expect(optsOf(built, "usc1-cluster-nodes").dependsOn).toEqual(services);
-        for (const role of NODE_SERVICE_ACCOUNT_ROLES) {
+        for (const role of NODE_ROLES) {
             const name = `usc1-cluster-nodes-${role.replace(/^roles\//, "").replace(/\./g, "-")}`;
             expect({ name, dependsOn: optsOf(built, name).dependsOn }).toEqual({ name, dependsOn: services });
         }
@@ -449,7 +456,7 @@ describe("GCP regions sharing a project", () => {
         await promiseOf(second.cluster.endpoint);
         await settle();
         const services = mocks.ofType(SERVICE).map((r) => `${r.inputs["project"]}/${r.inputs["service"]}`);
-        expect(services).toHaveLength(REGION_APIS.length);
+        expect(services).toHaveLength(5);
         expect(new Set(services).size).toBe(services.length);
         expect(mocks.ofType(SERVICE).every((r) => r.name.startsWith("usc1-apis-"))).toBe(true);
         expect(first.apis).toBeDefined();
@@ -471,7 +478,7 @@ describe("GCP regions sharing a project", () => {
         await promiseOf(second.cluster.endpoint);
         await settle();
         expect(second.apis).toBe(first.apis);
-        expect(mocks.ofType(SERVICE)).toHaveLength(REGION_APIS.length);
+        expect(mocks.ofType(SERVICE)).toHaveLength(5);
         expect(opts.get("use4-network-vpc")?.dependsOn).toEqual(first.apis?.services);
         expect(opts.get("use4-cluster-gke")?.dependsOn).toEqual([...(first.apis?.services ?? []), ...second.gke.nodeRoles]);
     });

@@ -2,7 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { FleetConfig, RegionConfig } from "../config";
 import { RegionCertificate } from "../components/global/certificate";
-import { acmValidationOwner, acmValidationRecordName, certificateHosts, latencyRegionOf } from "../components/global/dns";
+import { acmValidationOwner, certificateHosts, latencyRegionOf } from "../components/global/dns";
 import { GlobalEntry, hostedZoneId } from "../components/global/entry";
 import type { RegionCluster, RegionTls, ServingEndpoint } from "../components/types";
 import type { FleetMocks, MockedResource } from "../tools/mocks";
@@ -450,9 +450,11 @@ describe("certificates on prod", () => {
     it("writes one validation record per distinct name and awaits validation of every name on each certificate", async () => {
         const zoneId = await promiseOf(hostedZoneId(fleet.config));
         const validationRecords = ofType(fleet.mocks, RECORD).filter((r) => r.name.startsWith("acm-validation-"));
-        expect(validationRecords.map((r) => r.name).sort()).toEqual(
-            [DOMAIN, `use1.${DOMAIN}`, `euw1.${DOMAIN}`].map((h) => `${acmValidationRecordName(h)}-cname`).sort(),
-        );
+        expect(validationRecords.map((r) => r.name).sort()).toEqual([
+            "acm-validation-euw1-serve-modelfleet-example-com-cname",
+            "acm-validation-serve-modelfleet-example-com-cname",
+            "acm-validation-use1-serve-modelfleet-example-com-cname",
+        ]);
         const recordNames = new Set(validationRecords.map((r) => field<string>(r, "name")));
         expect(recordNames.size).toBe(3);
         for (const r of validationRecords) {
@@ -465,11 +467,11 @@ describe("certificates on prod", () => {
             for (const fqdn of fqdns) expect(recordNames.has(fqdn)).toBe(true);
         }
         // The shared record has no region in its identity: it belongs to the stack, not to use1.
-        const shared = fleet.registrations.find((r) => r.name === `${acmValidationRecordName(DOMAIN)}-cname`);
+        const shared = fleet.registrations.find((r) => r.name === "acm-validation-serve-modelfleet-example-com-cname");
         expect(shared?.urn).toBe(
-            `urn:pulumi:prod::modelfleet::modelfleet:global:AcmValidationRecord$aws:route53/record:Record::${acmValidationRecordName(DOMAIN)}-cname`,
+            "urn:pulumi:prod::modelfleet::modelfleet:global:AcmValidationRecord$aws:route53/record:Record::acm-validation-serve-modelfleet-example-com-cname",
         );
-        expect(fleet.registrations.find((r) => r.name === acmValidationRecordName(DOMAIN))?.parent).toBe("");
+        expect(fleet.registrations.find((r) => r.name === "acm-validation-serve-modelfleet-example-com")?.parent).toBe("");
     });
 
     it("hands the Ingress the ARN from the validation, so the load balancer waits for issuance", async () => {
@@ -603,7 +605,7 @@ describe("changing the set of regions", () => {
             "global-euw1-unhealthy",
         ]);
         expect(removed).toEqual(
-            expect.arrayContaining(["euw1-tls-cert", "euw1-tls-validation", `${acmValidationRecordName(`euw1.${DOMAIN}`)}-cname`]),
+            expect.arrayContaining(["euw1-tls-cert", "euw1-tls-validation", "acm-validation-euw1-serve-modelfleet-example-com-cname"]),
         );
         // Everything that stays is registered with the same inputs: no other region is touched.
         for (const name of b) {
@@ -620,10 +622,10 @@ describe("changing the set of regions", () => {
         });
         expect(acmValidationOwner(withoutUse1, DOMAIN)).toBe("euw1");
         const fleet = await buildFleet(withoutUse1);
-        const shared = fleet.registrations.find((r) => r.name === `${acmValidationRecordName(DOMAIN)}-cname`);
+        const shared = fleet.registrations.find((r) => r.name === "acm-validation-serve-modelfleet-example-com-cname");
         // Same URN as when use1 wrote it: the engine updates nothing and deletes nothing.
         expect(shared?.urn).toBe(
-            `urn:pulumi:prod::modelfleet::modelfleet:global:AcmValidationRecord$aws:route53/record:Record::${acmValidationRecordName(DOMAIN)}-cname`,
+            "urn:pulumi:prod::modelfleet::modelfleet:global:AcmValidationRecord$aws:route53/record:Record::acm-validation-serve-modelfleet-example-com-cname",
         );
         expect(ofType(fleet.mocks, RECORD).filter((r) => r.name.startsWith("acm-validation-"))).toHaveLength(2);
     });

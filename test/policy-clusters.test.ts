@@ -41,6 +41,13 @@ testPolicies(clusterPolicies, {
                 }),
                 message: "opens its public endpoint to 0.0.0.0/0",
             },
+            {
+                title: "public to every IPv6 address",
+                resources: eks({
+                    vpcConfig: { subnetIds: ["subnet-1"], endpointPublicAccess: true, publicAccessCidrs: ["203.0.113.0/24", "::/0"] },
+                }),
+                message: "opens its public endpoint to ::/0",
+            },
         ],
         accept: [
             { title: "private endpoint", resources: eks({}) },

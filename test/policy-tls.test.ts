@@ -346,6 +346,22 @@ testPolicies(tlsPolicies, {
                 }),
                 message: "has no statement denying",
             },
+            {
+                title: "a deny on insecure transport for one role only, not everyone",
+                resources: bucketPolicy({
+                    bucket: "models",
+                    policy: JSON.stringify({ Statement: [{ ...tlsStatement, Principal: { AWS: "arn:aws:iam::1:role/r" } }] }),
+                }),
+                message: "has no statement denying",
+            },
+            {
+                title: "a deny on insecure transport for a list of one role",
+                resources: bucketPolicy({
+                    bucket: "models",
+                    policy: JSON.stringify({ Statement: [{ ...tlsStatement, Principal: { AWS: ["arn:aws:iam::1:role/r"] } }] }),
+                }),
+                message: "has no statement denying",
+            },
             { title: "not JSON", resources: bucketPolicy({ bucket: "models", policy: "{" }), message: "is not valid JSON" },
         ],
         accept: [

@@ -743,7 +743,13 @@ describe("NetworkPolicies", () => {
             https,
             { to: [{ ipBlock: { cidr: "169.254.170.23/32" } }], ports: [{ protocol: "TCP", port: 80 }] },
         ]);
-        expect(egress("gcp")).toContainEqual({ to: [{ ipBlock: { cidr: "169.254.169.254/32" } }], ports: [{ protocol: "TCP", port: 80 }] });
+        // GKE Workload Identity: the metadata server on 169.254.169.254:80 and its token endpoint on 169.254.169.252:988.
+        expect(egress("gcp")).toEqual([
+            dns,
+            https,
+            { to: [{ ipBlock: { cidr: "169.254.169.254/32" } }], ports: [{ protocol: "TCP", port: 80 }] },
+            { to: [{ ipBlock: { cidr: "169.254.169.252/32" } }], ports: [{ protocol: "TCP", port: 988 }] },
+        ]);
         expect(egress("existing")).toEqual([dns, https]);
         const gateway = (renderNetworkPolicies(ctxFor("aws"))["gateway-egress"].spec as Json).egress;
         expect(gateway).toContainEqual({
