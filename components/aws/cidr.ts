@@ -3,51 +3,15 @@
  * any cloud. Private subnets hold the nodes and, with the VPC CNI, every pod IP, so they get
  * the large blocks; public subnets hold only NAT gateways and load balancers.
  */
+import { formatCidr, hasHostBits, networkOf, parseCidr, subdivide } from "../net/ipv4";
 
 /** Smallest subnet AWS allows (/28: 16 addresses, 11 usable). */
 export const MIN_SUBNET_PREFIX = 28;
-
-/** A parsed IPv4 CIDR block. */
-export interface Ipv4Block {
-    /** Network address as an unsigned 32-bit integer. */
-    base: number;
-    prefix: number;
-}
 
 /** The subnets of one VPC, index i of each list in availability zone i. */
 export interface SubnetLayout {
     privateCidrs: string[];
     publicCidrs: string[];
-}
-
-/** Parses `a.b.c.d/n`; undefined when it is not an IPv4 CIDR block. */
-export function parseCidr(cidr: string): Ipv4Block | undefined {
-    const match = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(cidr.trim());
-    if (!match) return undefined;
-    const octets = match.slice(1, 5).map(Number);
-    const prefix = Number(match[5]);
-    if (octets.some((o) => o > 255) || prefix > 32) return undefined;
-    const base = ((octets[0] << 24) >>> 0) + (octets[1] << 16) + (octets[2] << 8) + octets[3];
-    return { base, prefix };
-}
-
-export function formatCidr(block: Ipv4Block): string {
-    const b = block.base;
-    return `${(b >>> 24) & 255}.${(b >>> 16) & 255}.${(b >>> 8) & 255}.${b & 255}/${block.prefix}`;
-}
-
-/** Host bits set in the address (10.10.1.0/16 has some; AWS wants the network address). */
-export function hasHostBits(block: Ipv4Block): boolean {
-    const hostMask = block.prefix === 0 ? 0xffffffff : 2 ** (32 - block.prefix) - 1;
-    return (block.base & hostMask) !== 0;
-}
-
-/** The `index`-th block of `newPrefix` inside `block`. */
-export function subdivide(block: Ipv4Block, newPrefix: number, index: number): Ipv4Block {
-    if (newPrefix < block.prefix || newPrefix > 32) throw new Error(`cannot split a /${block.prefix} into /${newPrefix} blocks`);
-    const count = 2 ** (newPrefix - block.prefix);
-    if (index < 0 || index >= count) throw new Error(`a /${block.prefix} has ${count} /${newPrefix} blocks, not ${index + 1}`);
-    return { base: block.base + index * 2 ** (32 - newPrefix), prefix: newPrefix };
 }
 
 /** Bits needed to number `n` things. */
@@ -88,10 +52,7 @@ export function vpcCidrProblems(vpcCidr: string, azCount: number): string[] {
     if (!vpc) return [`'${vpcCidr}' is not an IPv4 CIDR block`];
     const problems: string[] = [];
     if (vpc.prefix < 16 || vpc.prefix > 28) problems.push(`is /${vpc.prefix}; an AWS VPC must be between /16 and /28`);
-    if (hasHostBits(vpc))
-        problems.push(
-            `has host bits set; use the network address ${formatCidr({ base: (vpc.base & ~(2 ** (32 - vpc.prefix) - 1)) >>> 0, prefix: vpc.prefix })}`,
-        );
+    if (hasHostBits(vpc)) problems.push(`has host bits set; use the network address ${formatCidr(networkOf(vpc, vpc.prefix))}`);
     if (problems.length === 0) {
         try {
             subnetLayout(vpcCidr, azCount);

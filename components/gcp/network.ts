@@ -1,6 +1,6 @@
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
-import { parseCidr } from "../aws/cidr";
+import { parseCidr } from "../net/ipv4";
 
 /** Secondary range of the subnetwork that GKE takes pod addresses from. */
 export const PODS_RANGE_NAME = "pods";

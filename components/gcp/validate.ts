@@ -1,6 +1,6 @@
 import { setCommand, type ConfigProblem } from "../../config/errors";
 import type { RegionConfig } from "../../config";
-import { formatCidr, hasHostBits, parseCidr, type Ipv4Block } from "../aws/cidr";
+import { formatCidr, hasHostBits, networkOf, parseCidr, type Ipv4Block } from "../net/ipv4";
 
 /** A region entry with `cloud: gcp`. */
 export type GcpRegionConfig = Extract<RegionConfig, { cloud: "gcp" }>;
@@ -125,12 +125,6 @@ export function gcpRegionProblems(region: GcpRegionConfig, at: string): ConfigPr
         }
     });
     return problems;
-}
-
-/** The block of `prefix` bits that contains `block`'s address. */
-function networkOf(block: Ipv4Block, prefix: number): Ipv4Block {
-    const size = 2 ** (32 - prefix);
-    return { base: Math.floor(block.base / size) * size, prefix };
 }
 
 function overlaps(a: Ipv4Block, b: Ipv4Block): boolean {
