@@ -338,7 +338,18 @@ export class EksCluster extends pulumi.ComponentResource {
             "aws-ebs-csi-driver": ebsCsi,
             [CERT_MANAGER_ADDON]: certManager,
         };
-        this.registerOutputs({ clusterName: this.clusterName, endpoint: this.endpoint });
+        this.registerOutputs({
+            clusterName: this.clusterName,
+            endpoint: this.endpoint,
+            cluster: this.cluster,
+            certificateAuthorityData: this.certificateAuthorityData,
+            secretsKey: this.secretsKey,
+            nodeRole: this.nodeRole,
+            systemNodeGroup: this.systemNodeGroup,
+            addons: this.addons,
+            adminAccess: this.adminAccess,
+            computeReady: this.computeReady,
+        });
     }
 }
 

@@ -260,6 +260,6 @@ export class ClusterAutoscaler extends pulumi.ComponentResource {
             },
             { ...k8sOpts, dependsOn: [...(args.dependsOn ?? []), serviceAccount, ...bindings, ...this.role.readyResources] },
         );
-        this.registerOutputs({ roleArn: this.role.roleArn });
+        this.registerOutputs({ roleArn: this.role.roleArn, deployment: this.deployment, role: this.role });
     }
 }

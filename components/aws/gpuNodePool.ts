@@ -130,6 +130,8 @@ export class GpuNodePool extends pulumi.ComponentResource {
             nodeGroupArn: this.nodeGroup.arn,
             autoScalingGroupName: this.autoScalingGroupName,
             subnetIds: this.subnetIds,
+            nodeGroup: this.nodeGroup,
+            placement: this.placement,
         });
     }
 }

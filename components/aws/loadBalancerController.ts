@@ -293,6 +293,12 @@ export class AwsLoadBalancerController extends pulumi.ComponentResource {
         );
 
         this.readyResources = [this.deployment, budget, mutating, validating, this.ingressClass];
-        this.registerOutputs({ roleArn: this.role.roleArn });
+        this.registerOutputs({
+            roleArn: this.role.roleArn,
+            deployment: this.deployment,
+            ingressClass: this.ingressClass,
+            role: this.role,
+            readyResources: this.readyResources,
+        });
     }
 }

@@ -162,6 +162,15 @@ export class ModelStoreBucket extends pulumi.ComponentResource {
             bucketArn: this.bucketArn,
             keyArn: this.keyArn,
             uri: this.uri,
+            region: this.region,
+            bucket: this.bucket,
+            key: this.key,
+            versioning: this.versioning,
+            encryption: this.encryption,
+            publicAccessBlock: this.publicAccessBlock,
+            ownershipControls: this.ownershipControls,
+            policy: this.policy,
+            lifecycle: this.lifecycle,
         });
     }
 }

@@ -75,6 +75,6 @@ export class ModelStoreReader extends pulumi.ComponentResource {
             { ...child, dependsOn: [this.rolePolicy] },
         );
 
-        this.registerOutputs({ roleArn: this.role.arn });
+        this.registerOutputs({ roleArn: this.role.arn, role: this.role, rolePolicy: this.rolePolicy, association: this.association });
     }
 }

@@ -108,6 +108,6 @@ export class ModelStoreReplication extends pulumi.ComponentResource {
             },
         );
 
-        this.registerOutputs({ roleArn: this.role.arn });
+        this.registerOutputs({ roleArn: this.role.arn, role: this.role, rolePolicy: this.rolePolicy, configuration: this.configuration });
     }
 }

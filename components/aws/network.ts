@@ -225,6 +225,10 @@ export class AwsNetwork extends pulumi.ComponentResource {
             privateSubnetIds: this.privateSubnetIds,
             publicSubnetIds: this.publicSubnetIds,
             zones: this.zones,
+            privateSubnetZones: this.privateSubnetZones,
+            s3Endpoint: this.s3Endpoint,
+            natGateways: this.natGateways,
+            egressReady: this.egressReady,
         });
     }
 }

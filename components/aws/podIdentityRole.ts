@@ -144,6 +144,11 @@ export class PodIdentityRole extends pulumi.ComponentResource {
             );
         }
         this.readyResources = [...grants, ...(this.association ? [this.association] : [])];
-        this.registerOutputs({ roleArn: this.roleArn });
+        this.registerOutputs({
+            roleArn: this.roleArn,
+            role: this.role,
+            association: this.association,
+            readyResources: this.readyResources,
+        });
     }
 }

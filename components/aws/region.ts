@@ -199,7 +199,15 @@ export class AwsRegion extends pulumi.ComponentResource {
                 ...(monitoringCrds?.readyResources ?? []),
             ],
         };
-        this.registerOutputs({ clusterName: this.cluster.clusterName, endpoint: this.cluster.endpoint, zones: this.cluster.zones });
+        this.registerOutputs({
+            clusterName: this.cluster.clusterName,
+            endpoint: this.cluster.endpoint,
+            zones: this.cluster.zones,
+            cluster: this.cluster,
+            network: this.network,
+            eks: this.eks,
+            gpuPools: this.gpuPools,
+        });
     }
 }
 

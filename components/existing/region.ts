@@ -105,6 +105,13 @@ export class ExistingRegion extends pulumi.ComponentResource {
             ],
         };
 
-        this.registerOutputs({ clusterName: this.cluster.clusterName, endpoint: this.cluster.endpoint });
+        this.registerOutputs({
+            clusterName: this.cluster.clusterName,
+            endpoint: this.cluster.endpoint,
+            cluster: this.cluster,
+            provider: this.provider,
+            devicePlugin: this.devicePlugin,
+            metricsServer: this.metricsServer,
+        });
     }
 }

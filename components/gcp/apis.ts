@@ -73,6 +73,6 @@ export class ProjectApis extends pulumi.ComponentResource {
                 ),
         );
 
-        this.registerOutputs({ serviceNames: this.serviceNames });
+        this.registerOutputs({ serviceNames: this.serviceNames, services: this.services });
     }
 }

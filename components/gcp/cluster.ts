@@ -242,6 +242,7 @@ export class GkeCluster extends pulumi.ComponentResource {
             nodeServiceAccount: this.nodeServiceAccount,
             systemPool: this.systemPool,
             workloadPool: this.workloadPool,
+            nodeRoles: this.nodeRoles,
         });
     }
 }

@@ -130,6 +130,6 @@ export class GpuNodePool extends pulumi.ComponentResource {
             gpuModel: args.gpuModel,
         };
 
-        this.registerOutputs({ nodePool: this.nodePool });
+        this.registerOutputs({ nodePool: this.nodePool, placement: this.placement });
     }
 }

@@ -135,6 +135,17 @@ export class GcsModelStoreBucket extends pulumi.ComponentResource {
         this.bucketName = this.bucket.name;
         this.uri = pulumi.interpolate`gs://${this.bucket.name}`;
 
-        this.registerOutputs({ bucketName: this.bucketName, uri: this.uri, keyName: this.keyName });
+        this.registerOutputs({
+            bucketName: this.bucketName,
+            uri: this.uri,
+            keyName: this.keyName,
+            bucket: this.bucket,
+            kmsApi: this.kmsApi,
+            keyRing: this.keyRing,
+            key: this.key,
+            keyUser: this.keyUser,
+            location: this.location,
+            project: this.project,
+        });
     }
 }

@@ -69,6 +69,11 @@ export class GcsModelStoreReader extends pulumi.ComponentResource {
             child,
         );
 
-        this.registerOutputs({ email: this.email });
+        this.registerOutputs({
+            email: this.email,
+            account: this.account,
+            bucketViewer: this.bucketViewer,
+            workloadIdentityUser: this.workloadIdentityUser,
+        });
     }
 }

@@ -173,6 +173,16 @@ export class ModelStoreTransfer extends pulumi.ComponentResource {
         );
         this.jobName = this.job.name;
 
-        this.registerOutputs({ agentEmail: this.agentEmail, jobName: this.jobName, sourceRoleArn: this.sourceRole.arn });
+        this.registerOutputs({
+            agentEmail: this.agentEmail,
+            jobName: this.jobName,
+            sourceRoleArn: this.sourceRole.arn,
+            api: this.api,
+            sourceRole: this.sourceRole,
+            sourceRolePolicy: this.sourceRolePolicy,
+            agentBucketWriter: this.agentBucketWriter,
+            agentObjectViewer: this.agentObjectViewer,
+            job: this.job,
+        });
     }
 }

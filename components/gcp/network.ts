@@ -108,6 +108,13 @@ export class GcpNetwork extends pulumi.ComponentResource {
             childOpts,
         );
 
-        this.registerOutputs({ network: this.network, subnetwork: this.subnetwork, router: this.router, nat: this.nat });
+        this.registerOutputs({
+            network: this.network,
+            subnetwork: this.subnetwork,
+            router: this.router,
+            nat: this.nat,
+            podsRangeName: this.podsRangeName,
+            servicesRangeName: this.servicesRangeName,
+        });
     }
 }

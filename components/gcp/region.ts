@@ -170,6 +170,15 @@ export class GcpRegion extends pulumi.ComponentResource {
             readyResources: [this.gke.systemPool, ...this.gpuPools.map((p) => p.nodePool), this.network.nat],
         };
 
-        this.registerOutputs({ clusterName: this.cluster.clusterName, endpoint: this.cluster.endpoint });
+        this.registerOutputs({
+            clusterName: this.cluster.clusterName,
+            endpoint: this.cluster.endpoint,
+            cluster: this.cluster,
+            network: this.network,
+            gke: this.gke,
+            gpuPools: this.gpuPools,
+            provider: this.provider,
+            apis: this.apis,
+        });
     }
 }

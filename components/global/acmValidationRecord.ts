@@ -61,6 +61,6 @@ export class AcmValidationRecord extends pulumi.ComponentResource {
         );
         this.fqdn = this.record.fqdn;
 
-        this.registerOutputs({ fqdn: this.fqdn });
+        this.registerOutputs({ fqdn: this.fqdn, record: this.record });
     }
 }

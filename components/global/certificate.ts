@@ -69,7 +69,7 @@ export class RegionCertificate extends pulumi.ComponentResource {
             this.tls = this.certManager(name, region.certIssuer, hosts);
         }
 
-        this.registerOutputs({ hosts: this.hosts });
+        this.registerOutputs({ hosts: this.hosts, tls: this.tls });
     }
 
     private acm(name: string, args: RegionCertificateArgs, awsRegion: string, hosts: string[]): RegionTls {

@@ -217,6 +217,7 @@ export class GlobalEntry extends pulumi.ComponentResource {
             endpointHealthCheckIds: this.endpointHealthCheckIds,
             regionEndpoints: this.regionEndpoints,
             skippedRegions: this.skippedRegions,
+            routed: this.routed,
         });
     }
 

@@ -235,6 +235,11 @@ export class ModelStore extends pulumi.ComponentResource {
             publishCommand: this.publishCommand,
             edgeReaderPolicies: this.edgeReaderPolicies,
             transferJobNames: this.transferJobNames,
+            access: this.access,
+            awsBuckets: this.awsBuckets,
+            gcsBuckets: this.gcsBuckets,
+            replication: this.replication,
+            transfers: this.transfers,
         });
     }
 }

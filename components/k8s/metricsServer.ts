@@ -308,6 +308,6 @@ export class MetricsServer extends pulumi.ComponentResource {
         );
 
         this.readyResources = [this.deployment, budget, this.apiService];
-        this.registerOutputs({ deployment: this.deployment, apiService: this.apiService });
+        this.registerOutputs({ deployment: this.deployment, apiService: this.apiService, readyResources: this.readyResources });
     }
 }

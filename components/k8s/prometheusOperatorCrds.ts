@@ -48,6 +48,6 @@ export class PrometheusOperatorCrds extends pulumi.ComponentResource {
                     { parent: this, provider: args.provider, dependsOn: args.dependsOn ?? [] },
                 ),
         );
-        this.registerOutputs({});
+        this.registerOutputs({ readyResources: this.readyResources });
     }
 }
