@@ -35,16 +35,19 @@ import type {
 import type { Resource, Unwrap } from "@pulumi/pulumi";
 import type * as q from "@pulumi/pulumi/queryable";
 import type { EnforcementLevel, PlanResource, PolicyReport, PolicyViolation } from "../tools/contracts";
+import { projectRoot } from "../tools/root";
 import { allPolicies, type GuardPolicy } from "./policies";
 import { isRecord } from "./policies/util";
 
 export const PACK_NAME = "modelfleet-guardrails";
+/** The pack's folder in the project (also when this runs from the built copy in .build/). */
+const PACK_DIR = path.join(projectRoot(__dirname), "policy");
 
 let packVersionCache: string | undefined;
 /** The pack's version from policy/package.json, which the engine quotes in its messages. */
 export function packVersion(): string {
     if (packVersionCache === undefined) {
-        const manifest: unknown = JSON.parse(fs.readFileSync(path.join(__dirname, "package.json"), "utf8"));
+        const manifest: unknown = JSON.parse(fs.readFileSync(path.join(PACK_DIR, "package.json"), "utf8"));
         const version = isRecord(manifest) ? manifest.version : undefined;
         packVersionCache = typeof version === "string" ? version : "0.0.0";
     }
@@ -266,7 +269,7 @@ export function resolvePolicyConfig(policies: readonly GuardPolicy[], config: Re
 
 /** policy/config/<stack>.json */
 export function stackPolicyConfigPath(stack: string): string {
-    return path.join(__dirname, "config", `${stack}.json`);
+    return path.join(PACK_DIR, "config", `${stack}.json`);
 }
 
 /** Reads a `--policy-pack-config` file; errors name the file. */

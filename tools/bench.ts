@@ -4,6 +4,8 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as YAML from "yaml";
+import { median, slope } from "./bench/stats";
+import { projectRoot } from "./root";
 
 /**
  * Times the offline plan of each committed stack (median of several runs) and of
@@ -11,44 +13,55 @@ import * as YAML from "yaml";
  * the three provider SDKs. Each run is a fresh process, as `npm run plan` is.
  */
 
-const ROOT = path.resolve(__dirname, "..");
+const ROOT = projectRoot();
+
+/**
+ * What the plan should cost, in CPU time (wall time is noise on a shared machine): a
+ * committed stack within 3x the floor, a 32-region fleet under 10 s and 700 MiB, and
+ * under 15 MB of peak memory per added region.
+ */
+const TARGETS = { stackCpuRatio: 3, fleetRegions: 32, fleetCpuMs: 10_000, fleetPeakRssMiB: 700, regionSlopeMB: 15 };
+const MIB_TO_MB = 1.048576;
 
 interface Sample {
     code: number;
     wallMs: number;
+    cpuMs: number;
     peakRssMiB: number;
 }
 
+/**
+ * The child runs as the tools run: from the built JavaScript when this file is built
+ * (npm run bench), from TypeScript through ts-node when it is not (tests).
+ */
+const CHILD = require.resolve(path.join(__dirname, "bench", "child"));
+
 function runChild(args: string[]): Sample {
-    const result = spawnSync(
-        process.execPath,
-        ["-r", "ts-node/register/transpile-only", path.join(__dirname, "bench", "child.ts"), ...args],
-        {
-            cwd: ROOT,
-            encoding: "utf8",
-            maxBuffer: 16 * 1024 * 1024,
-        },
-    );
+    const loader = CHILD.endsWith(".ts") ? ["-r", "ts-node/register/transpile-only"] : [];
+    const result = spawnSync(process.execPath, [...loader, CHILD, ...args], {
+        cwd: ROOT,
+        encoding: "utf8",
+        maxBuffer: 16 * 1024 * 1024,
+    });
     const line = result.stdout.trim().split("\n").pop() ?? "";
     if (result.status !== 0 || !line.startsWith("{"))
         throw new Error(`bench run failed (${args.join(" ")}): ${result.stderr.trim().split("\n").slice(-3).join(" | ")}`);
     return JSON.parse(line) as Sample;
 }
 
-function median(values: number[]): number {
-    const sorted = [...values].sort((a, b) => a - b);
-    const mid = Math.floor(sorted.length / 2);
-    return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-}
-
-function measure(args: string[], runs: number): { wallMs: number; peakRssMiB: number; code: number } {
+/** Median wall and CPU time of `runs` fresh processes, and the largest peak RSS among them. */
+function measure(args: string[], runs: number): Sample {
     const samples = Array.from({ length: runs }, () => runChild(args));
     return {
         wallMs: median(samples.map((s) => s.wallMs)),
+        cpuMs: median(samples.map((s) => s.cpuMs)),
         peakRssMiB: Math.max(...samples.map((s) => s.peakRssMiB)),
         code: samples[0].code,
     };
 }
+
+const seconds = (ms: number) => (ms / 1000).toFixed(2);
+const verdict = (met: boolean) => (met ? "met" : "MISSED");
 
 /**
  * A stack file with `n` regions cycling through AWS, GCP and existing clusters, built from
@@ -99,41 +112,67 @@ function main(): void {
 
     const floor = measure(["floor"], runs);
     console.log(
-        `floor (load @pulumi/aws, gcp, kubernetes): ${(floor.wallMs / 1000).toFixed(2)} s, peak RSS ${floor.peakRssMiB.toFixed(0)} MiB`,
+        `floor (load @pulumi/aws, gcp, kubernetes): ${seconds(floor.cpuMs)} s CPU, ${seconds(floor.wallMs)} s wall, peak RSS ${floor.peakRssMiB.toFixed(0)} MiB`,
     );
+    const missed: string[] = [];
     console.log("");
-    console.log("stack     plan s   ratio to floor   target (3x floor + 5 s)   peak RSS MiB   exit");
+    console.log(`stack     CPU s   wall s   CPU ratio to floor   target (<= ${TARGETS.stackCpuRatio}x floor CPU)   peak RSS MiB   exit`);
     for (const file of fs
         .readdirSync(ROOT)
         .filter((f) => /^Pulumi\..+\.yaml$/.test(f))
         .sort()) {
         const stack = file.replace(/^Pulumi\.|\.yaml$/g, "");
         const r = measure(["plan", path.join(ROOT, file), path.join(work, stack)], runs);
-        const target = 3 * floor.wallMs + 5000;
+        const ratio = r.cpuMs / floor.cpuMs;
+        const met = ratio <= TARGETS.stackCpuRatio;
+        if (!met) missed.push(`${stack}: ${ratio.toFixed(2)}x the floor's CPU`);
         console.log(
-            `${stack.padEnd(8)}  ${(r.wallMs / 1000).toFixed(2).padStart(6)}   ${(r.wallMs / floor.wallMs).toFixed(2).padStart(14)}   ${((target / 1000).toFixed(2) + (r.wallMs <= target ? " met" : " MISSED")).padStart(23)}   ${r.peakRssMiB.toFixed(0).padStart(12)}   ${r.code}`,
+            `${stack.padEnd(8)}  ${seconds(r.cpuMs).padStart(5)}   ${seconds(r.wallMs).padStart(6)}   ${ratio.toFixed(2).padStart(18)}   ${verdict(met).padStart(29)}   ${r.peakRssMiB.toFixed(0).padStart(12)}   ${r.code}`,
         );
     }
 
     if (!opts.skipSynthetic) {
         console.log("");
-        console.log("regions   resources   plan s   s per region   peak RSS MiB");
+        console.log("regions   resources   CPU s   wall s   peak RSS MiB");
         const sizes = opts.sizes
             .split(",")
             .map((s) => Number(s.trim()))
             .filter((s) => s > 0);
+        const points: Array<{ regions: number; cpuMs: number; peakRssMiB: number }> = [];
         for (const n of sizes) {
             const file = path.join(work, `Pulumi.synthetic-${n}.yaml`);
             fs.writeFileSync(file, syntheticStack(n));
             const out = path.join(work, `synthetic-${n}`);
             const r = measure(["plan", file, out], 1);
             const plan = JSON.parse(fs.readFileSync(path.join(out, "plan.json"), "utf8")) as { resources: unknown[] };
+            points.push({ regions: n, cpuMs: r.cpuMs, peakRssMiB: r.peakRssMiB });
             console.log(
-                `${String(n).padStart(7)}   ${String(plan.resources.length).padStart(9)}   ${(r.wallMs / 1000).toFixed(2).padStart(6)}   ${(r.wallMs / 1000 / n).toFixed(3).padStart(12)}   ${r.peakRssMiB.toFixed(0).padStart(12)}`,
+                `${String(n).padStart(7)}   ${String(plan.resources.length).padStart(9)}   ${seconds(r.cpuMs).padStart(5)}   ${seconds(r.wallMs).padStart(6)}   ${r.peakRssMiB.toFixed(0).padStart(12)}`,
+            );
+            if (n === TARGETS.fleetRegions) {
+                const met = r.cpuMs <= TARGETS.fleetCpuMs && r.peakRssMiB <= TARGETS.fleetPeakRssMiB;
+                if (!met) missed.push(`${n} regions: ${seconds(r.cpuMs)} s CPU, ${r.peakRssMiB.toFixed(0)} MiB`);
+                console.log(
+                    `          target for ${n} regions: < ${seconds(TARGETS.fleetCpuMs)} s CPU and < ${TARGETS.fleetPeakRssMiB} MiB: ${verdict(met)}`,
+                );
+            }
+        }
+        if (new Set(points.map((p) => p.regions)).size >= 2) {
+            const cpuPerRegion = slope(points.map((p) => ({ x: p.regions, y: p.cpuMs })));
+            const mibPerRegion = slope(points.map((p) => ({ x: p.regions, y: p.peakRssMiB })));
+            const met = mibPerRegion * MIB_TO_MB <= TARGETS.regionSlopeMB;
+            if (!met) missed.push(`memory per region ${(mibPerRegion * MIB_TO_MB).toFixed(1)} MB`);
+            console.log(
+                `per added region (least squares over ${points.length} sizes): ${seconds(cpuPerRegion)} s CPU, ${(mibPerRegion * MIB_TO_MB).toFixed(1)} MB peak RSS (target < ${TARGETS.regionSlopeMB} MB: ${verdict(met)})`,
             );
         }
     }
     fs.rmSync(work, { recursive: true, force: true });
+    if (missed.length > 0) {
+        console.log("");
+        console.log(`missed: ${missed.join("; ")}`);
+        process.exitCode = 1;
+    }
 }
 
 if (require.main === module) main();
