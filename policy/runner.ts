@@ -118,8 +118,21 @@ function sdkProxy(): ProxyInternals {
     return proxyInternals;
 }
 
-/** Thrown by `notApplicable()`, like the SDK's private NotApplicableError. */
-class NotApplicable extends Error {}
+/**
+ * Thrown by `notApplicable()`, like the SDK's private NotApplicableError. It is a signal,
+ * thrown for most resources by most policies, never shown with a trace: it captures none.
+ */
+class NotApplicable extends Error {
+    constructor(reason: string) {
+        const limit = Error.stackTraceLimit;
+        Error.stackTraceLimit = 0;
+        try {
+            super(reason);
+        } finally {
+            Error.stackTraceLimit = limit;
+        }
+    }
+}
 
 function throwNotApplicable(reason?: string): never {
     throw new NotApplicable(reason ?? "Policy does not apply");
