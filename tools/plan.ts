@@ -6,8 +6,9 @@ import type { Plan, PolicyReport } from "./contracts";
 import { regionAttribution } from "./plan/attribution";
 import { renderDiagram } from "./plan/diagram";
 import { runOffline } from "./plan/engine";
-import { renderManifests, writeManifests } from "./plan/manifests";
+import { manifestFiles, renderManifests } from "./plan/manifests";
 import { formatSummary } from "./plan/summary";
+import { claimOutputDir, OutputDirError, writeOutputDir, type ClaimedOutputDir } from "./outdir";
 import { namespaceConfig, readStackFile, StackFileError, stackFilePath } from "./stackfile";
 
 /**
@@ -49,6 +50,17 @@ export async function main(
     const file = opts.configFile !== undefined ? path.resolve(opts.configFile) : stackFilePath(opts.stack ?? "", ROOT);
     const stack = opts.stack ?? stackNameFromFile(file);
     const outDir = path.resolve(opts.out ?? path.join("out", stack));
+    let claimed: ClaimedOutputDir;
+    try {
+        claimed = claimOutputDir(opts.out ?? path.join("out", stack), {
+            flag: "--out",
+            protectedDirs: protectedDirs(),
+        });
+    } catch (err) {
+        if (!(err instanceof OutputDirError)) throw err;
+        io.stderr(err.message);
+        return 2;
+    }
 
     let stackFile;
     let settings: FleetSettings;
@@ -82,7 +94,7 @@ export async function main(
     if (run.errors.length > 0) {
         for (const e of run.errors) {
             if (e instanceof ConfigError) e.problems.forEach((p) => io.stderr(formatProblem(p)));
-            else io.stderr(`the program failed: ${e.message.split("\n")[0]}`);
+            else programErrorLines(e).forEach((l) => io.stderr(l));
         }
         return 2;
     }
@@ -100,19 +112,16 @@ export async function main(
     const regionOf = regionAttribution(plan.resources);
     const manifests = renderManifests(plan.resources, regionOf);
 
-    fs.rmSync(outDir, { recursive: true, force: true });
-    fs.mkdirSync(outDir, { recursive: true });
-    fs.writeFileSync(path.join(outDir, "plan.json"), `${JSON.stringify(plan, null, 2)}\n`);
-    fs.writeFileSync(path.join(outDir, "policy-report.json"), `${JSON.stringify(report, null, 2)}\n`);
-    writeManifests(outDir, manifests);
     const declaredPools = settings.regions.flatMap((r) =>
         r.cloud === "existing" ? r.gpuPools.map((p) => ({ region: r.name, name: p.name, gpusPerNode: p.gpusPerNode, model: p.model })) : [],
     );
     const locations = Object.fromEntries(settings.regions.map((r) => [r.name, r.region]));
-    fs.writeFileSync(
-        path.join(outDir, "diagram.md"),
-        renderDiagram(plan, regionOf, { domain: settings.serving.domain, locations, declaredPools }),
-    );
+    writeOutputDir(claimed, "modelfleet plan", [
+        { path: "plan.json", content: `${JSON.stringify(plan, null, 2)}\n` },
+        { path: "policy-report.json", content: `${JSON.stringify(report, null, 2)}\n` },
+        ...manifestFiles(manifests),
+        { path: "diagram.md", content: renderDiagram(plan, regionOf, { domain: settings.serving.domain, locations, declaredPools }) },
+    ]);
 
     const skipped = Array.isArray(run.outputs["skippedRegions"]) ? (run.outputs["skippedRegions"] as unknown[]).map(String) : [];
     const wallMs = Number(process.hrtime.bigint() - started) / 1e6;
@@ -128,6 +137,24 @@ export async function main(
         }),
     );
     return report.violations.some((v) => v.level === "mandatory") ? 1 : 0;
+}
+
+/**
+ * Folders no tool writes into, nor into a folder holding one: the working directory (and
+ * the one npm was started from, as `npm --prefix` changes it) and the repository root.
+ */
+export function protectedDirs(): Record<string, string | undefined> {
+    return {
+        "the working directory": process.cwd(),
+        "the directory npm was started from": process.env["INIT_CWD"],
+        "the repository root": ROOT,
+    };
+}
+
+/** Every line of a program error: a component lists all its problems, one per line. */
+export function programErrorLines(err: Error): string[] {
+    const lines = err.message.split("\n").filter((l) => l.trim() !== "");
+    return lines.map((l, i) => (i === 0 ? `the program failed: ${l}` : `  ${l.trim()}`));
 }
 
 /**
