@@ -1,7 +1,7 @@
 import { Command, CommanderError } from "commander";
 import * as fs from "fs";
 import * as path from "path";
-import { ConfigError, FleetSettings, formatProblem, validateSettings } from "../config";
+import { ConfigError, formatProblem } from "../config";
 import type { Plan, PolicyReport } from "./contracts";
 import { regionAttribution } from "./plan/attribution";
 import { renderDiagram } from "./plan/diagram";
@@ -9,7 +9,7 @@ import { runOffline } from "./plan/engine";
 import { manifestFiles, renderManifests } from "./plan/manifests";
 import { formatSummary } from "./plan/summary";
 import { claimOutputDir, OutputDirError, writeOutputDir, type ClaimedOutputDir } from "./outdir";
-import { namespaceConfig, readStackFile, StackFileError, stackFilePath } from "./stackfile";
+import { checkStackFile, StackFileError, stackFileOf } from "./stackfile";
 
 /**
  * The offline plan: runs the program for one stack file under the SDK's mocks and writes
@@ -47,7 +47,14 @@ export async function main(
         io.stderr("give exactly one of --stack NAME or --config-file PATH");
         return 2;
     }
-    const file = opts.configFile !== undefined ? path.resolve(opts.configFile) : stackFilePath(opts.stack ?? "", ROOT);
+    let file: string;
+    try {
+        file = opts.configFile !== undefined ? path.resolve(opts.configFile) : stackFileOf(opts.stack ?? "", ROOT);
+    } catch (err) {
+        if (!(err instanceof StackFileError)) throw err;
+        io.stderr(err.message);
+        return 2;
+    }
     const stack = opts.stack ?? stackNameFromFile(file);
     const outDir = path.resolve(opts.out ?? path.join("out", stack));
     let claimed: ClaimedOutputDir;
@@ -62,27 +69,12 @@ export async function main(
         return 2;
     }
 
-    let stackFile;
-    let settings: FleetSettings;
-    try {
-        stackFile = readStackFile(file);
-    } catch (err) {
-        if (err instanceof StackFileError) {
-            io.stderr(err.message);
-            return 2;
-        }
-        throw err;
+    const checked = checkStackFile(file);
+    if (!checked.ok) {
+        checked.errors.forEach((l) => io.stderr(l));
+        return 2;
     }
-    const raw = namespaceConfig(stackFile.config, PROJECT);
-    try {
-        settings = validateSettings(raw);
-    } catch (err) {
-        if (err instanceof ConfigError) {
-            for (const p of err.problems) io.stderr(formatProblem(p));
-            return 2;
-        }
-        throw err;
-    }
+    const { stackFile, settings } = checked;
 
     const run = await runOffline({
         project: PROJECT,
