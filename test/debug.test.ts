@@ -103,6 +103,8 @@ describe("stack config", () => {
     test("--stack and --config-file are exclusive, and one is required", async () => {
         expect((await debug(["--plan-dir", DEV_PLAN])).stderr).toBe("give exactly one of --stack NAME or --config-file PATH");
         expect((await debug(["--stack", "dev", "--config-file", "x.yaml"])).code).toBe(2);
+        const unknown = await debug(["--stack", "dev", "--bogus"]);
+        expect([unknown.code, unknown.stderr]).toEqual([2, "error: unknown option '--bogus'"]);
     });
 });
 

@@ -60,6 +60,8 @@ describe("plan command: bad input never reaches the program", () => {
         ]);
         expect((await plan(["--stack", "dev", "--config-file", "x.yaml"])).code).toBe(2);
         expect((await plan([])).stderr).toEqual(["give exactly one of --stack NAME or --config-file PATH"]);
+        const unknown = await plan(["--stack", "dev", "--bogus"]);
+        expect([unknown.code, unknown.stderr]).toEqual([2, ["error: unknown option '--bogus'"]]);
     });
 
     it("names the stack after the file", () => {
