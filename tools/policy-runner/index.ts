@@ -34,14 +34,14 @@ import type {
 } from "@pulumi/policy";
 import type { Resource, Unwrap } from "@pulumi/pulumi";
 import type * as q from "@pulumi/pulumi/queryable";
-import type { EnforcementLevel, PlanResource, PolicyReport, PolicyViolation } from "../tools/contracts";
-import { projectRoot } from "../tools/root";
-import { allPolicies, type GuardPolicy } from "./policies";
-import { isRecord } from "./policies/util";
+import { allPolicies, type GuardPolicy } from "../../policy/policies";
+import { isRecord } from "../../policy/policies/util";
+import type { EnforcementLevel, PlanResource, PolicyReport, PolicyViolation } from "../contracts";
+import { projectRoot } from "../root";
 
 export const PACK_NAME = "modelfleet-guardrails";
-/** The pack's folder in the project (also when this runs from the built copy in .build/). */
-const PACK_DIR = path.join(projectRoot(__dirname), "policy");
+/** The pack's own folder (its package.json and per-stack config files), also when this runs from the built copy in .build/. */
+export const PACK_DIR = path.join(projectRoot(__dirname), "policy");
 
 let packVersionCache: string | undefined;
 /** The pack's version from policy/package.json, which the engine quotes in its messages. */
@@ -111,7 +111,7 @@ function sdkProxy(): ProxyInternals {
     if (proxyInternals === undefined) {
         const loaded: unknown = require("@pulumi/policy/proxy");
         if (!isProxyInternals(loaded)) {
-            throw new Error("@pulumi/policy/proxy no longer exports unknownCheckingProxy/UnknownValueError; update policy/runner.ts");
+            throw new Error("@pulumi/policy/proxy no longer exports unknownCheckingProxy/UnknownValueError; update tools/policy-runner");
         }
         proxyInternals = loaded;
     }
