@@ -1,7 +1,18 @@
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-    { ignores: ["node_modules/**", "out/**", "**/*.js", "**/*.mjs", "policy/node_modules/**", ".stryker-tmp/**", "reports/**"] },
+    {
+        ignores: [
+            "node_modules/**",
+            "out/**",
+            ".build/**",
+            "**/*.js",
+            "**/*.mjs",
+            "policy/node_modules/**",
+            ".stryker-tmp/**",
+            "reports/**",
+        ],
+    },
     ...tseslint.configs.recommended,
     {
         rules: {
