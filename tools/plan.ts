@@ -111,7 +111,7 @@ export async function main(argv: string[], io: PlanIo = defaultIo): Promise<numb
         phase(3, "policies", `${plan.resources.length} resources, policy config ${policyConfig.description}`);
         report = await evaluatePlan(plan, policyConfig);
     } catch (err) {
-        const { PolicyConfigError } = await import("../policy/runner");
+        const { PolicyConfigError } = await import("./policy-runner");
         if (!(err instanceof PolicyConfigError)) throw err;
         err.problems.forEach((p) => io.stderr(`policy config: ${p}`));
         return 2;
@@ -206,7 +206,7 @@ export function choosePolicyConfig(flag: string | undefined, stack: string): Pol
 
 /** Runs the policy pack over the plan with the chosen policy config. */
 async function evaluatePlan(plan: Plan, choice: PolicyConfigChoice): Promise<PolicyReport> {
-    const { evaluatePolicies, loadPolicyConfig } = await import("../policy/runner");
+    const { evaluatePolicies, loadPolicyConfig } = await import("./policy-runner");
     const config = choice.file !== undefined ? loadPolicyConfig(choice.file) : undefined;
     return evaluatePolicies(plan.resources, { config });
 }
