@@ -1,3 +1,4 @@
+import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -72,6 +73,38 @@ describe("plan command: bad input never reaches the program", () => {
 });
 
 describe("program errors", () => {
+    it("the README's add-region example pasted into prod names the cause (the pool is too small), not just the component", async () => {
+        const readme = fs.readFileSync(path.join(__dirname, "..", "README.md"), "utf8");
+        const example = /Adding a region is one list entry[^\n]*\n\n```yaml\n([\s\S]*?)```/.exec(readme)?.[1];
+        expect(example).toContain("- name: apne1");
+        const prod = fs.readFileSync(path.join(__dirname, "..", "Pulumi.prod.yaml"), "utf8");
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "modelfleet-apne1-"));
+        try {
+            const file = path.join(dir, "Pulumi.prod.yaml");
+            fs.writeFileSync(file, prod.replace("  modelfleet:models:", `${example}  modelfleet:models:`));
+            // As a user runs it: a process of its own (a program error must not escape as a crash).
+            const result = spawnSync(
+                process.execPath,
+                [
+                    "-r",
+                    "ts-node/register/transpile-only",
+                    path.join(__dirname, "..", "tools", "plan.ts"),
+                    "--config-file",
+                    file,
+                    "--out",
+                    path.join(dir, "out"),
+                ],
+                { cwd: path.join(__dirname, ".."), encoding: "utf8" },
+            );
+            expect(result.status).toBe(2);
+            const stderr = result.stderr.trim().split("\n");
+            expect(stderr.some((l) => /regions\[4\]\.gpuPools\[0\]\.maxNodes.*\b6\b/.test(l))).toBe(true);
+            expect(stderr.some((l) => /^\s+at /.test(l))).toBe(false);
+        } finally {
+            fs.rmSync(dir, { recursive: true, force: true });
+        }
+    }, 120_000);
+
     it("are shown whole: the component's every problem, one line each", () => {
         const err = new Error(
             "ServingStack apne1-serving has 2 problem(s):\n  - serving.torchserve.replicas.max is 4 but GPU pool 'l4' in apne1 holds at most 4 TorchServe pod(s); set serving.torchserve.replicas.max to 2\n  - second problem\n",
