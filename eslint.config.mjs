@@ -6,6 +6,7 @@ export default tseslint.config(
             "node_modules/**",
             "out/**",
             ".build/**",
+            ".venv-e2e/**",
             "**/*.js",
             "**/*.mjs",
             "policy/node_modules/**",
