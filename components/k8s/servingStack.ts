@@ -11,6 +11,7 @@ import {
     renderGatewayDeployment,
     renderGatewayServiceAccount,
 } from "./render/gatewayWorkload";
+import { renderMetricsAdapter } from "./render/metricsAdapter";
 import { renderDashboardConfigMap, renderMonitoringObjects } from "./render/monitoring";
 import { names, TRACKS } from "./render/names";
 import { renderNamespace } from "./render/namespace";
@@ -159,13 +160,47 @@ export class ServingStack extends pulumi.ComponentResource {
         );
         const gatewayService = new k8s.core.v1.Service(`${name}-gateway-svc`, renderGatewayService(ctx), inNamespace(gkeBackendConfigs));
 
+        // The custom-metrics adapter the TorchServe HPAs read their inference signal through.
+        const adapter = renderMetricsAdapter({
+            kind: ctx.monitoring.kind,
+            image: ctx.monitoring.kind === "gke-managed-prometheus" ? config.images.stackdriverAdapter : config.images.prometheusAdapter,
+            prometheusUrl: ctx.serving.autoscaling.prometheusUrl,
+            nodeSelector: ctx.systemNodeSelector,
+        });
+        const adapterName = `${name}-metrics-adapter`;
+        const adapterAccess: pulumi.Resource[] = [
+            new k8s.core.v1.ServiceAccount(`${adapterName}-sa`, adapter.serviceAccount, childOpts()),
+            ...adapter.clusterRoles.map((role, i) => new k8s.rbac.v1.ClusterRole(`${adapterName}-role-${i}`, role, childOpts())),
+            ...adapter.clusterRoleBindings.map(
+                (binding, i) => new k8s.rbac.v1.ClusterRoleBinding(`${adapterName}-binding-${i}`, binding, childOpts()),
+            ),
+            ...adapter.roleBindings.map(
+                (binding, i) => new k8s.rbac.v1.RoleBinding(`${adapterName}-auth-reader-${i}`, binding, childOpts()),
+            ),
+            ...adapter.configMaps.map((map, i) => new k8s.core.v1.ConfigMap(`${adapterName}-config-${i}`, map, childOpts())),
+        ];
+        const adapterDeployment = new k8s.apps.v1.Deployment(`${adapterName}-deployment`, adapter.deployment, childOpts(adapterAccess));
+        const adapterService = new k8s.core.v1.Service(`${adapterName}-service`, adapter.service, childOpts());
+        new k8s.policy.v1.PodDisruptionBudget(`${adapterName}-pdb`, adapter.podDisruptionBudget, childOpts());
+        // Registered once its pods are ready: an APIService without a backend breaks API discovery.
+        const adapterApi = new k8s.apiregistration.v1.APIService(
+            `${adapterName}-apiservice`,
+            adapter.apiService,
+            childOpts([adapterDeployment, adapterService]),
+        );
+        const adapterResources: pulumi.Resource[] = [adapterApi];
+
         // Scaling: one HPA and one PDB per Deployment.
         const deployments: Record<string, k8s.apps.v1.Deployment> = Object.fromEntries([
             ...TRACKS.map((t, i) => [names.torchserveDeployment(t), tracks[i]] as const),
             [names.gateway, gateway] as const,
         ]);
         for (const [target, hpa] of Object.entries(renderHpas(ctx))) {
-            new k8s.autoscaling.v2.HorizontalPodAutoscaler(`${name}-hpa-${target}`, hpa, inNamespace([deployments[target]]));
+            new k8s.autoscaling.v2.HorizontalPodAutoscaler(
+                `${name}-hpa-${target}`,
+                hpa,
+                inNamespace([deployments[target], ...(target === names.gateway ? [] : adapterResources)]),
+            );
         }
         for (const [target, pdb] of Object.entries(renderPdbs(ctx))) {
             new k8s.policy.v1.PodDisruptionBudget(`${name}-pdb-${target}`, pdb, inNamespace([deployments[target]]));
