@@ -616,8 +616,23 @@ describe("Ingress", () => {
         expect(ingress.spec.ingressClassName).toBe("alb");
         expect(ingress.spec.tls).toEqual([{ hosts: ["serve.modelfleet.example.com", "use1.serve.modelfleet.example.com"] }]);
         expect(ingress.spec.rules.map((r: Json) => r.host)).toEqual(["serve.modelfleet.example.com", "use1.serve.modelfleet.example.com"]);
-        expect(paths(ingress)).toEqual(routes);
+        // TorchServe's paths go to the weighted forward action over the two track Services.
+        expect(paths(ingress)).toEqual([
+            ["/predictions", "Prefix", "torchserve-weighted", undefined],
+            ["/ping", "Exact", "torchserve-weighted", undefined],
+            ["/", "Prefix", "tensorzero-gateway", 3000],
+        ]);
+        expect(ingress.spec.rules[0].http.paths[0].backend.service.port).toEqual({ name: "use-annotation" });
         const a = ingress.metadata.annotations;
+        expect(JSON.parse(a["alb.ingress.kubernetes.io/actions.torchserve-weighted"])).toEqual({
+            type: "forward",
+            forwardConfig: {
+                targetGroups: [
+                    { serviceName: "torchserve-blue", servicePort: "8080", weight: 100 },
+                    { serviceName: "torchserve-green", servicePort: "8080", weight: 0 },
+                ],
+            },
+        });
         expect(a["alb.ingress.kubernetes.io/certificate-arn"]).toBe("arn:aws:acm:us-east-1:111122223333:certificate/abc");
         expect(a["alb.ingress.kubernetes.io/ssl-policy"]).toBe("ELBSecurityPolicy-TLS13-1-2-2021-06");
         expect(JSON.parse(a["alb.ingress.kubernetes.io/listen-ports"])).toEqual([{ HTTP: 80 }, { HTTPS: 443 }]);
@@ -844,10 +859,15 @@ describe("scaling, quota and limits", () => {
         const blue = hpas["torchserve-blue"].spec as Json;
         expect(blue.scaleTargetRef).toEqual({ apiVersion: "apps/v1", kind: "Deployment", name: "torchserve-blue" });
         expect([blue.minReplicas, blue.maxReplicas]).toEqual([2, 4]);
-        expect(blue.metrics).toEqual([
+        expect(blue.metrics[0]).toEqual({
+            type: "Resource",
+            resource: { name: "cpu", target: { type: "Utilization", averageUtilization: 70 } },
+        });
+        expect(blue.behavior.scaleDown.stabilizationWindowSeconds).toBe(900);
+        expect((hpas["tensorzero-gateway"].spec as Json).metrics).toEqual([
             { type: "Resource", resource: { name: "cpu", target: { type: "Utilization", averageUtilization: 70 } } },
         ]);
-        expect(blue.behavior.scaleDown.stabilizationWindowSeconds).toBe(300);
+        expect((hpas["tensorzero-gateway"].spec as Json).behavior.scaleDown.stabilizationWindowSeconds).toBe(300);
         expect([(hpas["tensorzero-gateway"].spec as Json).minReplicas, (hpas["tensorzero-gateway"].spec as Json).maxReplicas]).toEqual([
             3, 10,
         ]);
@@ -1048,7 +1068,12 @@ describe("monitoring", () => {
             kind: "Rules",
             metadata: { name: "modelfleet-serving", namespace: "modelfleet" },
         });
-        expect(rules.spec).toEqual({ groups: [{ name: "modelfleet-serving", interval: "1m", rules: alertRules(gcp) }] });
+        expect((rules.spec as Json).groups[0]).toEqual({ name: "modelfleet-serving", interval: "1m", rules: alertRules(gcp) });
+        expect((rules.spec as Json).groups.map((g: Json) => [g.name, g.interval])).toEqual([
+            ["modelfleet-serving", "1m"],
+            ["modelfleet-records", "1m"],
+            ["modelfleet-slo", "1m"],
+        ]);
         expect((renderPrometheusRule(gcp).spec as Json).groups[0].rules).toEqual(alertRules(gcp));
     });
 });

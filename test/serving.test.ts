@@ -165,6 +165,23 @@ function one(mocks: FleetMocks, kind: string, name: string): Json {
     return manifest(found[0]);
 }
 
+/** A rule is exactly one of: a recording rule (record, expr: a valid metric name) or an alert (alert, expr, for). */
+function ruleShape(r: Json): void {
+    if (r.record !== undefined) {
+        expect(Object.keys(r).sort()).toEqual(["expr", "record"]);
+        expect(r.record).toMatch(/^[a-zA-Z_:][a-zA-Z0-9_:]*$/);
+        expect(r.expr).toEqual(expect.any(String));
+        return;
+    }
+    expect(r).toEqual(
+        expect.objectContaining({
+            alert: expect.stringMatching(/^[A-Za-z0-9]+$/),
+            expr: expect.any(String),
+            for: expect.stringMatching(/^[0-9]+m$/),
+        }),
+    );
+}
+
 /** CRDs have no schema in kubernetes-models core: check their shape by what each controller requires. */
 const crdShapes: Record<string, (spec: Json) => void> = {
     "monitoring.coreos.com/v1/ServiceMonitor": (spec) => {
@@ -177,14 +194,7 @@ const crdShapes: Record<string, (spec: Json) => void> = {
     "monitoring.coreos.com/v1/PrometheusRule": (spec) => {
         for (const group of spec.groups) {
             expect(group.name).toEqual(expect.any(String));
-            for (const r of group.rules)
-                expect(r).toEqual(
-                    expect.objectContaining({
-                        alert: expect.stringMatching(/^[A-Za-z0-9]+$/),
-                        expr: expect.any(String),
-                        for: expect.stringMatching(/^[0-9]+m$/),
-                    }),
-                );
+            for (const r of group.rules) ruleShape(r);
         }
     },
     // GKE Managed Prometheus: the fields its CRDs require and its admission webhook checks.
@@ -213,17 +223,7 @@ const crdShapes: Record<string, (spec: Json) => void> = {
             expect(Object.keys(group).sort()).toEqual(["interval", "name", "rules"]);
             expect(group.interval).toMatch(/^[0-9]+[sm]$/);
             expect(group.rules.length).toBeGreaterThan(0);
-            for (const r of group.rules) {
-                // Exactly one of record and alert; annotations only on alerts.
-                expect(r.record).toBeUndefined();
-                expect(r).toEqual(
-                    expect.objectContaining({
-                        alert: expect.stringMatching(/^[A-Za-z0-9]+$/),
-                        expr: expect.any(String),
-                        for: expect.stringMatching(/^[0-9]+m$/),
-                    }),
-                );
-            }
+            for (const r of group.rules) ruleShape(r);
         }
     },
     "networking.gke.io/v1beta1/FrontendConfig": (spec) =>
@@ -244,6 +244,13 @@ function validateAll(mocks: FleetMocks): number {
     for (const r of k8sObjects(mocks)) {
         const m = manifest(r);
         const key = `${m.apiVersion}/${m.kind}`;
+        if (m.metadata.labels["app.kubernetes.io/component"] === "metrics-adapter") {
+            // The cluster's custom-metrics adapter: cluster-wide, in kube-system, not part of the serving app.
+            if (m.metadata.namespace !== undefined) expect(m.metadata.namespace).toBe("kube-system");
+            validateManifest(m);
+            count++;
+            continue;
+        }
         expect(m.metadata.name).toMatch(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/);
         if (m.kind !== "Namespace") expect(m.metadata.namespace).toBe("modelfleet");
         expect(m.metadata.labels["app.kubernetes.io/part-of"]).toBe("modelfleet");
@@ -302,12 +309,39 @@ const common = [
     "Service/torchserve",
     "Service/torchserve-metrics",
     "Service/torchserve-preview",
+    "Service/torchserve-blue",
+    "Service/torchserve-green",
     "ServiceAccount/tensorzero-gateway",
     "ServiceAccount/torchserve",
 ];
-/** Scrape targets and rules for the Prometheus Operator (EKS, edge) and for GKE Managed Prometheus. */
-const operatorMonitoring = ["PrometheusRule/modelfleet-serving", "ServiceMonitor/tensorzero-gateway", "ServiceMonitor/torchserve"];
-const gkeMonitoring = ["PodMonitoring/tensorzero-gateway", "PodMonitoring/torchserve-metrics", "Rules/modelfleet-serving"];
+/** The custom-metrics adapter's objects, named after the adapter (kube-system). */
+function adapterObjects(name: string, withConfig: boolean): string[] {
+    return [
+        "APIService/v1beta1.custom.metrics.k8s.io",
+        `ClusterRole/${name}-resource-reader`,
+        `ClusterRoleBinding/${name}-resource-reader`,
+        `ClusterRoleBinding/${name}:system:auth-delegator`,
+        ...(withConfig ? [`ConfigMap/${name}`] : []),
+        `Deployment/${name}`,
+        `PodDisruptionBudget/${name}`,
+        `RoleBinding/${name}-auth-reader`,
+        `Service/${name}`,
+        `ServiceAccount/${name}`,
+    ];
+}
+/** Scrape targets, rules and the metrics adapter for the Prometheus Operator (EKS, edge) and for GKE Managed Prometheus. */
+const operatorMonitoring = [
+    "PrometheusRule/modelfleet-serving",
+    "ServiceMonitor/tensorzero-gateway",
+    "ServiceMonitor/torchserve",
+    ...adapterObjects("prometheus-adapter", true),
+];
+const gkeMonitoring = [
+    "PodMonitoring/tensorzero-gateway",
+    "PodMonitoring/torchserve-metrics",
+    "Rules/modelfleet-serving",
+    ...adapterObjects("custom-metrics-stackdriver-adapter", false),
+];
 
 describe("ServingStack on EKS (prod use1)", () => {
     let built: Built;
@@ -341,7 +375,9 @@ describe("ServingStack on EKS (prod use1)", () => {
         expect(built.opts.get("use1-serving-gateway")?.dependsOn).not.toContain(built.markers.modelStore);
         const ingressDeps = built.opts.get("use1-serving-ingress")?.dependsOn as pulumi.Resource[];
         expect(ingressDeps).toContain(built.markers.tls);
-        const deployments = k8sObjects(built.mocks).filter((r) => r.type === "kubernetes:apps/v1:Deployment").length;
+        const deployments = k8sObjects(built.mocks).filter(
+            (r) => r.type === "kubernetes:apps/v1:Deployment" && !r.name.includes("metrics-adapter"),
+        ).length;
         expect(ingressDeps.filter((d) => d instanceof k8s.apps.v1.Deployment).length).toBe(deployments);
         expect(built.opts.get("use1-serving-torchserve-blue")?.customTimeouts).toEqual({ create: "30m", update: "30m" });
     });

@@ -30,8 +30,10 @@ import {
     renderGatewayService,
     renderIngress,
     renderMetricsService,
+    renderCanaryIngress,
     renderPreviewService,
     renderStableService,
+    renderTrackService,
     type CustomObject,
 } from "./render/traffic";
 
@@ -137,11 +139,19 @@ export class ServingStack extends pulumi.ComponentResource {
             new k8s.core.v1.Service(`${name}-torchserve-stable`, renderStableService(ctx), inNamespace(gkeBackendConfigs)),
             new k8s.core.v1.Service(`${name}-torchserve-preview`, renderPreviewService(ctx), inNamespace()),
             new k8s.core.v1.Service(`${name}-torchserve-metrics`, renderMetricsService(ctx), inNamespace()),
+            ...TRACKS.map(
+                (track) =>
+                    new k8s.core.v1.Service(
+                        `${name}-torchserve-${track}-svc`,
+                        renderTrackService(ctx, track),
+                        inNamespace(gkeBackendConfigs),
+                    ),
+            ),
         ];
 
         // The gateway.
         const gatewaySa = new k8s.core.v1.ServiceAccount(`${name}-gateway-sa`, renderGatewayServiceAccount(ctx), inNamespace());
-        const gatewayToml = renderGatewayConfig(ctx.namespace, ctx.models, config.secrets.gatewayBackends);
+        const gatewayToml = renderGatewayConfig(ctx.namespace, ctx.models, config.secrets.gatewayBackends, ctx.weights);
         const gatewayConfig = new k8s.core.v1.ConfigMap(`${name}-gateway-config`, renderGatewayConfigMap(ctx, gatewayToml), inNamespace());
         const backendSecrets =
             ctx.backends.length > 0
@@ -217,7 +227,7 @@ export class ServingStack extends pulumi.ComponentResource {
             renderIngress(ctx, tls),
             inNamespace([
                 ...tls.readyResources,
-                torchserveServices[0],
+                ...torchserveServices,
                 gatewayService,
                 ...tracks,
                 gateway,
@@ -225,6 +235,15 @@ export class ServingStack extends pulumi.ComponentResource {
                 ...gkeBackendConfigs,
             ]),
         );
+
+        const canaryIngress = renderCanaryIngress(ctx, tls);
+        if (canaryIngress) {
+            new k8s.networking.v1.Ingress(
+                `${name}-ingress-canary`,
+                canaryIngress,
+                inNamespace([ingress, ...torchserveServices, ...tracks]),
+            );
+        }
 
         // In the CRDs the cluster's Prometheus reads; the cluster's readyResources include them
         // where the region installs them (EKS).

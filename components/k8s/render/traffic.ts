@@ -10,6 +10,8 @@ import {
     ports,
     torchserveAnyTrackSelector,
     torchserveSelector,
+    TRACKS,
+    type Track,
 } from "./names";
 
 type Service = k8s.types.input.core.v1.Service;
@@ -102,6 +104,41 @@ export function renderPreviewService(ctx: ServingContext): Service {
     });
 }
 
+/**
+ * One Service per track: the backends weighted routing splits between (ALB target groups,
+ * nginx canary, the gateway's weighted variants). Same load-balancer annotations as the
+ * stable Service, so each track's target group checks TorchServe's /ping.
+ */
+export function renderTrackService(ctx: ServingContext, track: Track): Service {
+    return service(ctx, names.torchserveTrack(track), torchserveSelector(track), ports.inference, portNames.http, {
+        labels: { "app.kubernetes.io/name": "torchserve" },
+        annotations: backendAnnotations(ctx, healthPaths.torchserve, names.torchserveBackendConfig),
+    });
+}
+
+/** Whether both tracks take a share of requests (a canary is running). */
+export function isSplit(ctx: ServingContext): boolean {
+    return TRACKS.every((t) => ctx.weights[t] > 0);
+}
+
+/**
+ * ALB: an `actions.<name>` annotation forwarding to both track Services by weight
+ * (AWS Load Balancer Controller `forwardConfig.targetGroups[].serviceName/servicePort/weight`;
+ * the Ingress backend names the action with port `use-annotation`).
+ */
+export function albWeightedForward(ctx: ServingContext): string {
+    return JSON.stringify({
+        type: "forward",
+        forwardConfig: {
+            targetGroups: TRACKS.map((t) => ({
+                serviceName: names.torchserveTrack(t),
+                servicePort: String(ports.inference),
+                weight: ctx.weights[t],
+            })),
+        },
+    });
+}
+
 /** Headless, every track: each TorchServe pod is scraped once, whichever Service fronts it. */
 export function renderMetricsService(ctx: ServingContext): Service {
     return service(ctx, names.torchserveMetrics, torchserveAnyTrackSelector(), ports.metrics, portNames.metrics, {
@@ -136,6 +173,7 @@ function ingressAnnotations(ctx: ServingContext, tls: IngressTls): Record<string
             "alb.ingress.kubernetes.io/healthcheck-path": healthPaths.gateway,
             "alb.ingress.kubernetes.io/success-codes": "200",
             "alb.ingress.kubernetes.io/tags": `modelfleet-region=${ctx.regionName}`,
+            [`alb.ingress.kubernetes.io/actions.${names.albWeightedAction}`]: albWeightedForward(ctx),
         };
     }
     if (ingress.kind === "gce" && tls.kind === "gcp-managed") {
@@ -168,7 +206,11 @@ function ingressAnnotations(ctx: ServingContext, tls: IngressTls): Record<string
  * Service, everything else to the gateway. Only those two TorchServe paths are exposed.
  */
 export function renderIngress(ctx: ServingContext, tls: IngressTls): Ingress {
-    const torchserve = { service: { name: names.torchserveStable, port: { number: ports.inference } } };
+    // ALB splits by the weighted action; elsewhere the primary track's Service (nginx adds the canary Ingress).
+    const torchserve =
+        ctx.ingress.kind === "alb"
+            ? { service: { name: names.albWeightedAction, port: { name: "use-annotation" } } }
+            : { service: { name: names.torchserveStable, port: { number: ports.inference } } };
     const gateway = { service: { name: names.gateway, port: { number: ports.gateway } } };
     const rules = tls.hosts.map((host) => ({
         host,
@@ -198,6 +240,50 @@ export function renderIngress(ctx: ServingContext, tls: IngressTls): Ingress {
                 ? {}
                 : { tls: [{ hosts: [...tls.hosts], ...(tls.kind === "cert-manager" ? { secretName: tls.secretName } : {}) }] }),
             rules,
+        },
+    };
+}
+
+/** Whether the cluster's ingress controller is ingress-nginx (canary annotations). */
+export function isNginx(ctx: ServingContext): boolean {
+    return ctx.ingress.kind === "class" && ctx.ingress.className.includes("nginx");
+}
+
+/**
+ * nginx: the canary Ingress, present while both tracks take traffic. ingress-nginx sends
+ * `canary-weight` percent of the requests for the same hosts and paths to its backend
+ * (the second track's Service) and the rest to the main Ingress's.
+ */
+export function renderCanaryIngress(ctx: ServingContext, tls: IngressTls): Ingress | undefined {
+    if (!isNginx(ctx) || !isSplit(ctx) || tls.kind !== "cert-manager") return undefined;
+    const canary = TRACKS.find((t) => t !== ctx.activeTrack) ?? "green";
+    const backend = { service: { name: names.torchserveTrack(canary), port: { number: ports.inference } } };
+    return {
+        apiVersion: "networking.k8s.io/v1",
+        kind: "Ingress",
+        metadata: {
+            name: names.canaryIngress,
+            namespace: ctx.namespace,
+            labels: commonLabels(ctx.regionName),
+            annotations: {
+                ...ingressAnnotations(ctx, tls),
+                "nginx.ingress.kubernetes.io/canary": "true",
+                "nginx.ingress.kubernetes.io/canary-weight": String(ctx.weights[canary]),
+                "nginx.ingress.kubernetes.io/canary-weight-total": "100",
+            },
+        },
+        spec: {
+            ingressClassName: ctx.ingress.className,
+            tls: [{ hosts: [...tls.hosts], secretName: tls.secretName }],
+            rules: tls.hosts.map((host) => ({
+                host,
+                http: {
+                    paths: [
+                        { path: "/predictions", pathType: "Prefix", backend },
+                        { path: healthPaths.torchserve, pathType: "Exact", backend },
+                    ],
+                },
+            })),
         },
     };
 }
