@@ -39,8 +39,6 @@ import {
     renderTorchServeServiceAccount,
 } from "../components/k8s/render/torchserveWorkload";
 import {
-    renderBackendConfig,
-    renderFrontendConfig,
     renderGatewayService,
     renderIngress,
     renderMetricsService,
@@ -594,9 +592,8 @@ describe("Services and blue-green", () => {
         expect((renderGatewayService(ctxFor("aws")) as Json).metadata.annotations["alb.ingress.kubernetes.io/healthcheck-path"]).toBe(
             "/health",
         );
-        const gke = renderStableService(ctxFor("gcp")) as Json;
-        expect(JSON.parse(gke.metadata.annotations["cloud.google.com/neg"])).toEqual({ ingress: true });
-        expect(JSON.parse(gke.metadata.annotations["cloud.google.com/backend-config"])).toEqual({ default: "torchserve-backend" });
+        // GKE's Gateway reads health checks from HealthCheckPolicy objects instead.
+        expect((renderStableService(ctxFor("gcp")) as Json).metadata.annotations).toEqual({});
         expect((renderStableService(ctxFor("existing")) as Json).metadata.annotations).toEqual({});
     });
 });
@@ -645,40 +642,10 @@ describe("Ingress", () => {
         expect(a["alb.ingress.kubernetes.io/load-balancer-attributes"]).toBe("idle_timeout.timeout_seconds=330");
     });
 
-    test("GKE: gce class annotation, pre-shared Google-managed certificate, static IP, FrontendConfig", () => {
-        const ingress = renderIngress(ctxFor("gcp"), tlsFor("gcp")) as Json;
-        validateManifest(ingress);
-        expect(ingress.spec.ingressClassName).toBeUndefined();
-        expect(ingress.spec.tls).toBeUndefined();
-        expect(paths(ingress)).toEqual(routes);
-        expect(ingress.metadata.annotations).toEqual({
-            "kubernetes.io/ingress.class": "gce",
-            "kubernetes.io/ingress.global-static-ip-name": "serving-usc1-ip",
-            "ingress.gcp.kubernetes.io/pre-shared-cert": "serving-usc1",
-            "networking.gke.io/v1beta1.FrontendConfig": "serving-frontend",
-        });
-        const frontend = renderFrontendConfig(ctxFor("gcp"), "modelfleet-tls12");
-        expect(frontend).toMatchObject({
-            apiVersion: "networking.gke.io/v1beta1",
-            kind: "FrontendConfig",
-            metadata: { name: "serving-frontend", namespace: "modelfleet" },
-        });
-        expect(frontend.spec).toEqual({
-            sslPolicy: "modelfleet-tls12",
-            redirectToHttps: { enabled: true, responseCodeName: "MOVED_PERMANENTLY_DEFAULT" },
-        });
-        const backend = renderBackendConfig(ctxFor("gcp"), "torchserve");
-        expect(backend).toMatchObject({
-            apiVersion: "cloud.google.com/v1",
-            kind: "BackendConfig",
-            metadata: { name: "torchserve-backend" },
-        });
-        expect(backend.spec).toMatchObject({
-            timeoutSec: 330,
-            connectionDraining: { drainingTimeoutSec: 60 },
-            healthCheck: { type: "HTTP", requestPath: "/ping", port: 8080 },
-        });
-        expect(renderBackendConfig(ctxFor("gcp"), "gateway").spec).toMatchObject({ healthCheck: { requestPath: "/health", port: 3000 } });
+    test("GKE has no Ingress: the Gateway API serves it (see serving-traffic.test.ts)", () => {
+        expect(() => renderIngress(ctxFor("gcp"), tlsFor("gcp"))).toThrow(
+            "ingress flavour 'gce' cannot use TLS of kind 'gcp-managed' in an Ingress",
+        );
     });
 
     test("existing clusters: the configured class, cert-manager issuer and TLS Secret", () => {
@@ -1266,4 +1233,81 @@ test("image versions become valid label values", () => {
     expect(imageVersion("pytorch/torchserve:0.12.0-gpu")).toBe("0.12.0-gpu");
     expect(imageVersion(`repo/x@sha256:${"a".repeat(64)}`)).toBe("sha256-aaaaaaaaaaaa");
     expect(imageVersion("registry:5000/team/image:1.2.3")).toBe("1.2.3");
+});
+
+describe("inference-pressure autoscaling", () => {
+    test("EKS and edge: each model's queue wait through prometheus-adapter, CPU as the floor, no DCGM", () => {
+        const blue = renderHpas(ctxFor("aws"))["torchserve-blue"].spec as Json;
+        expect(blue.metrics.map((m: Json) => [m.type, m.resource?.name ?? m.pods?.metric.name])).toEqual([
+            ["Resource", "cpu"],
+            ...ctxFor("aws").models.map(() => ["Pods", "ts_queue_latency_ms_per_request"]),
+        ]);
+        expect(blue.metrics[1].pods.metric.selector).toEqual({ matchLabels: { model_name: ctxFor("aws").models[0].name } });
+        expect(blue.metrics[1].pods.target).toEqual({ type: "AverageValue", averageValue: "200" });
+    });
+
+    test("GKE: the recorded queue wait and DCGM GPU utilisation through the Stackdriver adapter", () => {
+        const ctx = ctxFor("gcp");
+        const blue = renderHpas(ctx)["torchserve-blue"].spec as Json;
+        const names = blue.metrics.map((m: Json) => m.pods?.metric.name).filter((n: string | undefined) => n !== undefined);
+        expect(names).toContain("prometheus.googleapis.com|modelfleet_ts_queue_latency_ms|gauge");
+        expect(names[names.length - 1]).toBe("prometheus.googleapis.com|DCGM_FI_DEV_GPU_UTIL|gauge");
+        expect(blue.metrics[1].pods.metric.selector).toEqual({ matchLabels: { "metric.labels.model_name": ctx.models[0].name } });
+        expect(blue.metrics[blue.metrics.length - 1].pods.target).toEqual({ type: "AverageValue", averageValue: "80" });
+        const records = (renderRules(ctx).spec as Json).groups[1].rules.map((r: Json) => r.record);
+        expect(records).toContain("modelfleet_ts_queue_latency_ms");
+    });
+
+    test("a model's own targets replace the defaults; fractions become milli-quantities", () => {
+        const config = fleetConfig(stackSettings("prod"));
+        config.models = config.models.map((m, i) => (i === 0 ? { ...m, scaling: { queueLatencyMs: 12.5, gpuUtilizationPercent: 60 } } : m));
+        const hpa = renderHpas(ctxFor("gcp", config))["torchserve-blue"].spec as Json;
+        expect(hpa.metrics[1].pods.target.averageValue).toBe("12500m");
+        expect(hpa.metrics[hpa.metrics.length - 1].pods.target.averageValue).toBe("60");
+    });
+
+    test("GPU tracks scale up at most 2 pods or 50% per 2 minutes and down one pod per 5 minutes after 15 quiet minutes", () => {
+        const blue = renderHpas(ctxFor("aws"))["torchserve-blue"].spec as Json;
+        expect(blue.behavior).toEqual({
+            scaleUp: {
+                stabilizationWindowSeconds: 60,
+                selectPolicy: "Max",
+                policies: [
+                    { type: "Pods", value: 2, periodSeconds: 120 },
+                    { type: "Percent", value: 50, periodSeconds: 120 },
+                ],
+            },
+            scaleDown: { stabilizationWindowSeconds: 900, selectPolicy: "Min", policies: [{ type: "Pods", value: 1, periodSeconds: 300 }] },
+        });
+    });
+
+    test("the SLO alerts compare each track's recorded figures with serving.slo", () => {
+        const rules = (renderPrometheusRule(ctxFor("aws")).spec as Json).groups[2].rules as Json[];
+        expect(rules.map((r) => [r.alert, r.labels.track, r.labels.severity, r.expr])).toEqual([
+            [
+                "ModelfleetTrackErrorRateAboveSlo",
+                "blue",
+                "critical",
+                'modelfleet_track_error_rate_percent{namespace="modelfleet",modelfleet_io_track="blue"} > 1',
+            ],
+            [
+                "ModelfleetTrackLatencyP95AboveSlo",
+                "blue",
+                "critical",
+                'modelfleet_track_latency_p95_ms{namespace="modelfleet",modelfleet_io_track="blue"} > 2000',
+            ],
+            [
+                "ModelfleetTrackErrorRateAboveSlo",
+                "green",
+                "warning",
+                'modelfleet_track_error_rate_percent{namespace="modelfleet",modelfleet_io_track="green"} > 1',
+            ],
+            [
+                "ModelfleetTrackLatencyP95AboveSlo",
+                "green",
+                "warning",
+                'modelfleet_track_latency_p95_ms{namespace="modelfleet",modelfleet_io_track="green"} > 2000',
+            ],
+        ]);
+    });
 });

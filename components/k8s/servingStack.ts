@@ -11,6 +11,7 @@ import {
     renderGatewayDeployment,
     renderGatewayServiceAccount,
 } from "./render/gatewayWorkload";
+import { renderGkeBackendPolicies, renderGkeGateway, renderGkeGatewayPolicy, renderGkeRoutes } from "./render/gkeGateway";
 import { renderMetricsAdapter } from "./render/metricsAdapter";
 import { renderDashboardConfigMap, renderMonitoringObjects } from "./render/monitoring";
 import { names, TRACKS } from "./render/names";
@@ -25,8 +26,6 @@ import {
     renderTorchServeServiceAccount,
 } from "./render/torchserveWorkload";
 import {
-    renderBackendConfig,
-    renderFrontendConfig,
     renderGatewayService,
     renderIngress,
     renderMetricsService,
@@ -128,24 +127,12 @@ export class ServingStack extends pulumi.ComponentResource {
                 ),
         );
 
-        // The GKE load balancer reads these when it syncs the Services and the Ingress.
-        const gkeBackendConfigs =
-            ctx.ingress.kind === "gce"
-                ? (["torchserve", "gateway"] as const).map((which) =>
-                      custom(`${name}-${which}-backend-config`, renderBackendConfig(ctx, which), inNamespace()),
-                  )
-                : [];
         const torchserveServices = [
-            new k8s.core.v1.Service(`${name}-torchserve-stable`, renderStableService(ctx), inNamespace(gkeBackendConfigs)),
+            new k8s.core.v1.Service(`${name}-torchserve-stable`, renderStableService(ctx), inNamespace()),
             new k8s.core.v1.Service(`${name}-torchserve-preview`, renderPreviewService(ctx), inNamespace()),
             new k8s.core.v1.Service(`${name}-torchserve-metrics`, renderMetricsService(ctx), inNamespace()),
             ...TRACKS.map(
-                (track) =>
-                    new k8s.core.v1.Service(
-                        `${name}-torchserve-${track}-svc`,
-                        renderTrackService(ctx, track),
-                        inNamespace(gkeBackendConfigs),
-                    ),
+                (track) => new k8s.core.v1.Service(`${name}-torchserve-${track}-svc`, renderTrackService(ctx, track), inNamespace()),
             ),
         ];
 
@@ -168,7 +155,7 @@ export class ServingStack extends pulumi.ComponentResource {
             renderGatewayDeployment(ctx, checksum(gatewayToml)),
             inNamespace([...admission, gatewaySa, gatewayConfig, ...backendSecrets]),
         );
-        const gatewayService = new k8s.core.v1.Service(`${name}-gateway-svc`, renderGatewayService(ctx), inNamespace(gkeBackendConfigs));
+        const gatewayService = new k8s.core.v1.Service(`${name}-gateway-svc`, renderGatewayService(ctx), inNamespace());
 
         // The custom-metrics adapter the TorchServe HPAs read their inference signal through.
         const adapter = renderMetricsAdapter({
@@ -216,33 +203,29 @@ export class ServingStack extends pulumi.ComponentResource {
             new k8s.policy.v1.PodDisruptionBudget(`${name}-pdb-${target}`, pdb, inNamespace([deployments[target]]));
         }
 
-        // Traffic: one Ingress with TLS, created once the pods behind it are ready (the
-        // provider's Ingress wait also wants endpoints, and GPU pods outlast its timeout).
-        const frontend =
-            tls.kind === "gcp-managed"
-                ? [custom(`${name}-frontend-config`, renderFrontendConfig(ctx, tls.sslPolicyName), inNamespace())]
-                : [];
-        const ingress = new k8s.networking.v1.Ingress(
-            `${name}-ingress`,
-            renderIngress(ctx, tls),
-            inNamespace([
-                ...tls.readyResources,
-                ...torchserveServices,
-                gatewayService,
-                ...tracks,
-                gateway,
-                ...frontend,
-                ...gkeBackendConfigs,
-            ]),
-        );
-
-        const canaryIngress = renderCanaryIngress(ctx, tls);
-        if (canaryIngress) {
-            new k8s.networking.v1.Ingress(
-                `${name}-ingress-canary`,
-                canaryIngress,
-                inNamespace([ingress, ...torchserveServices, ...tracks]),
-            );
+        // Traffic: one Ingress with TLS (GKE: a Gateway and its routes), created once the pods
+        // behind it are ready (the provider's Ingress wait also wants endpoints, and GPU pods
+        // outlast its timeout).
+        const backends = [...tls.readyResources, ...torchserveServices, gatewayService, ...tracks, gateway];
+        let ingress: k8s.networking.v1.Ingress | undefined;
+        if (tls.kind === "gcp-managed") {
+            // GKE applies the policies when it syncs the Gateway: they exist first.
+            const policies = [
+                custom(`${name}-gateway-ssl-policy`, renderGkeGatewayPolicy(ctx, tls.sslPolicyName), inNamespace()),
+                ...renderGkeBackendPolicies(ctx).map((policy) =>
+                    custom(`${name}-${policy.kind.toLowerCase()}-${String(policy.metadata.name)}`, policy, inNamespace()),
+                ),
+            ];
+            const gkeGateway = custom(`${name}-gateway-api`, renderGkeGateway(ctx, tls), inNamespace([...backends, ...policies]));
+            for (const route of renderGkeRoutes(ctx, tls.hosts)) {
+                custom(`${name}-route-${String(route.metadata.name)}`, route, inNamespace([gkeGateway, ...backends]));
+            }
+        } else {
+            ingress = new k8s.networking.v1.Ingress(`${name}-ingress`, renderIngress(ctx, tls), inNamespace(backends));
+            const canaryIngress = renderCanaryIngress(ctx, tls);
+            if (canaryIngress) {
+                new k8s.networking.v1.Ingress(`${name}-ingress-canary`, canaryIngress, inNamespace([ingress, ...backends]));
+            }
         }
 
         // In the CRDs the cluster's Prometheus reads; the cluster's readyResources include them
@@ -259,7 +242,7 @@ export class ServingStack extends pulumi.ComponentResource {
             regionName: region.name,
             cloud: region.cloud,
             loadBalancerHostname:
-                ctx.ingress.kind === "alb"
+                ingress !== undefined && ctx.ingress.kind === "alb"
                     ? ingress.status.apply((s) => s?.loadBalancer?.ingress?.[0]?.hostname)
                     : pulumi.output<string | undefined>(undefined),
             loadBalancerIp:

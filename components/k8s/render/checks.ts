@@ -141,6 +141,12 @@ export function servingArgProblems({ config, region, cluster, modelStore, tls }:
         add(`tls is of kind '${tls.kind}' but the cluster's '${cluster.ingress.kind}' ingress needs '${pairs[cluster.ingress.kind]}'`);
     }
     if (tls.hosts.length === 0) add("tls.hosts is empty: the Ingress needs at least one host");
+    const weights = trackWeights(sv);
+    if (cluster.ingress.kind === "class" && !cluster.ingress.className.includes("nginx") && TRACKS.every((t) => weights[t] > 0)) {
+        add(
+            `serving.traffic splits requests (${TRACKS.map((t) => `${t} ${weights[t]}%`).join(", ")}) but region ${region.name}'s ingress class '${cluster.ingress.className}' has no weighted routing (ingress-nginx canary annotations are what edge clusters use); set ${regionKey}.ingressClass to an nginx class, or give one track 100`,
+        );
+    }
     if (cluster.workloadIdentity.kind === "static-credentials" && modelStore.staticCredentials === undefined) {
         add(
             `modelStore.staticCredentials is missing: region ${region.name} has no workload identity (set edgeStoreCredentials.${region.name})`,

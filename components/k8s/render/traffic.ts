@@ -47,17 +47,17 @@ export function responseBudgetSeconds(ctx: ServingContext): number {
     return Math.min(4000, Math.max(60, longest + 30));
 }
 
-/** Annotations a backend Service needs for the cloud load balancer in front of it. */
-function backendAnnotations(ctx: ServingContext, healthPath: string, backendConfig: string): Record<string, string> {
+/**
+ * Annotations a backend Service needs for the cloud load balancer in front of it. GKE's
+ * Gateway uses container-native NEGs on its own and reads its health checks and timeouts
+ * from policies (gkeGateway.ts), so its Services need none.
+ */
+function backendAnnotations(ctx: ServingContext, healthPath: string): Record<string, string> {
     switch (ctx.ingress.kind) {
         case "alb":
             // Service-level annotations override the Ingress's for this target group.
             return { "alb.ingress.kubernetes.io/healthcheck-path": healthPath, "alb.ingress.kubernetes.io/success-codes": "200" };
         case "gce":
-            return {
-                "cloud.google.com/neg": JSON.stringify({ ingress: true }),
-                "cloud.google.com/backend-config": JSON.stringify({ default: backendConfig }),
-            };
         case "class":
             return {};
     }
@@ -93,7 +93,7 @@ function service(
 export function renderStableService(ctx: ServingContext): Service {
     return service(ctx, names.torchserveStable, torchserveSelector(ctx.activeTrack), ports.inference, portNames.http, {
         labels: { "app.kubernetes.io/name": "torchserve" },
-        annotations: backendAnnotations(ctx, healthPaths.torchserve, names.torchserveBackendConfig),
+        annotations: backendAnnotations(ctx, healthPaths.torchserve),
     });
 }
 
@@ -112,7 +112,7 @@ export function renderPreviewService(ctx: ServingContext): Service {
 export function renderTrackService(ctx: ServingContext, track: Track): Service {
     return service(ctx, names.torchserveTrack(track), torchserveSelector(track), ports.inference, portNames.http, {
         labels: { "app.kubernetes.io/name": "torchserve" },
-        annotations: backendAnnotations(ctx, healthPaths.torchserve, names.torchserveBackendConfig),
+        annotations: backendAnnotations(ctx, healthPaths.torchserve),
     });
 }
 
@@ -150,7 +150,7 @@ export function renderMetricsService(ctx: ServingContext): Service {
 export function renderGatewayService(ctx: ServingContext): Service {
     return service(ctx, names.gateway, gatewaySelector(), ports.gateway, portNames.http, {
         labels: { ...gatewaySelector(), [METRICS_LABEL]: "gateway" },
-        annotations: backendAnnotations(ctx, healthPaths.gateway, names.gatewayBackendConfig),
+        annotations: backendAnnotations(ctx, healthPaths.gateway),
     });
 }
 
@@ -176,15 +176,6 @@ function ingressAnnotations(ctx: ServingContext, tls: IngressTls): Record<string
             [`alb.ingress.kubernetes.io/actions.${names.albWeightedAction}`]: albWeightedForward(ctx),
         };
     }
-    if (ingress.kind === "gce" && tls.kind === "gcp-managed") {
-        return {
-            // GKE selects its controller by this annotation; it ignores spec.ingressClassName.
-            "kubernetes.io/ingress.class": "gce",
-            "kubernetes.io/ingress.global-static-ip-name": tls.staticIpName,
-            "ingress.gcp.kubernetes.io/pre-shared-cert": tls.certificateName,
-            "networking.gke.io/v1beta1.FrontendConfig": names.frontendConfig,
-        };
-    }
     if (ingress.kind === "class" && tls.kind === "cert-manager") {
         // No cert-manager issuer annotation: the region's Certificate object already owns the
         // TLS Secret, and the ingress-shim would create a second Certificate for it.
@@ -198,7 +189,8 @@ function ingressAnnotations(ctx: ServingContext, tls: IngressTls): Record<string
         }
         return annotations;
     }
-    throw new Error(`ingress flavour '${ingress.kind}' cannot use TLS of kind '${tls.kind}'`);
+    // GKE is served through the Gateway API (gkeGateway.ts), which splits traffic by weight.
+    throw new Error(`ingress flavour '${ingress.kind}' cannot use TLS of kind '${tls.kind}' in an Ingress`);
 }
 
 /**
@@ -233,8 +225,7 @@ export function renderIngress(ctx: ServingContext, tls: IngressTls): Ingress {
             annotations: ingressAnnotations(ctx, tls),
         },
         spec: {
-            // GKE refuses an Ingress with both the class annotation and the class field.
-            ...(ingress.kind === "gce" ? {} : { ingressClassName: ingress.className }),
+            ingressClassName: ingress.className,
             // On GKE the certificate is the pre-shared Google-managed one; there is no Secret.
             ...(tls.kind === "gcp-managed"
                 ? {}
@@ -284,43 +275,6 @@ export function renderCanaryIngress(ctx: ServingContext, tls: IngressTls): Ingre
                     ],
                 },
             })),
-        },
-    };
-}
-
-/** GKE: TLS 1.2+ through the SSL policy, and HTTP redirected to HTTPS. */
-export function renderFrontendConfig(ctx: ServingContext, sslPolicyName: pulumi.Input<string>): CustomObject {
-    return {
-        apiVersion: "networking.gke.io/v1beta1",
-        kind: "FrontendConfig",
-        metadata: { name: names.frontendConfig, namespace: ctx.namespace, labels: commonLabels(ctx.regionName) },
-        spec: { sslPolicy: sslPolicyName, redirectToHttps: { enabled: true, responseCodeName: "MOVED_PERMANENTLY_DEFAULT" } },
-    };
-}
-
-/** GKE: the load balancer's health check, timeout and draining for one backend Service. */
-export function renderBackendConfig(ctx: ServingContext, which: "torchserve" | "gateway"): CustomObject {
-    const port = which === "torchserve" ? ports.inference : ports.gateway;
-    return {
-        apiVersion: "cloud.google.com/v1",
-        kind: "BackendConfig",
-        metadata: {
-            name: which === "torchserve" ? names.torchserveBackendConfig : names.gatewayBackendConfig,
-            namespace: ctx.namespace,
-            labels: commonLabels(ctx.regionName),
-        },
-        spec: {
-            timeoutSec: responseBudgetSeconds(ctx),
-            connectionDraining: { drainingTimeoutSec: ctx.serving.torchserve.drainSeconds },
-            healthCheck: {
-                type: "HTTP",
-                requestPath: healthPaths[which],
-                port,
-                checkIntervalSec: 10,
-                timeoutSec: 5,
-                healthyThreshold: 1,
-                unhealthyThreshold: 3,
-            },
         },
     };
 }
