@@ -1062,6 +1062,27 @@ describe("argument checks", () => {
         expect(servingArgProblems(base())).toEqual([]);
     });
 
+    test("a split needs weighted routing: nginx canaries on edge clusters, refused on other classes", () => {
+        const config = fleetConfig(stackSettings("prod"));
+        config.serving = { ...config.serving, traffic: { blue: 90, green: 10 } };
+        const edge = inputFor(config, "edge-muc");
+        expect(servingArgProblems(edge)).toEqual([]);
+        const traefik = {
+            ...edge,
+            cluster: {
+                ...edge.cluster,
+                ingress: {
+                    kind: "class" as const,
+                    className: "traefik",
+                    certIssuer: { name: "letsencrypt-prod", kind: "ClusterIssuer" as const },
+                },
+            },
+        };
+        expect(servingArgProblems(traefik)).toEqual([
+            "serving.traffic splits requests (blue 90%, green 10%) but region edge-muc's ingress class 'traefik' has no weighted routing (ingress-nginx canary annotations are what edge clusters use); set regions[3].ingressClass to an nginx class, or give one track 100",
+        ]);
+    });
+
     /** The check input of a committed region, with the cluster, store and TLS its flavour yields. */
     const inputFor = (config: FleetConfig, regionName: string) => {
         const region = config.regions.find((r) => r.name === regionName);

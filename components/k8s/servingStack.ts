@@ -172,6 +172,7 @@ export class ServingStack extends pulumi.ComponentResource {
             image: ctx.monitoring.kind === "gke-managed-prometheus" ? config.images.stackdriverAdapter : config.images.prometheusAdapter,
             prometheusUrl: ctx.serving.autoscaling.prometheusUrl,
             nodeSelector: ctx.systemNodeSelector,
+            serviceAccountAnnotations: cluster.monitoring.metricsAdapterAnnotations,
         });
         const adapterName = `${name}-metrics-adapter`;
         const adapterAccess: pulumi.Resource[] = [

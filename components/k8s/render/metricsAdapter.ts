@@ -1,4 +1,5 @@
 import type * as k8s from "@pulumi/kubernetes";
+import type * as pulumi from "@pulumi/pulumi";
 import { stringify } from "yaml";
 import type { ClusterMonitoring } from "../../types";
 
@@ -93,6 +94,8 @@ export interface AdapterSettings {
     prometheusUrl: string;
     /** The system pool's node selector. */
     nodeSelector: Record<string, string>;
+    /** Annotations of the adapter's service account (GKE: its Workload Identity); default none. */
+    serviceAccountAnnotations?: Record<string, pulumi.Input<string>>;
 }
 
 /** Every object of the cluster's adapter. */
@@ -129,7 +132,11 @@ export function renderMetricsAdapter(settings: AdapterSettings): MetricsAdapterO
     }
     const rbac = { apiGroup: "rbac.authorization.k8s.io" };
     return {
-        serviceAccount: { apiVersion: "v1", kind: "ServiceAccount", metadata: meta(name) },
+        serviceAccount: {
+            apiVersion: "v1",
+            kind: "ServiceAccount",
+            metadata: { ...meta(name), annotations: { ...settings.serviceAccountAnnotations } },
+        },
         clusterRoles: [
             {
                 apiVersion: "rbac.authorization.k8s.io/v1",
