@@ -5,6 +5,7 @@ import { tmpdir } from "os";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { parse } from "smol-toml";
+import YAML from "yaml";
 import type { FleetConfig } from "../config";
 import type { RegionCluster } from "../components/types";
 import { servingArgProblems, torchserveVersion } from "../components/k8s/render/checks";
@@ -27,6 +28,7 @@ import {
     renderServiceMonitors,
     TRACK_TARGET_LABEL,
 } from "../components/k8s/render/monitoring";
+import { renderMetricsAdapter } from "../components/k8s/render/metricsAdapter";
 import { imageVersion } from "../components/k8s/render/names";
 import { renderNamespace } from "../components/k8s/render/namespace";
 import { renderNetworkPolicies } from "../components/k8s/render/networkPolicies";
@@ -1257,6 +1259,67 @@ test("image versions become valid label values", () => {
 });
 
 describe("inference-pressure autoscaling", () => {
+    test("the adapters: prometheus-adapter's rule over TorchServe's counters; the Stackdriver adapter on GKE; pinned, on the kubelet port", () => {
+        const prom = renderMetricsAdapter({
+            kind: "prometheus-operator",
+            image: "registry.k8s.io/prometheus-adapter/prometheus-adapter:v0.12.0",
+            prometheusUrl: "http://prometheus-operated.monitoring.svc:9090",
+            nodeSelector: { "modelfleet.io/pool": "system" },
+        });
+        const container = (prom.deployment.spec as Json).template.spec.containers[0];
+        expect(container.args).toEqual([
+            "--cert-dir=/tmp",
+            "--config=/etc/adapter/config.yaml",
+            "--metrics-relist-interval=1m",
+            "--prometheus-url=http://prometheus-operated.monitoring.svc:9090",
+            "--secure-port=10250",
+        ]);
+        expect(YAML.parse((prom.configMaps[0].data as Json)["config.yaml"])).toEqual({
+            rules: [
+                {
+                    seriesQuery: 'ts_queue_latency_microseconds{namespace!="",pod!="",model_name!=""}',
+                    resources: { overrides: { namespace: { resource: "namespace" }, pod: { resource: "pod" } } },
+                    name: { matches: "^ts_queue_latency_microseconds$", as: "ts_queue_latency_ms_per_request" },
+                    metricsQuery:
+                        "sum by (<<.GroupBy>>) (rate(ts_queue_latency_microseconds{<<.LabelMatchers>>}[2m])) / clamp_min(sum by (<<.GroupBy>>) (rate(ts_inference_requests_total{<<.LabelMatchers>>}[2m])), 1e-9) / 1000",
+                },
+            ],
+        });
+        const gke = renderMetricsAdapter({
+            kind: "gke-managed-prometheus",
+            image: "gcr.io/gke-release/custom-metrics-stackdriver-adapter:v0.16.9-gke.0",
+            prometheusUrl: "unused",
+            nodeSelector: {},
+            serviceAccountAnnotations: { "iam.gke.io/gcp-service-account": "prod-usc1-metrics@modelfleet-prod.iam.gserviceaccount.com" },
+        });
+        expect((gke.deployment.spec as Json).template.spec.containers[0].command).toEqual([
+            "/adapter",
+            "--use-new-resource-model=true",
+            "--fallback-for-container-metrics=true",
+            "--secure-port=10250",
+            "--cert-dir=/tmp",
+        ]);
+        expect(gke.configMaps).toEqual([]);
+        expect((gke.serviceAccount.metadata as Json).annotations).toEqual({
+            "iam.gke.io/gcp-service-account": "prod-usc1-metrics@modelfleet-prod.iam.gserviceaccount.com",
+        });
+        for (const a of [prom, gke]) {
+            for (const object of [
+                a.serviceAccount,
+                ...a.clusterRoles,
+                ...a.clusterRoleBindings,
+                ...a.roleBindings,
+                ...a.configMaps,
+                a.deployment,
+                a.podDisruptionBudget,
+                a.service,
+                a.apiService,
+            ])
+                validateManifest(object);
+            expect(a.apiService.spec).toMatchObject({ group: "custom.metrics.k8s.io", version: "v1beta1" });
+        }
+    });
+
     test("EKS and edge: each model's queue wait through prometheus-adapter, CPU as the floor, no DCGM", () => {
         const blue = renderHpas(ctxFor("aws"))["torchserve-blue"].spec as Json;
         expect(blue.metrics.map((m: Json) => [m.type, m.resource?.name ?? m.pods?.metric.name])).toEqual([

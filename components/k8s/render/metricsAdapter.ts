@@ -31,7 +31,13 @@ export const QUEUE_LATENCY_METRIC = "ts_queue_latency_ms_per_request";
 export const DCGM_GPU_UTIL = "DCGM_FI_DEV_GPU_UTIL";
 /** The window the per-request queue wait is averaged over. */
 export const QUEUE_LATENCY_WINDOW = "2m";
-const ADAPTER_PORT = 6443;
+/**
+ * The port both adapters serve on inside their pods: the kubelet's, as metrics-server does,
+ * because the firewalls between a managed control plane and the nodes (GKE private-cluster
+ * rules: 443 and 10250 only; the EKS cluster security group) already let the API server
+ * reach it, and a non-root process cannot bind 443.
+ */
+export const ADAPTER_PORT = 10250;
 const RUN_AS = 65534;
 
 /** The HPA metric names on each monitoring flavour, and the label that selects a model. */
@@ -106,7 +112,6 @@ export function renderMetricsAdapter(settings: AdapterSettings): MetricsAdapterO
     const labels = { ...selector, "app.kubernetes.io/component": "metrics-adapter" };
     const meta = (objectName: string, namespace = ADAPTER_NAMESPACE) => ({ name: objectName, namespace, labels });
     const subjects = [{ kind: "ServiceAccount", name, namespace: ADAPTER_NAMESPACE }];
-    // Both serve on 6443 (their apiserver library's --secure-port): a non-root process cannot bind 443.
     const port = ADAPTER_PORT;
     const args = gke
         ? ["--use-new-resource-model=true", "--fallback-for-container-metrics=true", `--secure-port=${port}`, "--cert-dir=/tmp"]
