@@ -16,6 +16,7 @@ import { findKubeconfig, type KubeconfigSource } from "./debug/kubeconfig";
 import { renderText, type DebugReport } from "./debug/render";
 import { decide, figuresFromPrometheus, figuresFromText, renderRollout, type TrackFigures } from "./debug/rollout";
 import { main as planMain, stackNameFromFile } from "./plan";
+import { projectRoot } from "./root";
 import { checkStackFile, StackFileError, stackFileOf } from "./stackfile";
 
 export interface DebugIo {
@@ -39,7 +40,7 @@ interface DebugOptions {
 }
 
 const PROJECT = "modelfleet";
-const ROOT = path.resolve(__dirname, "..");
+const ROOT = projectRoot();
 const EXIT_OK = 0;
 const EXIT_BAD_INPUT = 2;
 

@@ -51,6 +51,12 @@ export async function runOffline(options: OfflineRunOptions): Promise<OfflineRun
 
     const recorded: Recorded[] = [];
     let exports: Record<string, unknown> = {};
+    // The SDK captures a stack trace for every promise it wraps (dozens per resource) to
+    // explain a registration that never resolves; offline, those traces cost a third of
+    // the plan's CPU and most of its memory and are never shown. Error messages are
+    // unchanged; traces come back for everything after registration.
+    const stackTraceLimit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
     try {
         // A program that throws while building (a ConfigError from a component, say)
         // is reported with the registration errors rather than escaping as a crash.
@@ -74,6 +80,7 @@ export async function runOffline(options: OfflineRunOptions): Promise<OfflineRun
         errors.push(err instanceof Error ? err : new Error(String(err)));
     } finally {
         process.off("unhandledRejection", onRejection);
+        Error.stackTraceLimit = stackTraceLimit;
     }
 
     const stackUrn = `urn:pulumi:${options.stack}::${options.project}::pulumi:pulumi:Stack::${options.project}-${options.stack}`;
@@ -198,7 +205,7 @@ async function dependencyList(dependsOn: unknown): Promise<pulumi.Resource[]> {
 
 /** Inputs as JSON: secrets redacted, unknowns marked, resource references as URNs. */
 async function normalize(value: unknown, urns: Map<pulumi.Resource, string>): Promise<unknown> {
-    if (isWrappedSecret(value)) return SECRET_MARKER;
+    if (isWrappedSecret(value)) return redactedSecret(value.value);
     if (value === undefined) return undefined;
     if (pulumi.Resource.isInstance(value)) return urns.get(value) ?? (await valueOf(value.urn)) ?? UNKNOWN_MARKER;
     if (Array.isArray(value)) return Promise.all(value.map((v) => normalize(v, urns)));
@@ -210,10 +217,26 @@ async function normalize(value: unknown, urns: Map<pulumi.Resource, string>): Pr
     return value;
 }
 
-/** Stack outputs with secret values redacted, as `pulumi stack output` shows them. */
+/**
+ * A secret as the plan shows it: "[secret]", except a flat map of values (a Kubernetes
+ * Secret's `stringData`, which the SDK marks secret as a whole), whose keys stay so the
+ * manifest keeps the shape `kubectl apply` takes, with each value redacted.
+ */
+function redactedSecret(inner: unknown): unknown {
+    if (typeof inner !== "object" || inner === null || Array.isArray(inner) || pulumi.isUnknown(inner)) return SECRET_MARKER;
+    const entries = Object.entries(inner).filter(([, v]) => v !== undefined);
+    const flat = entries.every(([, v]) => ["string", "number", "boolean"].includes(typeof v) || isWrappedSecret(v));
+    return flat ? Object.fromEntries(entries.map(([k]) => [k, SECRET_MARKER])) : SECRET_MARKER;
+}
+
+/**
+ * Stack outputs with secret values redacted, as `pulumi stack output --json` shows them:
+ * sorted by name, which also keeps plan.json independent of how the program's module
+ * was compiled (TypeScript and swc order a module's exports differently).
+ */
 async function resolveOutputs(exports: Record<string, unknown>): Promise<Record<string, unknown>> {
     const out: Record<string, unknown> = {};
-    for (const [key, value] of Object.entries(exports)) {
+    for (const [key, value] of Object.entries(exports).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
         if (key === "__esModule" || typeof value === "function") continue;
         const output = pulumi.output(value);
         out[key] = (await pulumi.isSecret(output)) ? SECRET_MARKER : await normalize(await valueOf(output), new Map());
