@@ -6,6 +6,12 @@ import * as fs from "fs";
 
 export const MiB = 1024 * 1024;
 
+/**
+ * The largest plan.json the tools read (guard, debug): the prod stack's is about 1 MiB, a
+ * 64-region fleet's about 20 MiB.
+ */
+export const MAX_PLAN_FILE_BYTES = 64 * MiB;
+
 /** `8 MiB`, `512 KiB`, `100 bytes`. */
 export function formatBytes(bytes: number): string {
     if (bytes >= MiB && bytes % MiB === 0) return `${bytes / MiB} MiB`;

@@ -18,7 +18,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { Command, CommanderError } from "commander";
 import { LineCounter, parseAllDocuments, type DocumentOptions, type ParseOptions, type SchemaOptions } from "yaml";
-import { formatBytes, MiB, readBoundedFile } from "./boundedFile";
+import { formatBytes, MAX_PLAN_FILE_BYTES, MiB, readBoundedFile } from "./boundedFile";
 import {
     evaluatePolicies,
     hasMandatoryViolation,
@@ -185,8 +185,8 @@ interface Input {
 export const LIMITS = {
     /** One YAML file. Parsing takes roughly 30 times its size in memory. */
     yamlFileBytes: 8 * MiB,
-    /** One plan.json; the prod stack's is about 1 MiB, a 64-region fleet's about 20 MiB. */
-    planFileBytes: 64 * MiB,
+    /** One plan.json. */
+    planFileBytes: MAX_PLAN_FILE_BYTES,
     /** Everything read in one run together. */
     totalBytes: 64 * MiB,
     /** Files read in one run. */
