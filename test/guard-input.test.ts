@@ -304,6 +304,13 @@ describe("input size caps", () => {
     });
 });
 
+test("YAML files together over 16 MiB are refused, naming the file that passes the cap", async () => {
+    const files = ["a", "b", "c"].map((name) => write(`many/${name}.yaml`, `# ${"x".repeat(6 * 1024 * 1024)}\n`));
+    const result = await guard(path.join(dir, "many"));
+    expect(result.code).toBe(EXIT.badInput);
+    expect(result.err).toContain(`guard: ${files[2]}: the YAML files together pass 16 MiB, the cap per run; check fewer at a time`);
+});
+
 describe("flags", () => {
     test("--stack takes a stack name only, never a path", async () => {
         const file = write("pod.yaml", pod());
