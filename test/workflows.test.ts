@@ -111,6 +111,12 @@ describe("workflows", () => {
         "google-github-actions/setup-gcloud": ["e427ad8a34f8676edf47cf7d7925499adf3eb74f", "v2.2.1"],
         "pulumi/actions": ["8582a9e8cc630786854029b4e09281acd6794b58", "v6.6.1"],
         "pulumi/auth-actions": ["141415910c3beb54e03b48e9057c204c97b956f2", "v2.1.0"],
+        // The image build and push.
+        "aws-actions/amazon-ecr-login": ["03f1aad4c6c7ffd436567f42f9384779290529bd", "v2.1.7"],
+        "docker/login-action": ["c94ce9fb468520275223c153574b00df6fe4bcc9", "v3.7.0"],
+        "docker/setup-buildx-action": ["8d2750c68a42422c14e847fe6c8ac0403b4cbd6f", "v3.12.0"],
+        "docker/metadata-action": ["c299e40c65443455700f0fdfc63efafe5b349051", "v5.10.0"],
+        "docker/build-push-action": ["10e90e3645eae34f1e60eeb005ba3a3d33f178e8", "v6.19.2"],
     };
 
     /** Why a `uses:` line is not pinned as required, or undefined when it is. */
