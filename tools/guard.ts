@@ -8,9 +8,10 @@
  * plan writes `manifests/<cluster>/`); files named directly and the files lying directly in a
  * named directory form one more. Duplicates and per-cluster stack policies see each on its own.
  *
- * Exit 0: no mandatory violation. 1: a mandatory violation. 2: the input or the policy
- * config is wrong (malformed YAML, unknown kind, object without metadata.name, ...); every
- * such problem is printed, naming file and document, and no verdict is given.
+ * Exit 0: no mandatory violation. 1: a mandatory violation. 2: the input, a flag or the
+ * policy config is wrong (malformed YAML, a duplicate key, unknown kind, object without
+ * metadata.name, a file over its size cap or not a regular file, nothing to check, ...);
+ * every such problem is printed, naming file and document, and no verdict is given.
  *
  * It loads only the policy modules and the runner, never a provider SDK, so it starts fast.
  */
