@@ -7,6 +7,7 @@
 import { ConfigProblem, setCommand } from "./errors";
 import { bytes, isQuantity, milliCpu } from "./quantity";
 import type { FleetSettings } from "./schema";
+import { podsAtShares, trackWeights } from "./traffic";
 import { poolShape } from "./validate";
 
 /** Pods a TorchServe rollout may add above the Deployment's replicas (its maxSurge). */
@@ -89,19 +90,25 @@ export function servingProblems(s: FleetSettings): ConfigProblem[] {
         const podsPerNode = Math.floor(shape.gpusPerNode / ts.gpus);
         const capacity = pool.maxNodes * podsPerNode;
         const preview = ts.previewMinReplicas;
-        // The active track at its maximum, the preview track's warm pods and a rollout's surge pod.
-        const needed = ts.replicas.max + preview + TORCHSERVE_MAX_SURGE;
+        // Each track at its share of the traffic (the primary at replicas.max, a track at 0% at its
+        // warm minimum) and a rollout's surge pod.
+        const tracks = podsAtShares(s.serving, ts);
+        const needed = tracks + TORCHSERVE_MAX_SURGE;
         if (needed <= capacity) return;
         const maxNodesKey = `regions[${ri}].gpuPools[${pi}].maxNodes`;
         const nodesNeeded = Math.ceil(needed / podsPerNode);
-        const fittingMax = capacity - preview - TORCHSERVE_MAX_SURGE;
+        const others = tracks - ts.replicas.max;
+        const fittingMax = capacity - others - TORCHSERVE_MAX_SURGE;
         // Both tracks' HPAs take replicas.max as their maximum: it cannot drop below either minimum.
         const lowerable = fittingMax >= Math.max(ts.replicas.min, preview);
+        const weights = trackWeights(s.serving);
+        const asked =
+            weights.blue > 0 && weights.green > 0
+                ? `both tracks at their shares (blue ${weights.blue}%, green ${weights.green}%: ${tracks} pods)`
+                : `serving.torchserve.replicas.max ${ts.replicas.max}, previewMinReplicas ${others}`;
         problems.push({
             path: maxNodesKey,
-            message:
-                `is ${pool.maxNodes} (${capacity} TorchServe pod(s) at ${podsPerNode} per node) but ${region.name} needs ${needed}: ` +
-                `serving.torchserve.replicas.max ${ts.replicas.max}, previewMinReplicas ${preview} and ${TORCHSERVE_MAX_SURGE} rollout surge pod`,
+            message: `is ${pool.maxNodes} (${capacity} TorchServe pod(s) at ${podsPerNode} per node) but ${region.name} needs ${needed}: ${asked} and ${TORCHSERVE_MAX_SURGE} rollout surge pod`,
             fix: lowerable
                 ? `${setCommand(maxNodesKey, nodesNeeded)}, or ${setCommand("serving.torchserve.replicas.max", fittingMax)}`
                 : setCommand(maxNodesKey, nodesNeeded),

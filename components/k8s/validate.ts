@@ -1,4 +1,4 @@
-import type { RegionConfig } from "../../config";
+import { trackWeights, type FleetConfig, type RegionConfig } from "../../config";
 import type { ModelStoreAccess, RegionCluster, RegionTls } from "../types";
 
 /**
@@ -7,6 +7,7 @@ import type { ModelStoreAccess, RegionCluster, RegionTls } from "../types";
  * the model-store access and the certificate.
  */
 export interface ServingCheckInput {
+    config: FleetConfig;
     region: RegionConfig;
     cluster: Pick<RegionCluster, "gpuPools" | "ingress" | "workloadIdentity">;
     modelStore: Pick<ModelStoreAccess, "kind" | "staticCredentials">;
@@ -16,8 +17,16 @@ export interface ServingCheckInput {
 const pairs: Record<RegionCluster["ingress"]["kind"], RegionTls["kind"]> = { alb: "acm", gce: "gcp-managed", class: "cert-manager" };
 
 /** Every problem with the serving stack's arguments, each naming the argument at fault. */
-export function servingArgProblems({ region, cluster, modelStore, tls }: ServingCheckInput): string[] {
+export function servingArgProblems({ config, region, cluster, modelStore, tls }: ServingCheckInput): string[] {
     const problems: string[] = [];
+    const ri = config.regions.findIndex((r) => r.name === region.name);
+    const regionKey = ri >= 0 ? `regions[${ri}]` : `regions[?] (${region.name})`;
+    const weights = trackWeights(config.serving);
+    if (cluster.ingress.kind === "class" && !cluster.ingress.className.includes("nginx") && weights.blue > 0 && weights.green > 0) {
+        problems.push(
+            `serving.traffic splits requests (blue ${weights.blue}%, green ${weights.green}%) but region ${region.name}'s ingress class '${cluster.ingress.className}' has no weighted routing (ingress-nginx canary annotations are what edge clusters use); set ${regionKey}.ingressClass to an nginx class, or give one track 100`,
+        );
+    }
     if (!cluster.gpuPools[region.servingPool]) {
         problems.push(
             `cluster.gpuPools has no '${region.servingPool}' (region ${region.name}'s serving pool; the cluster has: ${Object.keys(cluster.gpuPools).join(", ") || "none"})`,
