@@ -56,6 +56,6 @@ export class MetricsAdapterIdentity extends pulumi.ComponentResource {
             child,
         );
         this.readyResources = [viewer, workloadIdentity];
-        this.registerOutputs({ email: this.email });
+        this.registerOutputs({ email: this.email, readyResources: this.readyResources });
     }
 }
