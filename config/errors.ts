@@ -56,9 +56,21 @@ export function fromZodIssues(issues: z.core.$ZodIssue[]): ConfigProblem[] {
             continue;
         }
         const message = issue.code === "invalid_type" ? `must be ${article(issue.expected)}, got ${describe(issue.input)}` : issue.message;
-        problems.push({ path, message, fix: setCommand(path, "<value>") });
+        problems.push({ path, message, fix: fixFor(issue, path) });
     }
     return problems;
+}
+
+/** The fix for a bound: drop the entries past a list's cap, or set the nearest allowed number. */
+function fixFor(issue: z.core.$ZodIssue, path: string): string {
+    if (issue.code === "too_big" && issue.origin === "array") {
+        const max = Number(issue.maximum);
+        return `remove entries from index ${max} on (pulumi config rm --path '${path}[${max}]', repeated), or split the stack`;
+    }
+    if (issue.code === "too_big" && (issue.origin === "number" || issue.origin === "int")) return setCommand(path, Number(issue.maximum));
+    if (issue.code === "too_small" && (issue.origin === "number" || issue.origin === "int")) return setCommand(path, Number(issue.minimum));
+    const fixValue: unknown = issue.code === "custom" ? issue.params?.["fixValue"] : undefined;
+    return setCommand(path, typeof fixValue === "string" ? fixValue : "<value>");
 }
 
 function article(expected: string): string {
