@@ -57,7 +57,7 @@ export interface RawSecrets {
  * inspected beyond their shape) and returns the settings, or throws ConfigError with every
  * problem. Pure: the offline plan calls it on a stack file before running the program.
  */
-export function validateSettings(raw: Record<string, unknown>): FleetSettings {
+export function validateSettings(raw: Record<string, unknown>, context: { stack?: string } = {}): FleetSettings {
     const secrets: RawSecrets = raw;
     const problems: ConfigProblem[] = [];
     const unknownKeys = Object.keys(raw).filter(
@@ -77,9 +77,27 @@ export function validateSettings(raw: Record<string, unknown>): FleetSettings {
         problems.push(...fromZodIssues(parsed.error.issues));
         throw new ConfigError(problems);
     }
-    problems.push(...crossCheck(parsed.data, presence));
+    problems.push(...crossCheck(parsed.data, presence), ...environmentProblems(parsed.data, context.stack));
     if (problems.length > 0) throw new ConfigError(problems);
     return parsed.data;
+}
+
+/**
+ * `environment` decides `protect`, cluster deletion protection and the policy config
+ * (policy/config/<environment>.json), so it is the one source of truth for them. A stack
+ * named after an environment must declare that environment: `environment: dev` on the
+ * prod stack would otherwise drop every protection without a word.
+ */
+function environmentProblems(settings: FleetSettings, stack: string | undefined): ConfigProblem[] {
+    const environments: readonly string[] = fleetSchema.shape.environment.unwrap().options;
+    if (stack === undefined || !environments.includes(stack) || settings.environment === stack) return [];
+    return [
+        {
+            path: "environment",
+            message: `is '${settings.environment}' but the stack is named '${stack}'; protection and the policy config follow environment, so they must agree`,
+            fix: `pulumi config set environment ${stack} --stack ${stack}`,
+        },
+    ];
 }
 
 function secretShapeProblems(secrets: RawSecrets, problems: ConfigProblem[]): SecretPresence {
@@ -184,7 +202,8 @@ export function loadConfig(): FleetConfig {
     }
     // Secret values arrive decrypted in the program's config; resolveConfig wraps them with
     // pulumi.secret before they reach any resource, so they stay encrypted in state.
-    return resolveConfig(validateSettings(raw), raw, { project: pulumi.getProject(), stack: pulumi.getStack() });
+    const stack = pulumi.getStack();
+    return resolveConfig(validateSettings(raw, { stack }), raw, { project: pulumi.getProject(), stack });
 }
 
 /** Structured values reach the program as JSON text, plain strings as themselves. */
