@@ -7,6 +7,7 @@ import { regionAttribution } from "./plan/attribution";
 import { renderDiagram } from "./plan/diagram";
 import { runOffline } from "./plan/engine";
 import { renderManifests, writeManifests } from "./plan/manifests";
+import { storeRenameProblems } from "./plan/storeRenames";
 import { formatSummary } from "./plan/summary";
 import { namespaceConfig, readStackFile, StackFileError, stackFilePath } from "./stackfile";
 
@@ -34,6 +35,10 @@ export async function main(
         .option("--stack <name>", "stack name; reads Pulumi.<name>.yaml")
         .option("--config-file <path>", "any stack file")
         .option("--out <dir>", "output directory (default out/<stack>)")
+        .option(
+            "--previous <plan.json>",
+            "the plan of the last deployed config (e.g. the base branch's); refuses region renames that would replace a model-store bucket",
+        )
         .exitOverride()
         .configureOutput({ writeOut: (s) => io.stdout(s.trimEnd()), writeErr: (s) => io.stderr(s.trimEnd()) });
     try {
@@ -41,7 +46,7 @@ export async function main(
     } catch (err) {
         return err instanceof CommanderError && err.exitCode === 0 ? 0 : 2;
     }
-    const opts = program.opts<{ stack?: string; configFile?: string; out?: string }>();
+    const opts = program.opts<{ stack?: string; configFile?: string; out?: string; previous?: string }>();
     if ((opts.stack === undefined) === (opts.configFile === undefined)) {
         io.stderr("give exactly one of --stack NAME or --config-file PATH");
         return 2;
@@ -63,7 +68,7 @@ export async function main(
     }
     const raw = namespaceConfig(stackFile.config, PROJECT);
     try {
-        settings = validateSettings(raw);
+        settings = validateSettings(raw, { stack });
     } catch (err) {
         if (err instanceof ConfigError) {
             for (const p of err.problems) io.stderr(formatProblem(p));
@@ -88,9 +93,21 @@ export async function main(
     }
 
     const plan: Plan = { project: PROJECT, stack, resources: run.resources, outputs: run.outputs };
+    if (opts.previous !== undefined) {
+        const previous = readPreviousPlan(opts.previous);
+        if (typeof previous === "string") {
+            io.stderr(previous);
+            return 2;
+        }
+        const renames = storeRenameProblems(previous.resources, plan.resources, settings.regions);
+        if (renames.length > 0) {
+            renames.forEach((p) => io.stderr(formatProblem(p)));
+            return 2;
+        }
+    }
     let report: PolicyReport;
     try {
-        report = await evaluatePlan(plan, stack);
+        report = await evaluatePlan(plan, settings.environment);
     } catch (err) {
         const { PolicyConfigError } = await import("../policy/runner");
         if (!(err instanceof PolicyConfigError)) throw err;
@@ -142,6 +159,20 @@ function loadProgram(): Record<string, unknown> {
     return require(path.join(ROOT, "index")) as Record<string, unknown>;
 }
 
+/** A previous plan.json, or the one line that says why it cannot be used. */
+function readPreviousPlan(file: string): Plan | string {
+    try {
+        const parsed: unknown = JSON.parse(fs.readFileSync(file, "utf8"));
+        const resources = typeof parsed === "object" && parsed !== null ? (parsed as Partial<Plan>).resources : undefined;
+        if (!Array.isArray(resources))
+            return `--previous ${file}: not a plan.json (no resources list); fix: give the plan.json an earlier plan wrote`;
+        return parsed as Plan;
+    } catch (err) {
+        const reason = err instanceof Error ? err.message.split("\n")[0] : String(err);
+        return `--previous ${file}: cannot read it (${reason}); fix: give the plan.json an earlier plan wrote`;
+    }
+}
+
 /** `Pulumi.prod.yaml` → prod; any other file name → its base name. */
 export function stackNameFromFile(file: string): string {
     const base = path.basename(file);
@@ -149,10 +180,14 @@ export function stackNameFromFile(file: string): string {
     return m ? m[1] : base.replace(/\.ya?ml$/, "");
 }
 
-/** Runs the policy pack over the plan with the stack's policy config, if it has one. */
-async function evaluatePlan(plan: Plan, stack: string): Promise<PolicyReport> {
+/**
+ * Runs the policy pack over the plan with the policy config of the stack's `environment`
+ * (policy/config/<environment>.json), if there is one: the same setting that decides
+ * `protect` decides which guardrails apply.
+ */
+async function evaluatePlan(plan: Plan, environment: string): Promise<PolicyReport> {
     const { evaluatePolicies, loadPolicyConfig, stackPolicyConfigPath } = await import("../policy/runner");
-    const configFile = stackPolicyConfigPath(stack);
+    const configFile = stackPolicyConfigPath(environment);
     const config = fs.existsSync(configFile) ? loadPolicyConfig(configFile) : undefined;
     return evaluatePolicies(plan.resources, { config });
 }
