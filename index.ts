@@ -1,4 +1,3 @@
-import * as pulumi from "@pulumi/pulumi";
 import { loadConfig } from "./config";
 import { RegionCertificate } from "./components/global/certificate";
 import { GlobalEntry, hostedZoneId } from "./components/global/entry";
@@ -17,10 +16,6 @@ const modelStore = new ModelStore("model-store", { config, clusters, awsProvider
 const zoneId = hostedZoneId(config, providers.aws);
 
 const serving = config.regions.map((region) => {
-    // Edge clusters get their certificate from cert-manager inside the serving namespace,
-    // which the serving stack creates; the certificate waits for it.
-    let namespaceReady: (namespace: pulumi.Resource) => void = () => undefined;
-    const servingNamespace = new Promise<pulumi.Resource>((resolve) => (namespaceReady = resolve));
     const certificate = new RegionCertificate(`${region.name}-tls`, {
         config,
         region,
@@ -28,17 +23,14 @@ const serving = config.regions.map((region) => {
         zoneId,
         awsProvider: providers.aws,
         gcpProvider: region.cloud === "gcp" ? providers.gcp[region.project] : undefined,
-        servingNamespace,
     });
-    const stack = new ServingStack(`${region.name}-serving`, {
+    return new ServingStack(`${region.name}-serving`, {
         config,
         region,
         cluster: clusters[region.name],
         modelStore: modelStore.access[region.name],
         tls: certificate.tls,
     });
-    namespaceReady(stack.namespaceResource);
-    return stack;
 });
 
 const globalEntry = new GlobalEntry("global", {

@@ -3,7 +3,7 @@ import type { ClusterArgs as GkeClusterArgs } from "@pulumi/gcp/container/cluste
 import type { NodePoolArgs } from "@pulumi/gcp/container/nodePool";
 import type { Unwrap } from "@pulumi/pulumi";
 import { clusterPolicies } from "../policy/policies";
-import { evaluatePolicies, loadPolicyConfig, stackPolicyConfigPath } from "../policy/runner";
+import { evaluatePolicies, loadPolicyConfig, stackPolicyConfigPath } from "../tools/policy-runner";
 import { cloud, testPolicies, UNKNOWN } from "./policy-harness";
 
 const eks = (inputs: Partial<Unwrap<EksClusterArgs>>) =>
