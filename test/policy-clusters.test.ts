@@ -149,7 +149,7 @@ testPolicies(clusterPolicies, {
                 resources: cloud(
                     "aws:eks/cluster:Cluster",
                     "use1-cluster",
-                    { roleArn: "arn:aws:iam::111122223333:role/eks", vpcConfig: { subnetIds: ["s"] } },
+                    { roleArn: "arn:aws:iam::111122223333:role/eks", vpcConfig: { subnetIds: ["s"] } } satisfies Unwrap<EksClusterArgs>,
                     protectedOpts,
                 ),
                 settings: PROD_DELETION,
@@ -160,7 +160,7 @@ testPolicies(clusterPolicies, {
                 resources: cloud(
                     "gcp:container/cluster:Cluster",
                     "usc1-cluster",
-                    { location: "us-central1", deletionProtection: false },
+                    { location: "us-central1", deletionProtection: false } satisfies Unwrap<GkeClusterArgs>,
                     protectedOpts,
                 ),
                 settings: PROD_DELETION,
@@ -179,7 +179,11 @@ testPolicies(clusterPolicies, {
                 resources: cloud(
                     "aws:eks/cluster:Cluster",
                     "use1-cluster",
-                    { roleArn: "arn:aws:iam::111122223333:role/eks", vpcConfig: { subnetIds: ["s"] }, deletionProtection: true },
+                    {
+                        roleArn: "arn:aws:iam::111122223333:role/eks",
+                        vpcConfig: { subnetIds: ["s"] },
+                        deletionProtection: true,
+                    } satisfies Unwrap<EksClusterArgs>,
                     protectedOpts,
                 ),
                 settings: PROD_DELETION,
@@ -189,7 +193,7 @@ testPolicies(clusterPolicies, {
                 resources: cloud(
                     "gcp:container/cluster:Cluster",
                     "usc1-cluster",
-                    { location: "us-central1", deletionProtection: true },
+                    { location: "us-central1", deletionProtection: true } satisfies Unwrap<GkeClusterArgs>,
                     protectedOpts,
                 ),
                 settings: PROD_DELETION,
