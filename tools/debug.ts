@@ -9,6 +9,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import type { FleetSettings } from "../config";
+import { MAX_PLAN_FILE_BYTES, readBoundedFile } from "./boundedFile";
 import type { Plan, PolicyReport } from "./contracts";
 import { regionCommands, type CommandGroup } from "./debug/commands";
 import { buildInventory, type RegionInventory } from "./debug/inventory";
@@ -165,8 +166,13 @@ async function runPlan(stackArgs: string[], outDir: string, io: DebugIo): Promis
 function readPlan(file: string, stack: string): Plan {
     let parsed: unknown;
     try {
-        parsed = JSON.parse(fs.readFileSync(file, "utf8"));
+        // A regular file, read no further than the cap.
+        const read = readBoundedFile(file, MAX_PLAN_FILE_BYTES);
+        if (!read.ok)
+            throw new DebugInputError([`${relative(file)}: cannot read the plan: ${read.problem}; run: npm run plan -- --stack ${stack}`]);
+        parsed = JSON.parse(read.text);
     } catch (err) {
+        if (err instanceof DebugInputError) throw err;
         const reason = err instanceof SyntaxError ? `not JSON (${err.message})` : ((err as NodeJS.ErrnoException).code ?? String(err));
         throw new DebugInputError([`${relative(file)}: cannot read the plan: ${reason}; run: npm run plan -- --stack ${stack}`]);
     }
