@@ -112,7 +112,7 @@ const KNOWN: Array<[apiVersion: string, namespaced: boolean, kinds: string[]]> =
     ["external-secrets.io/v1beta1", CLUSTER, ["ClusterSecretStore"]],
     ["elbv2.k8s.aws/v1beta1", NAMESPACED, ["TargetGroupBinding"]],
     ["elbv2.k8s.aws/v1beta1", CLUSTER, ["IngressClassParams"]],
-    ["networking.gke.io/v1", NAMESPACED, ["ManagedCertificate"]],
+    ["networking.gke.io/v1", NAMESPACED, ["ManagedCertificate", "GCPGatewayPolicy", "GCPBackendPolicy", "HealthCheckPolicy"]],
     ["networking.gke.io/v1beta1", NAMESPACED, ["FrontendConfig"]],
     ["cloud.google.com/v1", NAMESPACED, ["BackendConfig"]],
     ["karpenter.sh/v1", CLUSTER, ["NodePool", "NodeClaim"]],
