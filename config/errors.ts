@@ -83,8 +83,10 @@ function fixFor(issue: z.core.$ZodIssue, path: string): string {
         const max = Number(issue.maximum);
         return `remove entries from index ${max} on (pulumi config rm --path '${path}[${max}]', repeated), or split the stack`;
     }
-    if (issue.code === "too_big" && (issue.origin === "number" || issue.origin === "int")) return setCommand(path, Number(issue.maximum));
-    if (issue.code === "too_small" && (issue.origin === "number" || issue.origin === "int")) return setCommand(path, Number(issue.minimum));
+    // An exclusive bound (greater than 0) is not itself a fix; only an inclusive one is.
+    const numeric = issue.code !== "custom" && "origin" in issue && (issue.origin === "number" || issue.origin === "int");
+    if (issue.code === "too_big" && numeric && issue.inclusive !== false) return setCommand(path, Number(issue.maximum));
+    if (issue.code === "too_small" && numeric && issue.inclusive !== false) return setCommand(path, Number(issue.minimum));
     const fixValue: unknown = issue.code === "custom" ? issue.params?.["fixValue"] : undefined;
     return setCommand(path, typeof fixValue === "string" ? fixValue : "<value>");
 }
