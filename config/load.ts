@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { ConfigError, ConfigProblem, fromZodIssues, keyPath } from "./errors";
 import { fleetSchema, FleetSettings, RegionSettings } from "./schema";
+import { checkAddonPins, checkSupportCalendar } from "./support";
 import { crossCheck, GpuPoolShape, poolShape, routedRegions, SecretPresence } from "./validate";
 
 /** A region as components receive it: settings plus what validation resolved. */
@@ -57,7 +58,7 @@ export interface RawSecrets {
  * inspected beyond their shape) and returns the settings, or throws ConfigError with every
  * problem. Pure: the offline plan calls it on a stack file before running the program.
  */
-export function validateSettings(raw: Record<string, unknown>): FleetSettings {
+export function validateSettings(raw: Record<string, unknown>, options: ValidateOptions = {}): FleetSettings {
     const secrets: RawSecrets = raw;
     const problems: ConfigProblem[] = [];
     const unknownKeys = Object.keys(raw).filter(
@@ -78,8 +79,19 @@ export function validateSettings(raw: Record<string, unknown>): FleetSettings {
         throw new ConfigError(problems);
     }
     problems.push(...crossCheck(parsed.data, presence));
+    problems.push(...checkSupportCalendar(parsed.data, options.today ?? new Date()).problems, ...checkAddonPins(parsed.data));
     if (problems.length > 0) throw new ConfigError(problems);
     return parsed.data;
+}
+
+export interface ValidateOptions {
+    /** The day the support calendar is read for (default: now). */
+    today?: Date;
+}
+
+/** Warnings that do not stop a stack: a pinned version close to the end of its support. */
+export function settingsWarnings(settings: FleetSettings, options: ValidateOptions = {}): string[] {
+    return checkSupportCalendar(settings, options.today ?? new Date()).warnings;
 }
 
 function secretShapeProblems(secrets: RawSecrets, problems: ConfigProblem[]): SecretPresence {
@@ -184,7 +196,9 @@ export function loadConfig(): FleetConfig {
     }
     // Secret values arrive decrypted in the program's config; resolveConfig wraps them with
     // pulumi.secret before they reach any resource, so they stay encrypted in state.
-    return resolveConfig(validateSettings(raw), raw, { project: pulumi.getProject(), stack: pulumi.getStack() });
+    const settings = validateSettings(raw);
+    for (const warning of settingsWarnings(settings)) void pulumi.log.warn(warning);
+    return resolveConfig(settings, raw, { project: pulumi.getProject(), stack: pulumi.getStack() });
 }
 
 /** Structured values reach the program as JSON text, plain strings as themselves. */

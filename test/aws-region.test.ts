@@ -248,7 +248,7 @@ describe("EKS cluster", () => {
     test("uses API authentication with the admin role as the only admin", () => {
         const cluster = one("use1-eks-cluster");
         expect(input(cluster, "accessConfig")).toEqual({ authenticationMode: "API", bootstrapClusterCreatorAdminPermissions: false });
-        expect(input(cluster, "version")).toBe("1.33");
+        expect(input(cluster, "version")).toBe("1.35");
         expect(input(cluster, "enabledClusterLogTypes")).toEqual([...defaults.aws.logTypes]);
         expect(input(cluster, "bootstrapSelfManagedAddons")).toBe(false);
         const entry = mocks.resources.find((r) => r.type === "aws:eks/accessEntry:AccessEntry" && r.name === "use1-eks-admin");
@@ -277,7 +277,7 @@ describe("EKS cluster", () => {
     test("installs the managed add-ons at the pinned versions", () => {
         const addons = ofType("aws:eks/addon:Addon", "use1-eks-");
         const versions = Object.fromEntries(addons.map((a) => [a.inputs["addonName"], a.inputs["addonVersion"]]));
-        expect(versions).toEqual({ ...defaults.aws.addons, "cert-manager": "v1.17.2-eksbuild.1" });
+        expect(versions).toEqual({ ...defaults.aws.addons, "cert-manager": "v1.20.2-eksbuild.3" });
         for (const addon of addons) {
             expect(addon.inputs).toMatchObject({
                 region: "us-east-1",
@@ -737,7 +737,7 @@ describe("bad input", () => {
         expect(() => new AwsRegion("bad-region", { region, config: { ...config, images } })).toThrow(
             "AwsRegion bad-region: regions[use1].addons.corends is not a managed add-on of this program (vpc-cni, kube-proxy, eks-pod-identity-agent, coredns, aws-ebs-csi-driver, cert-manager); " +
                 `images.awsLoadBalancerController 'public.ecr.aws/eks/aws-load-balancer-controller@sha256:${"a".repeat(64)}' must carry a vX.Y.Z tag (its CRDs are installed for that release); ` +
-                "images.clusterAutoscaler 'registry.k8s.io/autoscaling/cluster-autoscaler:v1.31.1' is for Kubernetes 1.31 but regions[use1].kubernetesVersion is 1.33; use registry.k8s.io/autoscaling/cluster-autoscaler:v1.33.<patch>",
+                "images.clusterAutoscaler 'registry.k8s.io/autoscaling/cluster-autoscaler:v1.31.1' is for Kubernetes 1.31 but regions[use1].kubernetesVersion is 1.35; use registry.k8s.io/autoscaling/cluster-autoscaler:v1.35.<patch>",
         );
     });
 

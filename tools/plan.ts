@@ -1,7 +1,7 @@
 import { Command, CommanderError } from "commander";
 import * as fs from "fs";
 import * as path from "path";
-import { ConfigError, FleetSettings, formatProblem, validateSettings } from "../config";
+import { ConfigError, FleetSettings, formatProblem, settingsWarnings, validateSettings } from "../config";
 import type { Plan, PolicyReport } from "./contracts";
 import { regionAttribution } from "./plan/attribution";
 import { renderDiagram } from "./plan/diagram";
@@ -27,6 +27,8 @@ const ROOT = path.resolve(__dirname, "..");
 export async function main(
     argv: string[],
     io: PlanIo = { stdout: (l) => console.log(l), stderr: (l) => console.error(l) },
+    /** The day the EKS support calendar is read for (default: now). */
+    today: Date = new Date(),
 ): Promise<number> {
     const started = process.hrtime.bigint();
     const program = new Command("plan")
@@ -63,7 +65,7 @@ export async function main(
     }
     const raw = namespaceConfig(stackFile.config, PROJECT);
     try {
-        settings = validateSettings(raw);
+        settings = validateSettings(raw, { today });
     } catch (err) {
         if (err instanceof ConfigError) {
             for (const p of err.problems) io.stderr(formatProblem(p));
@@ -71,6 +73,8 @@ export async function main(
         }
         throw err;
     }
+
+    for (const warning of settingsWarnings(settings, { today })) io.stderr(`warning: ${warning}`);
 
     const run = await runOffline({
         project: PROJECT,
