@@ -13,7 +13,13 @@ const providers = createProviders(config);
 // builds them in parallel.
 const clusters = Object.fromEntries(config.regions.map((region) => [region.name, createRegion(config, region, providers)]));
 
-const modelStore = new ModelStore("model-store", { config, clusters, awsProvider: providers.aws, gcpProviders: providers.gcp });
+const modelStore = new ModelStore("model-store", {
+    config,
+    clusters,
+    awsProvider: providers.aws,
+    gcpProviders: providers.gcp,
+    gcpApis: providers.gcpApis,
+});
 const zoneId = hostedZoneId(config, providers.aws);
 
 const serving = config.regions.map((region) => {
@@ -28,6 +34,7 @@ const serving = config.regions.map((region) => {
         zoneId,
         awsProvider: providers.aws,
         gcpProvider: region.cloud === "gcp" ? providers.gcp[region.project] : undefined,
+        gcpApis: region.cloud === "gcp" ? providers.gcpApis[region.project] : undefined,
         servingNamespace,
     });
     const stack = new ServingStack(`${region.name}-serving`, {

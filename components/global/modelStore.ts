@@ -7,6 +7,7 @@ import { ModelStoreBucket } from "../aws/modelStoreBucket";
 import { bucketReadPolicy } from "../aws/modelStorePolicies";
 import { ModelStoreReader } from "../aws/modelStoreReader";
 import { ModelStoreReplication } from "../aws/modelStoreReplication";
+import type { ProjectApis } from "../gcp/apis";
 import { GcsModelStoreBucket } from "../gcp/modelStoreBucket";
 import { GcsModelStoreReader } from "../gcp/modelStoreReader";
 import { ModelStoreTransfer } from "../gcp/modelStoreTransfer";
@@ -22,6 +23,8 @@ export interface ModelStoreArgs {
     awsProvider?: aws.Provider;
     /** GCP providers by project id (default: inherited); when given, every GCP region's project must be present. */
     gcpProviders?: Record<string, gcp.Provider>;
+    /** Each GCP project's enabled APIs (createProviders' gcpApis); GCP resources wait for them (default none). */
+    gcpApis?: Record<string, ProjectApis>;
 }
 
 type AwsRegion = Extract<RegionConfig, { cloud: "aws" }>;
@@ -188,6 +191,7 @@ export class ModelStore extends pulumi.ComponentResource {
                     namespace: config.serving.namespace,
                     serviceAccount: TORCHSERVE_SERVICE_ACCOUNT,
                     provider: gcpProvider(region.project),
+                    dependsOn: args.gcpApis?.[region.project]?.services,
                 },
                 { parent: this },
             );
