@@ -22,7 +22,12 @@ const modelStore = new ModelStore("model-store", {
 });
 const zoneId = hostedZoneId(config, providers.aws);
 
-const serving = config.regions.map((region) => {
+// A new stack's first run stops here (deployStage: modelStore): its buckets get a random
+// suffix in this run, so no archive can exist yet for the serving pods to load. Publish, then
+// run again with deployStage: serving (docs/runbooks/first-deploy.md).
+const servingStage = config.deployStage === "serving";
+
+const serving = (servingStage ? config.regions : []).map((region) => {
     // Edge clusters get their certificate from cert-manager inside the serving namespace,
     // which the serving stack creates; the certificate waits for it.
     let namespaceReady: (namespace: pulumi.Resource) => void = () => undefined;
@@ -48,18 +53,22 @@ const serving = config.regions.map((region) => {
     return stack;
 });
 
-const globalEntry = new GlobalEntry("global", {
-    config,
-    zoneId,
-    endpoints: serving.filter((s) => config.routedRegions.includes(s.endpoint.regionName)).map((s) => s.endpoint),
-    awsProvider: providers.aws,
-    alarmActions: config.globalEntry.alarmTopicArns,
-});
+const globalEntry = servingStage
+    ? new GlobalEntry("global", {
+          config,
+          zoneId,
+          endpoints: serving.filter((s) => config.routedRegions.includes(s.endpoint.regionName)).map((s) => s.endpoint),
+          awsProvider: providers.aws,
+          alarmActions: config.globalEntry.alarmTopicArns,
+      })
+    : undefined;
 
-export const globalUrl = globalEntry.url;
-export const regionEndpoints = globalEntry.regionEndpoints;
-export const healthCheckIds = globalEntry.healthCheckIds;
-export const skippedRegions = globalEntry.skippedRegions;
+export const deployStage = config.deployStage;
+// Nothing is routed before the serving stage; empty rather than absent, so readers need no special case.
+export const globalUrl = globalEntry?.url ?? null;
+export const regionEndpoints = globalEntry?.regionEndpoints ?? {};
+export const healthCheckIds = globalEntry?.healthCheckIds ?? {};
+export const skippedRegions = globalEntry?.skippedRegions ?? [];
 export const clusterNames = Object.fromEntries(Object.entries(clusters).map(([name, c]) => [name, c.clusterName]));
 // Edge endpoints come from a secret kubeconfig and stay secret; exported apart from the names.
 export const clusterEndpoints = Object.fromEntries(Object.entries(clusters).map(([name, c]) => [name, c.endpoint]));

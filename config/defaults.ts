@@ -4,6 +4,7 @@
  */
 export const defaults = {
     environment: "dev",
+    deployStage: "serving",
     aws: {
         azCount: 3,
         natGatewayPerAz: false,

@@ -301,6 +301,12 @@ export const globalEntrySchema = z.strictObject({
 /** Every `modelfleet:*` key. Secret keys are read separately (see load.ts). */
 export const fleetSchema = z.strictObject({
     environment: z.enum(["dev", "staging", "prod"]).default(defaults.environment),
+    /**
+     * `modelStore` on a new stack's first `pulumi up`: networks, clusters and the model store
+     * only, so archives can be published before anything waits for them; then `serving`
+     * (docs/runbooks/first-deploy.md).
+     */
+    deployStage: z.enum(["modelStore", "serving"], { message: "must be modelStore or serving" }).default(defaults.deployStage),
     regions: z.array(regionSchema).min(1, { message: "must list at least one region" }),
     models: z.array(modelSchema).min(1, { message: "must list at least one model" }),
     modelStore: modelStoreSchema,
