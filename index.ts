@@ -1,4 +1,3 @@
-import * as pulumi from "@pulumi/pulumi";
 import { loadConfig } from "./config";
 import { RegionCertificate } from "./components/global/certificate";
 import { GlobalEntry, hostedZoneId } from "./components/global/entry";
@@ -28,10 +27,6 @@ const zoneId = hostedZoneId(config, providers.aws);
 const servingStage = config.deployStage === "serving";
 
 const serving = (servingStage ? config.regions : []).map((region) => {
-    // Edge clusters get their certificate from cert-manager inside the serving namespace,
-    // which the serving stack creates; the certificate waits for it.
-    let namespaceReady: (namespace: pulumi.Resource) => void = () => undefined;
-    const servingNamespace = new Promise<pulumi.Resource>((resolve) => (namespaceReady = resolve));
     const certificate = new RegionCertificate(`${region.name}-tls`, {
         config,
         region,
@@ -40,17 +35,14 @@ const serving = (servingStage ? config.regions : []).map((region) => {
         awsProvider: providers.aws,
         gcpProvider: region.cloud === "gcp" ? providers.gcp[region.project] : undefined,
         gcpApis: region.cloud === "gcp" ? providers.gcpApis[region.project] : undefined,
-        servingNamespace,
     });
-    const stack = new ServingStack(`${region.name}-serving`, {
+    return new ServingStack(`${region.name}-serving`, {
         config,
         region,
         cluster: clusters[region.name],
         modelStore: modelStore.access[region.name],
         tls: certificate.tls,
     });
-    namespaceReady(stack.namespaceResource);
-    return stack;
 });
 
 const globalEntry = servingStage

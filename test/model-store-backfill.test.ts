@@ -1,3 +1,4 @@
+import type * as aws from "@pulumi/aws";
 import { BACKFILL_SCRIPT } from "../components/aws/modelStoreBackfill";
 import { backfillPolicy } from "../components/aws/modelStorePolicies";
 
@@ -14,7 +15,7 @@ const replica = {
 
 describe("the backfill of a new replica", () => {
     const doc = backfillPolicy(primary, replica);
-    const statements = typeof doc.Statement === "string" ? [] : doc.Statement;
+    const statements = doc.Statement as aws.iam.PolicyStatement[];
     const allowed = (action: string, resource: string) =>
         statements.some(
             (s) =>
