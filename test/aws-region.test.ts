@@ -116,11 +116,14 @@ describe("GPU node pools", () => {
             "modelfleet.io/pool": "l4",
             "modelfleet.io/accelerator": "nvidia-l4",
             "nvidia.com/gpu.present": "true",
+            // The cluster-autoscaler's AWS GPU label: a node with it is waiting for its device plugin.
+            "k8s.amazonaws.com/accelerator": "nvidia-l4",
         });
         expect(input(l4, "scalingConfig")).toEqual({ minSize: 1, maxSize: 8, desiredSize: 2 });
         expect(input(l4, "updateConfig")).toEqual({ maxUnavailable: 1 });
         expect(input(l4, "clusterName")).toBe("modelfleet-test-use1");
-        expect(capturedOne("use1-gpu-l4-nodes").opts.ignoreChanges).toEqual(["scalingConfig.desiredSize"]);
+        // EKS cannot move a node group to other subnets; a zone that starts offering g6 must not replace the pool.
+        expect(capturedOne("use1-gpu-l4-nodes").opts.ignoreChanges).toEqual(["scalingConfig.desiredSize", "subnetIds"]);
     });
 
     test("spot pools are SPOT and start at minNodes when desiredNodes is unset", () => {
@@ -138,10 +141,12 @@ describe("GPU node pools", () => {
             "k8s.io/cluster-autoscaler/node-template/resources/nvidia.com/gpu": "1",
             "k8s.io/cluster-autoscaler/node-template/taint/nvidia.com/gpu": "present:NoSchedule",
             "k8s.io/cluster-autoscaler/node-template/label/modelfleet.io/pool": "l4",
+            "k8s.io/cluster-autoscaler/node-template/label/k8s.amazonaws.com/accelerator": "nvidia-l4",
         });
         const asgTags = ofType("aws:autoscaling/tag:Tag", "use1-gpu-l4-");
         const byKey = Object.fromEntries(asgTags.map((t) => [(t.inputs["tag"] as { key: string }).key, t.inputs]));
         expect(Object.keys(byKey).sort()).toEqual([
+            "k8s.io/cluster-autoscaler/node-template/label/k8s.amazonaws.com/accelerator",
             "k8s.io/cluster-autoscaler/node-template/label/modelfleet.io/accelerator",
             "k8s.io/cluster-autoscaler/node-template/label/modelfleet.io/pool",
             "k8s.io/cluster-autoscaler/node-template/label/nvidia.com/gpu.present",
@@ -156,6 +161,11 @@ describe("GPU node pools", () => {
         });
         expect(gpuTag["autoscalingGroupName"]).toMatch(/^eks-use1-gpu-l4-nodes-[0-9a-f]{8}$/);
         expect(gpuTag["region"]).toBe("us-east-1");
+        expect(byKey["k8s.io/cluster-autoscaler/node-template/label/k8s.amazonaws.com/accelerator"]["tag"]).toEqual({
+            key: "k8s.io/cluster-autoscaler/node-template/label/k8s.amazonaws.com/accelerator",
+            value: "nvidia-l4",
+            propagateAtLaunch: false,
+        });
     });
 
     test("launch encrypted gp3 roots of the configured size with IMDSv2 closed to pods", () => {
