@@ -1,4 +1,6 @@
+import type * as aws from "@pulumi/aws";
 import type { Plan, PlanResource } from "../tools/contracts";
+import { allows } from "./iam-eval";
 import { planOnce } from "./plan-contract";
 import { PlanGraph, resourcesRacingTheirApi } from "./plan-graph";
 
@@ -89,5 +91,74 @@ describe("second run: deployStage serving waits for each region's copy", () => {
         expect(graph.waitsFor(record).has(ingress)).toBe(true);
         const check = urn("aws:route53/healthCheck:HealthCheck", "global-euw1-ping");
         expect(graph.waitsFor(check).has(record)).toBe(true);
+    });
+});
+
+describe("the AWS Load Balancer Controller's rendered IAM policies", () => {
+    const policyOf = (region: string): aws.iam.PolicyDocument => {
+        const rolePolicy = plan().resources.find(
+            (r) => r.type === "aws:iam/rolePolicy:RolePolicy" && r.name === `${region}-lbc-identity-policy`,
+        );
+        return JSON.parse(String(rolePolicy?.inputs["policy"])) as aws.iam.PolicyDocument;
+    };
+    const cluster = (region: string) => `modelfleet-prod-${region}`;
+    const account = "111122223333";
+    const deleteLb = (awsRegion: string, clusterName: string) => ({
+        action: "elasticloadbalancing:DeleteLoadBalancer",
+        resource: `arn:aws:elasticloadbalancing:${awsRegion}:${account}:loadbalancer/app/k8s-x/abc`,
+        context: { "aws:RequestedRegion": awsRegion, "aws:ResourceTag/elbv2.k8s.aws/cluster": clusterName },
+    });
+
+    it("let each region's controller delete its own cluster's load balancers", () => {
+        expect(allows(policyOf("use1"), deleteLb("us-east-1", cluster("use1")))).toBe(true);
+        expect(allows(policyOf("euw1"), deleteLb("eu-west-1", cluster("euw1")))).toBe(true);
+    });
+
+    it("refuse another region's load balancers, another cluster's tag, and untagged ones", () => {
+        expect(allows(policyOf("use1"), deleteLb("eu-west-1", cluster("euw1")))).toBe(false);
+        expect(allows(policyOf("use1"), deleteLb("us-east-1", cluster("euw1")))).toBe(false);
+        const untagged = deleteLb("us-east-1", cluster("use1"));
+        delete (untagged.context as Record<string, string>)["aws:ResourceTag/elbv2.k8s.aws/cluster"];
+        expect(allows(policyOf("use1"), untagged)).toBe(false);
+    });
+
+    it("create load balancers only tagged for their own cluster", () => {
+        const create = (tag: string) => ({
+            action: "elasticloadbalancing:CreateLoadBalancer",
+            resource: `arn:aws:elasticloadbalancing:us-east-1:${account}:loadbalancer/app/k8s-x/abc`,
+            context: { "aws:RequestedRegion": "us-east-1", "aws:RequestTag/elbv2.k8s.aws/cluster": tag },
+        });
+        expect(allows(policyOf("use1"), create(cluster("use1")))).toBe(true);
+        expect(allows(policyOf("use1"), create(cluster("euw1")))).toBe(false);
+    });
+
+    it("change security groups only in the region's own VPC", () => {
+        // The mocks name a VPC's id after the resource: the use1 policy must name use1's VPC.
+        const vpcArns = (policyOf("use1").Statement as aws.iam.PolicyStatement[]).flatMap((st) => {
+            const v = ((st.Condition ?? {}) as Record<string, Record<string, unknown>>)["StringEquals"]?.["ec2:Vpc"];
+            return v === undefined ? [] : [String(v)];
+        });
+        expect(new Set(vpcArns).size).toBe(1);
+        expect(vpcArns[0]).toMatch(/^arn:aws:ec2:us-east-1:111122223333:vpc\/use1-network-vpc-[0-9a-f]+$/);
+        const vpcOf = () => vpcArns[0];
+        const openNodes = (vpcArn: string) => ({
+            action: "ec2:AuthorizeSecurityGroupIngress",
+            resource: `arn:aws:ec2:us-east-1:${account}:security-group/sg-1`,
+            context: { "aws:RequestedRegion": "us-east-1", "ec2:Vpc": vpcArn },
+        });
+        expect(allows(policyOf("use1"), openNodes(vpcOf()))).toBe(true);
+        expect(allows(policyOf("use1"), openNodes(`arn:aws:ec2:us-east-1:${account}:vpc/vpc-other`))).toBe(false);
+    });
+
+    it("carry no statement that allows a change without naming the region", () => {
+        for (const region of ["use1", "euw1"]) {
+            for (const s of policyOf(region).Statement as aws.iam.PolicyStatement[]) {
+                const condition = (s.Condition ?? {}) as Record<string, Record<string, unknown>>;
+                expect({ sid: s.Sid, region: condition["StringEquals"]?.["aws:RequestedRegion"] }).toEqual({
+                    sid: s.Sid,
+                    region: region === "use1" ? "us-east-1" : "eu-west-1",
+                });
+            }
+        }
     });
 });
