@@ -588,7 +588,9 @@ describe("Kubernetes add-ons", () => {
         );
         const policy = JSON.parse(input<string>(one("use1-lbc-identity-policy"), "policy"));
         const create = policy.Statement.find((s: { Sid: string }) => s.Sid === "CreateTaggedLoadBalancers");
-        expect(create.Condition).toEqual({ Null: { "aws:RequestTag/elbv2.k8s.aws/cluster": "false" } });
+        expect(create.Condition).toEqual({
+            StringEquals: { "aws:RequestedRegion": "us-east-1", "aws:RequestTag/elbv2.k8s.aws/cluster": "modelfleet-test-use1" },
+        });
         expect(one("use1-lbc-identity-association").inputs).toMatchObject({
             namespace: "kube-system",
             serviceAccount: "aws-load-balancer-controller",
