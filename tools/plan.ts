@@ -7,6 +7,7 @@ import { regionAttribution } from "./plan/attribution";
 import { renderDiagram } from "./plan/diagram";
 import { runOffline } from "./plan/engine";
 import { manifestFiles, renderManifests } from "./plan/manifests";
+import { idlePools } from "./plan/idle";
 import { formatSummary } from "./plan/summary";
 import { claimOutputDir, OutputDirError, writeOutputDir, type ClaimedOutputDir } from "./outdir";
 import { checkStackFile, StackFileError, stackFileOf } from "./stackfile";
@@ -131,6 +132,7 @@ export async function main(
             wallMs,
         }),
     );
+    for (const line of idlePools(settings)) io.stdout(line);
     return report.violations.some((v) => v.level === "mandatory") ? 1 : 0;
 }
 
