@@ -110,6 +110,8 @@ const awsRegion = z.strictObject({
     }),
     /** Managed add-on versions that override the defaults. */
     addons: z.record(z.string(), z.string()).optional(),
+    /** Session Manager access to the nodes (AmazonSSMManagedInstanceCore on the node role); off unless asked. */
+    nodeSsmAccess: z.boolean().default(false),
     systemPool: z
         .strictObject({
             instanceTypes: z

@@ -311,10 +311,10 @@ describe("EKS cluster", () => {
         const nodePolicies = mocks.resources
             .filter((r) => r.type === "aws:iam/rolePolicyAttachment:RolePolicyAttachment" && r.name.startsWith("use1-eks-node-"))
             .map((r) => r.inputs["policyArn"]);
+        // No SSM unless the region asks for it (regions[].nodeSsmAccess).
         expect(nodePolicies.sort()).toEqual([
             "arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryReadOnly",
             "arn:aws:iam::aws:policy/AmazonEKSWorkerNodePolicy",
-            "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore",
         ]);
         // Each add-on role admits only its own service account in this cluster and account.
         expect(trustOf("use1-eks-ebs-csi-identity-role")).toEqual({
@@ -851,6 +851,29 @@ describe("bad input, continued", () => {
         ).toThrow(
             "EksCluster old-cni: addonVersions.vpc-cni 'v1.13.4-eksbuild.1' cannot enforce NetworkPolicies; use v1.14.0-eksbuild.3 or later",
         );
+    });
+});
+
+describe("Session Manager on nodes", () => {
+    test("a cluster built with nodeSsmAccess grants AmazonSSMManagedInstanceCore to its nodes", async () => {
+        new EksCluster("ssm", {
+            region: "us-east-1",
+            clusterName: "ssm",
+            kubernetesVersion: "1.35",
+            privateSubnetIds: ["a", "b"],
+            endpointPublicAccessCidrs: [],
+            adminRoleArn: "arn:aws:iam::111122223333:role/admin",
+            logTypes: ["api"],
+            addonVersions: { ...defaults.aws.addons },
+            systemPool: { instanceTypes: ["m7i.large"], minNodes: 1, maxNodes: 2, desiredNodes: 1, diskSizeGb: 50 },
+            protect: false,
+            nodeSsmAccess: true,
+        });
+        await settle();
+        const grants = mocks.resources
+            .filter((r) => r.type === "aws:iam/rolePolicyAttachment:RolePolicyAttachment" && r.name.startsWith("ssm-node-"))
+            .map((r) => r.inputs["policyArn"]);
+        expect(grants).toContain("arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore");
     });
 });
 

@@ -60,6 +60,8 @@ export interface EksClusterArgs {
     adminRoleArn: string;
     /** Control-plane log types sent to CloudWatch. */
     logTypes: string[];
+    /** Attach AmazonSSMManagedInstanceCore to the node role, for Session Manager shells on nodes (default false). */
+    nodeSsmAccess?: boolean;
     /** Control-plane log retention, days; default 90. */
     logRetentionDays?: number;
     /** Managed add-on versions by add-on name: every PINNED_ADDONS entry, optionally cert-manager. */
@@ -221,7 +223,10 @@ export class EksCluster extends pulumi.ComponentResource {
         );
         // The CNI policy is not here: the VPC CNI gets it through Pod Identity, so no pod that
         // reaches the node's credentials can rewrite network interfaces.
-        const nodeGrants = ["AmazonEKSWorkerNodePolicy", "AmazonEC2ContainerRegistryReadOnly", "AmazonSSMManagedInstanceCore"].map(
+        // SSM only when asked: it lets whoever may start sessions get a root shell on every node.
+        const nodePolicies = ["AmazonEKSWorkerNodePolicy", "AmazonEC2ContainerRegistryReadOnly"];
+        if (args.nodeSsmAccess) nodePolicies.push("AmazonSSMManagedInstanceCore");
+        const nodeGrants = nodePolicies.map(
             (policy) =>
                 new aws.iam.RolePolicyAttachment(
                     `${name}-node-${policy}`,
