@@ -854,6 +854,30 @@ describe("bad input, continued", () => {
     });
 });
 
+describe("control-plane logs", () => {
+    test("go to a log group encrypted with a key only CloudWatch Logs may use, for that group only", () => {
+        const group = one("use1-eks-control-plane-logs");
+        expect(input(group, "name")).toBe("/aws/eks/modelfleet-test-use1/cluster");
+        expect(input(group, "kmsKeyId")).toMatch(/^arn:aws:kms:us-east-1:111122223333:key\/use1-eks-logs-key/);
+        const key = one("use1-eks-logs-key");
+        expect(input(key, "enableKeyRotation")).toBe(true);
+        const policy = JSON.parse(input<string>(key, "policy")) as { Statement: Array<Record<string, unknown>> };
+        expect(policy.Statement[1]).toEqual({
+            Sid: "CloudWatchLogsForThisGroup",
+            Effect: "Allow",
+            Principal: { Service: "logs.us-east-1.amazonaws.com" },
+            Action: ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"],
+            Resource: "*",
+            Condition: {
+                ArnEquals: {
+                    "kms:EncryptionContext:aws:logs:arn":
+                        "arn:aws:logs:us-east-1:111122223333:log-group:/aws/eks/modelfleet-test-use1/cluster",
+                },
+            },
+        });
+    });
+});
+
 describe("Session Manager on nodes", () => {
     test("a cluster built with nodeSsmAccess grants AmazonSSMManagedInstanceCore to its nodes", async () => {
         new EksCluster("ssm", {
