@@ -7,6 +7,8 @@ import { crossCheck, GpuPoolShape, poolShape, routedRegions, SecretPresence } fr
 
 /** A region as components receive it: settings plus what validation resolved. */
 export type RegionConfig = RegionSettings & {
+    /** `protect` this region's stateful resources: `regions[].protect`, else true in prod. */
+    protect: boolean;
     /** The GPU pool TorchServe runs on. */
     servingPool: string;
     /** The models this region serves. */
@@ -186,6 +188,7 @@ function secretShapeProblems(secrets: RawSecrets, problems: ConfigProblem[]): Se
 export function resolveConfig(settings: FleetSettings, secrets: RawSecrets, context: { project: string; stack: string }): FleetConfig {
     const regions: RegionConfig[] = settings.regions.map((region) => ({
         ...region,
+        protect: region.protect ?? settings.environment === "prod",
         servingPool: region.servingPool ?? region.gpuPools[0].name,
         modelNames: region.models ?? settings.models.map((m) => m.name),
         poolShapes: Object.fromEntries(

@@ -75,7 +75,7 @@ export class AwsRegion extends pulumi.ComponentResource {
                 nodeSsmAccess: region.nodeSsmAccess,
                 addonVersions: { ...defaults.aws.addons, ...(region.addons ?? {}) },
                 systemPool: region.systemPool,
-                protect: config.protect,
+                protect: region.protect,
                 egressReady: this.network.egressReady,
                 provider,
             },
