@@ -1,6 +1,7 @@
 import { awsGpuInstances, awsRegionZones, gcpGpuMachines, gcpRegionZones, route53CheckerRegions } from "./catalog";
 import { ConfigProblem, setCommand } from "./errors";
 import type { FleetSettings, RegionSettings } from "./schema";
+import { trafficProblems } from "./traffic";
 
 /** GPU facts of one pool, the same shape whatever the cloud. */
 export interface GpuPoolShape {
@@ -159,6 +160,8 @@ export function crossCheck(s: FleetSettings, secrets: SecretPresence): ConfigPro
             setCommand("serving.torchserve.previewMinReplicas", Math.min(ts.replicas.min, ts.replicas.max)),
         );
     }
+
+    problems.push(...trafficProblems(sv));
 
     const primary = s.regions.find((r) => r.name === s.modelStore.primaryRegion);
     if (!primary || primary.cloud !== "aws") {

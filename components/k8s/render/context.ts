@@ -1,5 +1,5 @@
 import type * as pulumi from "@pulumi/pulumi";
-import type { FleetConfig, ModelSettings, RegionConfig } from "../../../config";
+import { primaryTrack, trackWeights, type FleetConfig, type ModelSettings, type RegionConfig } from "../../../config";
 import { subnetLayout } from "../../aws/cidr";
 import type { ClusterMonitoring, GpuPoolPlacement, IngressFlavour, ModelStoreAccess, RegionCluster, WorkloadIdentity } from "../../types";
 import { gatewayBackendEnv, type GatewayBackend } from "./gatewayConfig";
@@ -12,7 +12,10 @@ export interface ServingContext {
     /** The models this region serves, in config order. */
     models: ModelSettings[];
     serving: FleetConfig["serving"];
+    /** The track taking the larger share of traffic (activeColor on a tie); the stable Service selects it. */
     activeTrack: Track;
+    /** Share of requests (%) per track; sums to 100. */
+    weights: Record<Track, number>;
     trackImages: Record<Track, string>;
     gatewayImage: string;
     /** The init container's image: the S3 or GCS client, by model-store kind. */
@@ -71,7 +74,8 @@ export function buildContext(
         regionName: region.name,
         models: config.models.filter((m) => region.modelNames.includes(m.name)),
         serving: config.serving,
-        activeTrack: config.serving.activeColor,
+        activeTrack: primaryTrack(config.serving),
+        weights: trackWeights(config.serving),
         trackImages,
         gatewayImage: config.images.gateway,
         syncImage: modelStore.kind === "s3" ? config.images.modelSyncS3 : config.images.modelSyncGcs,

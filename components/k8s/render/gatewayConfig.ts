@@ -1,6 +1,6 @@
 import { stringify } from "smol-toml";
 import type { ModelSettings } from "../../../config";
-import { names, ports } from "./names";
+import { names, ports, TRACKS, type Track } from "./names";
 
 /** Where the gateway reads its config inside the pod. */
 export const gatewayPaths = { configDir: "/etc/tensorzero", configFile: "/etc/tensorzero/tensorzero.toml" } as const;
@@ -40,6 +40,7 @@ export function renderGatewayConfig(
     namespace: string,
     models: ModelSettings[],
     backends: Partial<Record<GatewayBackend, unknown>>,
+    weights?: Record<Track, number>,
 ): string {
     const openAiModels = models.filter((m) => m.openai);
     const config: Record<string, unknown> = {
@@ -77,5 +78,60 @@ export function renderGatewayConfig(
             ]),
         );
     }
+    if (weights !== undefined && TRACKS.every((t) => weights[t] > 0) && openAiModels.length > 0) {
+        Object.assign(config["models"] as Record<string, unknown>, weightedTrackModels(namespace, openAiModels));
+        config["functions"] = Object.fromEntries(openAiModels.map((m) => [m.name, weightedFunction(m, weights)]));
+    }
     return `# Rendered by modelfleet from the stack's model list; changes here are overwritten.\n${stringify(config)}\n`;
+}
+
+/** The TensorZero model of one track of a model: `<model>-<track>`, through that track's Service. */
+export function trackModelName(model: Pick<ModelSettings, "name">, track: Track): string {
+    return `${model.name}-${track}`;
+}
+
+/** The variant of a model's function that calls one track. */
+export function trackVariantName(track: Track): string {
+    return `${TORCHSERVE_PROVIDER}-${track}`;
+}
+
+function weightedTrackModels(namespace: string, models: ModelSettings[]): Record<string, unknown> {
+    return Object.fromEntries(
+        models.flatMap((m) =>
+            TRACKS.map((track) => [
+                trackModelName(m, track),
+                {
+                    routing: [TORCHSERVE_PROVIDER],
+                    providers: {
+                        [TORCHSERVE_PROVIDER]: {
+                            type: "openai",
+                            api_base: `http://${names.torchserveTrack(track)}.${namespace}.svc:${ports.inference}/predictions/${m.name}/${m.version}/v1/`,
+                            model_name: m.name,
+                            api_key_location: "none",
+                        },
+                    },
+                },
+            ]),
+        ),
+    );
+}
+
+/**
+ * While both tracks take traffic, a model's function splits its calls by the tracks'
+ * weights: one variant per track and TensorZero's static experimentation
+ * (`[functions.<f>.experimentation] type = "static"`, `candidate_variants` as a map of
+ * variant name to weight; tensorzero-core's StaticExperimentationConfig in 2026.6.0).
+ * Calls by `model_name` go to the primary track through the stable Service.
+ */
+function weightedFunction(m: ModelSettings, weights: Record<Track, number>): Record<string, unknown> {
+    return {
+        type: "chat",
+        variants: Object.fromEntries(
+            TRACKS.map((track) => [trackVariantName(track), { type: "chat_completion", model: trackModelName(m, track) }]),
+        ),
+        experimentation: {
+            type: "static",
+            candidate_variants: Object.fromEntries(TRACKS.map((track) => [trackVariantName(track), weights[track] / 100])),
+        },
+    };
 }
