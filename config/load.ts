@@ -64,6 +64,8 @@ export interface ValidateOptions {
     isSecure?: (path: string) => boolean;
     /** The day the EKS support calendar is read for (default: now). */
     today?: Date;
+    /** The stack's name; a stack named after an environment must declare that environment. */
+    stack?: string;
 }
 
 /**
@@ -87,7 +89,7 @@ export function validateSettings(raw: Record<string, unknown>, options: Validate
         problems.push(...fromZodIssues(parsed.error.issues, (path, key) => closest(key, knownKeysAt(fleetSchema, path, input))));
         throw new ConfigError(problems);
     }
-    problems.push(...crossCheck(parsed.data, presence));
+    problems.push(...crossCheck(parsed.data, presence), ...environmentProblems(parsed.data, options.stack));
     problems.push(...checkSupportCalendar(parsed.data, options.today ?? new Date()).problems, ...checkAddonPins(parsed.data));
     if (problems.length > 0) throw new ConfigError(problems);
     return parsed.data;
@@ -96,6 +98,24 @@ export function validateSettings(raw: Record<string, unknown>, options: Validate
 /** Warnings that do not stop a stack: a pinned version close to the end of its support. */
 export function settingsWarnings(settings: FleetSettings, options: ValidateOptions = {}): string[] {
     return checkSupportCalendar(settings, options.today ?? new Date()).warnings;
+}
+
+/**
+ * `environment` decides `protect`, cluster deletion protection and the policy config
+ * (policy/config/<environment>.json), so it is the one source of truth for them. A stack
+ * named after an environment must declare that environment: `environment: dev` on the
+ * prod stack would otherwise drop every protection without a word.
+ */
+function environmentProblems(settings: FleetSettings, stack: string | undefined): ConfigProblem[] {
+    const environments: readonly string[] = fleetSchema.shape.environment.unwrap().options;
+    if (stack === undefined || !environments.includes(stack) || settings.environment === stack) return [];
+    return [
+        {
+            path: "environment",
+            message: `is '${settings.environment}' but the stack is named '${stack}'; protection and the policy config follow environment, so they must agree`,
+            fix: `pulumi config set environment ${stack} --stack ${stack}`,
+        },
+    ];
 }
 
 const secretKeyNames = ["kubeconfigs", "edgeStoreCredentials", "gatewayBackends"];
@@ -236,9 +256,10 @@ export function loadConfig(): FleetConfig {
     // pulumi.secret before they reach any resource, so they stay encrypted in state. The
     // engine says which keys were set with --secret, key by key (not value by value).
     const isSecure = (path: string) => isConfigSecret(`${NAMESPACE}:${/^[^.[]+/.exec(path)?.[0] ?? path}`);
-    const settings = validateSettings(raw, { isSecure });
+    const stack = pulumi.getStack();
+    const settings = validateSettings(raw, { isSecure, stack });
     for (const warning of settingsWarnings(settings)) void pulumi.log.warn(warning);
-    return resolveConfig(settings, raw, { project: pulumi.getProject(), stack: pulumi.getStack() });
+    return resolveConfig(settings, raw, { project: pulumi.getProject(), stack });
 }
 
 /**

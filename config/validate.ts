@@ -1,3 +1,4 @@
+import { boundProblems } from "./bounds";
 import { awsGpuInstances, awsRegionZones, gcpGpuMachines, gcpRegionZones, route53CheckerRegions } from "./catalog";
 import { ConfigProblem, setCommand } from "./errors";
 import type { FleetSettings, RegionSettings } from "./schema";
@@ -224,6 +225,7 @@ export function crossCheck(s: FleetSettings, secrets: SecretPresence): ConfigPro
             `pulumi config set --path 'globalEntry.healthCheck.regions[${ge.healthCheck.regions.length}]' ap-southeast-1`,
         );
     }
+    problems.push(...boundProblems(s));
     return problems;
 }
 

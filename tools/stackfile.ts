@@ -381,7 +381,7 @@ export function secureLookup(securePaths: string[]): (path: string) => boolean {
 export type CheckedStack = { ok: true; stackFile: StackFile; settings: FleetSettings } | { ok: false; errors: string[] };
 
 /** Reads a stack file as the CLI would and validates its `modelfleet:*` settings. */
-export function checkStackFile(file: string, options: ReadOptions = {}): CheckedStack {
+export function checkStackFile(file: string, options: ReadOptions & { stack?: string } = {}): CheckedStack {
     let stackFile: StackFile;
     try {
         stackFile = readStackFile(file, options);
@@ -393,6 +393,7 @@ export function checkStackFile(file: string, options: ReadOptions = {}): Checked
         const settings = validateSettings(namespaceConfig(stackFile.config, PROJECT), {
             isSecure: secureLookup(stackFile.securePaths),
             today: options.today,
+            stack: options.stack,
         });
         return { ok: true, stackFile, settings };
     } catch (err) {
