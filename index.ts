@@ -12,10 +12,21 @@ const providers = createProviders(config);
 // builds them in parallel.
 const clusters = Object.fromEntries(config.regions.map((region) => [region.name, createRegion(config, region, providers)]));
 
-const modelStore = new ModelStore("model-store", { config, clusters, awsProvider: providers.aws, gcpProviders: providers.gcp });
+const modelStore = new ModelStore("model-store", {
+    config,
+    clusters,
+    awsProvider: providers.aws,
+    gcpProviders: providers.gcp,
+    gcpApis: providers.gcpApis,
+});
 const zoneId = hostedZoneId(config, providers.aws);
 
-const serving = config.regions.map((region) => {
+// A new stack's first run stops here (deployStage: modelStore): its buckets get a random
+// suffix in this run, so no archive can exist yet for the serving pods to load. Publish, then
+// run again with deployStage: serving (docs/runbooks/first-deploy.md).
+const servingStage = config.deployStage === "serving";
+
+const serving = (servingStage ? config.regions : []).map((region) => {
     const certificate = new RegionCertificate(`${region.name}-tls`, {
         config,
         region,
@@ -23,6 +34,7 @@ const serving = config.regions.map((region) => {
         zoneId,
         awsProvider: providers.aws,
         gcpProvider: region.cloud === "gcp" ? providers.gcp[region.project] : undefined,
+        gcpApis: region.cloud === "gcp" ? providers.gcpApis[region.project] : undefined,
     });
     return new ServingStack(`${region.name}-serving`, {
         config,
@@ -33,18 +45,22 @@ const serving = config.regions.map((region) => {
     });
 });
 
-const globalEntry = new GlobalEntry("global", {
-    config,
-    zoneId,
-    endpoints: serving.filter((s) => config.routedRegions.includes(s.endpoint.regionName)).map((s) => s.endpoint),
-    awsProvider: providers.aws,
-    alarmActions: config.globalEntry.alarmTopicArns,
-});
+const globalEntry = servingStage
+    ? new GlobalEntry("global", {
+          config,
+          zoneId,
+          endpoints: serving.filter((s) => config.routedRegions.includes(s.endpoint.regionName)).map((s) => s.endpoint),
+          awsProvider: providers.aws,
+          alarmActions: config.globalEntry.alarmTopicArns,
+      })
+    : undefined;
 
-export const globalUrl = globalEntry.url;
-export const regionEndpoints = globalEntry.regionEndpoints;
-export const healthCheckIds = globalEntry.healthCheckIds;
-export const skippedRegions = globalEntry.skippedRegions;
+export const deployStage = config.deployStage;
+// Nothing is routed before the serving stage; empty rather than absent, so readers need no special case.
+export const globalUrl = globalEntry?.url ?? null;
+export const regionEndpoints = globalEntry?.regionEndpoints ?? {};
+export const healthCheckIds = globalEntry?.healthCheckIds ?? {};
+export const skippedRegions = globalEntry?.skippedRegions ?? [];
 export const clusterNames = Object.fromEntries(Object.entries(clusters).map(([name, c]) => [name, c.clusterName]));
 // Edge endpoints come from a secret kubeconfig and stay secret; exported apart from the names.
 export const clusterEndpoints = Object.fromEntries(Object.entries(clusters).map(([name, c]) => [name, c.endpoint]));

@@ -195,3 +195,20 @@ export const route53CheckerRegions = [
     "ap-northeast-1",
     "sa-east-1",
 ] as const;
+
+/**
+ * End of Amazon EKS standard support per Kubernetes minor (UTC dates), from the EKS release
+ * calendar: https://docs.aws.amazon.com/eks/latest/userguide/kubernetes-versions.html
+ * ("A minor version is under standard support in Amazon EKS for the first 14 months after
+ * it's released", then extended support at extra cost per cluster hour). A minor not listed
+ * here is refused until its dates are added.
+ */
+export const eksStandardSupportEnds: Record<string, string> = {
+    "1.32": "2026-03-23",
+    "1.33": "2026-07-29",
+    "1.34": "2026-12-02",
+    "1.35": "2027-03-27",
+};
+
+/** Days before the end of standard support from which the plan warns. */
+export const SUPPORT_WARNING_DAYS = 60;

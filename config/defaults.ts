@@ -4,17 +4,24 @@
  */
 export const defaults = {
     environment: "dev",
+    deployStage: "serving",
     aws: {
         azCount: 3,
         natGatewayPerAz: false,
-        kubernetesVersion: "1.33",
-        /** EKS managed add-on versions, pinned; `aws eks describe-addon-versions` lists newer ones. */
+        /** In EKS standard support until 2027-03-27 (config/catalog.ts, eksStandardSupport). */
+        kubernetesVersion: "1.35",
+        /**
+         * EKS managed add-on versions for Kubernetes 1.35, pinned. kube-proxy from the EKS user
+         * guide's kube-proxy table; the others as EKS clusters on 1.35 run them. Confirm with
+         * `aws eks describe-addon-versions --kubernetes-version 1.35 --addon-name <name>` before
+         * the first `pulumi up` (docs/runbooks/first-deploy.md).
+         */
         addons: {
-            "vpc-cni": "v1.19.5-eksbuild.1",
-            coredns: "v1.12.1-eksbuild.2",
-            "kube-proxy": "v1.33.0-eksbuild.2",
-            "eks-pod-identity-agent": "v1.3.7-eksbuild.2",
-            "aws-ebs-csi-driver": "v1.44.0-eksbuild.1",
+            "vpc-cni": "v1.21.1-eksbuild.1",
+            coredns: "v1.13.2-eksbuild.4",
+            "kube-proxy": "v1.35.3-eksbuild.2",
+            "eks-pod-identity-agent": "v1.3.10-eksbuild.2",
+            "aws-ebs-csi-driver": "v1.60.0-eksbuild.1",
         },
         logTypes: ["api", "audit", "authenticator", "controllerManager", "scheduler"],
         systemPool: { instanceTypes: ["m7i.large"], minNodes: 2, maxNodes: 4, desiredNodes: 2, diskSizeGb: 50 },
@@ -80,7 +87,7 @@ export const defaults = {
         modelSyncS3: "amazon/aws-cli:2.27.49",
         modelSyncGcs: "gcr.io/google.com/cloudsdktool/google-cloud-cli:530.0.0-slim",
         devicePlugin: "nvcr.io/nvidia/k8s-device-plugin:v0.17.2",
-        clusterAutoscaler: "registry.k8s.io/autoscaling/cluster-autoscaler:v1.33.0",
+        clusterAutoscaler: "registry.k8s.io/autoscaling/cluster-autoscaler:v1.35.0",
         awsLoadBalancerController: "public.ecr.aws/eks/aws-load-balancer-controller:v2.13.3",
         metricsServer: "registry.k8s.io/metrics-server/metrics-server:v0.8.1",
         prometheusAdapter: "registry.k8s.io/prometheus-adapter/prometheus-adapter:v0.12.0",

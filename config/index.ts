@@ -1,5 +1,5 @@
-export { loadConfig, validateSettings, resolveConfig } from "./load";
-export type { FleetConfig, RegionConfig, FleetSecrets, EdgeStoreCredentials, RawSecrets } from "./load";
+export { loadConfig, validateSettings, resolveConfig, settingsWarnings } from "./load";
+export type { ValidateOptions, FleetConfig, RegionConfig, FleetSecrets, EdgeStoreCredentials, RawSecrets } from "./load";
 export { ConfigError, formatProblem } from "./errors";
 export type { ConfigProblem } from "./errors";
 export type { GpuPoolShape } from "./validate";

@@ -4,6 +4,7 @@ import { closest, knownKeysAt } from "./suggest";
 import { fleetSchema, FleetSettings, RegionSettings } from "./schema";
 import { systemPoolProblems } from "./pools";
 import { servingProblems } from "./serving";
+import { checkAddonPins, checkSupportCalendar } from "./support";
 import { crossCheck, GpuPoolShape, poolShape, routedRegions, SecretPresence } from "./validate";
 
 /** A region as components receive it: settings plus what validation resolved. */
@@ -63,6 +64,8 @@ export interface ValidateOptions {
      * or as part of an encrypted parent. Without it, where secrets are stored is not checked.
      */
     isSecure?: (path: string) => boolean;
+    /** The day the EKS support calendar is read for (default: now). */
+    today?: Date;
     /** The stack's name; a stack named after an environment must declare that environment. */
     stack?: string;
 }
@@ -91,8 +94,14 @@ export function validateSettings(raw: Record<string, unknown>, options: Validate
     problems.push(...crossCheck(parsed.data, presence), ...environmentProblems(parsed.data, options.stack));
     problems.push(...servingProblems(parsed.data));
     problems.push(...systemPoolProblems(parsed.data));
+    problems.push(...checkSupportCalendar(parsed.data, options.today ?? new Date()).problems, ...checkAddonPins(parsed.data));
     if (problems.length > 0) throw new ConfigError(problems);
     return parsed.data;
+}
+
+/** Warnings that do not stop a stack: a pinned version close to the end of its support. */
+export function settingsWarnings(settings: FleetSettings, options: ValidateOptions = {}): string[] {
+    return checkSupportCalendar(settings, options.today ?? new Date()).warnings;
 }
 
 /**
@@ -252,7 +261,9 @@ export function loadConfig(): FleetConfig {
     // engine says which keys were set with --secret, key by key (not value by value).
     const isSecure = (path: string) => isConfigSecret(`${NAMESPACE}:${/^[^.[]+/.exec(path)?.[0] ?? path}`);
     const stack = pulumi.getStack();
-    return resolveConfig(validateSettings(raw, { isSecure, stack }), raw, { project: pulumi.getProject(), stack });
+    const settings = validateSettings(raw, { isSecure, stack });
+    for (const warning of settingsWarnings(settings)) void pulumi.log.warn(warning);
+    return resolveConfig(settings, raw, { project: pulumi.getProject(), stack });
 }
 
 /**

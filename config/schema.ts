@@ -180,6 +180,8 @@ const awsRegion = z.strictObject({
         .record(shortText(), shortText())
         .refine((a) => Object.keys(a).length <= limits.addons, { message: `must have at most ${limits.addons} entries` })
         .optional(),
+    /** Session Manager access to the nodes (AmazonSSMManagedInstanceCore on the node role); off unless asked. */
+    nodeSsmAccess: z.boolean().default(false),
     systemPool: z
         .strictObject({
             instanceTypes: z
@@ -452,6 +454,12 @@ export const globalEntrySchema = z.strictObject({
 /** Every `modelfleet:*` key. Secret keys are read separately (see load.ts). */
 export const fleetSchema = z.strictObject({
     environment: z.enum(["dev", "staging", "prod"]).default(defaults.environment),
+    /**
+     * `modelStore` on a new stack's first `pulumi up`: networks, clusters and the model store
+     * only, so archives can be published before anything waits for them; then `serving`
+     * (docs/runbooks/first-deploy.md).
+     */
+    deployStage: z.enum(["modelStore", "serving"], { message: "must be modelStore or serving" }).default(defaults.deployStage),
     regions: capped(
         regionSchema,
         limits.regions,

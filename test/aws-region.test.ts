@@ -116,11 +116,14 @@ describe("GPU node pools", () => {
             "modelfleet.io/pool": "l4",
             "modelfleet.io/accelerator": "nvidia-l4",
             "nvidia.com/gpu.present": "true",
+            // The cluster-autoscaler's AWS GPU label: a node with it is waiting for its device plugin.
+            "k8s.amazonaws.com/accelerator": "nvidia-l4",
         });
         expect(input(l4, "scalingConfig")).toEqual({ minSize: 1, maxSize: 8, desiredSize: 2 });
         expect(input(l4, "updateConfig")).toEqual({ maxUnavailable: 1 });
         expect(input(l4, "clusterName")).toBe("modelfleet-test-use1");
-        expect(capturedOne("use1-gpu-l4-nodes").opts.ignoreChanges).toEqual(["scalingConfig.desiredSize"]);
+        // EKS cannot move a node group to other subnets; a zone that starts offering g6 must not replace the pool.
+        expect(capturedOne("use1-gpu-l4-nodes").opts.ignoreChanges).toEqual(["scalingConfig.desiredSize", "subnetIds"]);
     });
 
     test("spot pools are SPOT and start at minNodes when desiredNodes is unset", () => {
@@ -138,10 +141,12 @@ describe("GPU node pools", () => {
             "k8s.io/cluster-autoscaler/node-template/resources/nvidia.com/gpu": "1",
             "k8s.io/cluster-autoscaler/node-template/taint/nvidia.com/gpu": "present:NoSchedule",
             "k8s.io/cluster-autoscaler/node-template/label/modelfleet.io/pool": "l4",
+            "k8s.io/cluster-autoscaler/node-template/label/k8s.amazonaws.com/accelerator": "nvidia-l4",
         });
         const asgTags = ofType("aws:autoscaling/tag:Tag", "use1-gpu-l4-");
         const byKey = Object.fromEntries(asgTags.map((t) => [(t.inputs["tag"] as { key: string }).key, t.inputs]));
         expect(Object.keys(byKey).sort()).toEqual([
+            "k8s.io/cluster-autoscaler/node-template/label/k8s.amazonaws.com/accelerator",
             "k8s.io/cluster-autoscaler/node-template/label/modelfleet.io/accelerator",
             "k8s.io/cluster-autoscaler/node-template/label/modelfleet.io/pool",
             "k8s.io/cluster-autoscaler/node-template/label/nvidia.com/gpu.present",
@@ -156,6 +161,11 @@ describe("GPU node pools", () => {
         });
         expect(gpuTag["autoscalingGroupName"]).toMatch(/^eks-use1-gpu-l4-nodes-[0-9a-f]{8}$/);
         expect(gpuTag["region"]).toBe("us-east-1");
+        expect(byKey["k8s.io/cluster-autoscaler/node-template/label/k8s.amazonaws.com/accelerator"]["tag"]).toEqual({
+            key: "k8s.io/cluster-autoscaler/node-template/label/k8s.amazonaws.com/accelerator",
+            value: "nvidia-l4",
+            propagateAtLaunch: false,
+        });
     });
 
     test("launch encrypted gp3 roots of the configured size with IMDSv2 closed to pods", () => {
@@ -248,7 +258,7 @@ describe("EKS cluster", () => {
     test("uses API authentication with the admin role as the only admin", () => {
         const cluster = one("use1-eks-cluster");
         expect(input(cluster, "accessConfig")).toEqual({ authenticationMode: "API", bootstrapClusterCreatorAdminPermissions: false });
-        expect(input(cluster, "version")).toBe("1.33");
+        expect(input(cluster, "version")).toBe("1.35");
         expect(input(cluster, "enabledClusterLogTypes")).toEqual(["api", "audit", "authenticator", "controllerManager", "scheduler"]);
         expect(input(cluster, "bootstrapSelfManagedAddons")).toBe(false);
         const entry = mocks.resources.find((r) => r.type === "aws:eks/accessEntry:AccessEntry" && r.name === "use1-eks-admin");
@@ -277,7 +287,7 @@ describe("EKS cluster", () => {
     test("installs the managed add-ons at the pinned versions", () => {
         const addons = ofType("aws:eks/addon:Addon", "use1-eks-");
         const versions = Object.fromEntries(addons.map((a) => [a.inputs["addonName"], a.inputs["addonVersion"]]));
-        expect(versions).toEqual({ ...defaults.aws.addons, "cert-manager": "v1.17.2-eksbuild.1" });
+        expect(versions).toEqual({ ...defaults.aws.addons, "cert-manager": "v1.20.2-eksbuild.3" });
         for (const addon of addons) {
             expect(addon.inputs).toMatchObject({
                 region: "us-east-1",
@@ -301,10 +311,10 @@ describe("EKS cluster", () => {
         const nodePolicies = mocks.resources
             .filter((r) => r.type === "aws:iam/rolePolicyAttachment:RolePolicyAttachment" && r.name.startsWith("use1-eks-node-"))
             .map((r) => r.inputs["policyArn"]);
+        // No SSM unless the region asks for it (regions[].nodeSsmAccess).
         expect(nodePolicies.sort()).toEqual([
             "arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryReadOnly",
             "arn:aws:iam::aws:policy/AmazonEKSWorkerNodePolicy",
-            "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore",
         ]);
         // Each add-on role admits only its own service account in this cluster and account.
         expect(trustOf("use1-eks-ebs-csi-identity-role")).toEqual({
@@ -578,7 +588,9 @@ describe("Kubernetes add-ons", () => {
         );
         const policy = JSON.parse(input<string>(one("use1-lbc-identity-policy"), "policy"));
         const create = policy.Statement.find((s: { Sid: string }) => s.Sid === "CreateTaggedLoadBalancers");
-        expect(create.Condition).toEqual({ Null: { "aws:RequestTag/elbv2.k8s.aws/cluster": "false" } });
+        expect(create.Condition).toEqual({
+            StringEquals: { "aws:RequestedRegion": "us-east-1", "aws:RequestTag/elbv2.k8s.aws/cluster": "modelfleet-test-use1" },
+        });
         expect(one("use1-lbc-identity-association").inputs).toMatchObject({
             namespace: "kube-system",
             serviceAccount: "aws-load-balancer-controller",
@@ -762,7 +774,7 @@ describe("bad input", () => {
         expect(() => new AwsRegion("bad-region", { region, config: { ...config, images } })).toThrow(
             "AwsRegion bad-region: regions[use1].addons.corends is not a managed add-on of this program (vpc-cni, kube-proxy, eks-pod-identity-agent, coredns, aws-ebs-csi-driver, cert-manager); " +
                 `images.awsLoadBalancerController 'public.ecr.aws/eks/aws-load-balancer-controller@sha256:${"a".repeat(64)}' must carry a vX.Y.Z tag (its CRDs are installed for that release); ` +
-                "images.clusterAutoscaler 'registry.k8s.io/autoscaling/cluster-autoscaler:v1.31.1' is for Kubernetes 1.31 but regions[use1].kubernetesVersion is 1.33; use registry.k8s.io/autoscaling/cluster-autoscaler:v1.33.<patch>",
+                "images.clusterAutoscaler 'registry.k8s.io/autoscaling/cluster-autoscaler:v1.31.1' is for Kubernetes 1.31 but regions[use1].kubernetesVersion is 1.35; use registry.k8s.io/autoscaling/cluster-autoscaler:v1.35.<patch>",
         );
     });
 
@@ -862,6 +874,53 @@ describe("bad input, continued", () => {
         ).toThrow(
             "EksCluster old-cni: addonVersions.vpc-cni 'v1.13.4-eksbuild.1' cannot enforce NetworkPolicies; use v1.14.0-eksbuild.3 or later",
         );
+    });
+});
+
+describe("control-plane logs", () => {
+    test("go to a log group encrypted with a key only CloudWatch Logs may use, for that group only", () => {
+        const group = one("use1-eks-control-plane-logs");
+        expect(input(group, "name")).toBe("/aws/eks/modelfleet-test-use1/cluster");
+        expect(input(group, "kmsKeyId")).toMatch(/^arn:aws:kms:us-east-1:111122223333:key\/use1-eks-logs-key/);
+        const key = one("use1-eks-logs-key");
+        expect(input(key, "enableKeyRotation")).toBe(true);
+        const policy = JSON.parse(input<string>(key, "policy")) as { Statement: Array<Record<string, unknown>> };
+        expect(policy.Statement[1]).toEqual({
+            Sid: "CloudWatchLogsForThisGroup",
+            Effect: "Allow",
+            Principal: { Service: "logs.us-east-1.amazonaws.com" },
+            Action: ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"],
+            Resource: "*",
+            Condition: {
+                ArnEquals: {
+                    "kms:EncryptionContext:aws:logs:arn":
+                        "arn:aws:logs:us-east-1:111122223333:log-group:/aws/eks/modelfleet-test-use1/cluster",
+                },
+            },
+        });
+    });
+});
+
+describe("Session Manager on nodes", () => {
+    test("a cluster built with nodeSsmAccess grants AmazonSSMManagedInstanceCore to its nodes", async () => {
+        new EksCluster("ssm", {
+            region: "us-east-1",
+            clusterName: "ssm",
+            kubernetesVersion: "1.35",
+            privateSubnetIds: ["a", "b"],
+            endpointPublicAccessCidrs: [],
+            adminRoleArn: "arn:aws:iam::111122223333:role/admin",
+            logTypes: ["api"],
+            addonVersions: { ...defaults.aws.addons },
+            systemPool: { instanceTypes: ["m7i.large"], minNodes: 1, maxNodes: 2, desiredNodes: 1, diskSizeGb: 50 },
+            protect: false,
+            nodeSsmAccess: true,
+        });
+        await settle();
+        const grants = mocks.resources
+            .filter((r) => r.type === "aws:iam/rolePolicyAttachment:RolePolicyAttachment" && r.name.startsWith("ssm-node-"))
+            .map((r) => r.inputs["policyArn"]);
+        expect(grants).toContain("arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore");
     });
 });
 

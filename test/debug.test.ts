@@ -318,7 +318,7 @@ describe("with the real offline plan", () => {
         const report = JSON.parse(run.stdout) as DebugReport;
         expect(report.regions.map((r) => [r.name, r.cloud, r.location])).toEqual([["use1", "aws", "us-east-1"]]);
         const [use1] = report.regions;
-        expect(use1.clusters).toEqual([{ name: "modelfleet-dev-use1", type: "aws:eks/cluster:Cluster", version: "1.33" }]);
+        expect(use1.clusters).toEqual([{ name: "modelfleet-dev-use1", type: "aws:eks/cluster:Cluster", version: "1.35" }]);
         expect(use1.gpuPools).toEqual([
             expect.objectContaining({
                 name: "l4",

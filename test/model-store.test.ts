@@ -492,7 +492,13 @@ describe("prod model store", () => {
         expect(access.kind).toBe("s3");
         expect(access.bucketRegion).toBe(awsRegion);
         expect(access.staticCredentials).toBeUndefined();
-        expect(access.readyResources).toHaveLength(2);
+        // The reader's policy and association, and in a replica region its one-shot backfill.
+        const ready = access.readyResources.map((r) => (r as unknown as { __name: string }).__name);
+        expect(ready).toEqual(
+            region === "use1"
+                ? ["modelStore-use1-reader-read", "modelStore-use1-reader-association"]
+                : [`modelStore-${region}-reader-read`, `modelStore-${region}-reader-association`, `modelStore-${region}-backfill-job`],
+        );
     });
 
     it("binds a Google service account with object-viewer on the GCS copy to the TorchServe service account", async () => {

@@ -71,6 +71,7 @@ describe("documented commands", () => {
             "backup-restore.md",
             "blue-green.md",
             "common-issues.md",
+            "first-deploy.md",
             "region-loss.md",
             "rolling-update.md",
         ]);

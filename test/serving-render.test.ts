@@ -699,9 +699,14 @@ describe("NetworkPolicies", () => {
         ]);
     });
 
-    test("the ingress controller's source follows the flavour: VPC, Google front ends, controller namespace", () => {
+    test("the ingress controller's source follows the flavour: the ALB's public subnets, Google front ends, controller namespace", () => {
         const from = (f: Flavour) => (renderNetworkPolicies(ctxFor(f))["allow-ingress-controller"].spec as Json).ingress[0].from;
-        expect(from("aws")).toEqual([{ ipBlock: { cidr: "10.10.0.0/16" } }]);
+        // use1's VPC is 10.10.0.0/16 over 3 zones: only its public subnets, not the VPC (private subnets hold the nodes).
+        expect(from("aws")).toEqual([
+            { ipBlock: { cidr: "10.10.192.0/20" } },
+            { ipBlock: { cidr: "10.10.208.0/20" } },
+            { ipBlock: { cidr: "10.10.224.0/20" } },
+        ]);
         expect(from("gcp")).toEqual([{ ipBlock: { cidr: "130.211.0.0/22" } }, { ipBlock: { cidr: "35.191.0.0/16" } }]);
         expect(from("existing")).toEqual([
             {

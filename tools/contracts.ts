@@ -26,6 +26,11 @@ export interface PlanResource {
     /** Inputs as the program passed them, with secrets redacted to "[secret]". */
     inputs: Record<string, unknown>;
     opts: PlanResourceOpts;
+    /**
+     * URNs of every resource the engine waits for before this one: `opts.dependsOn` and the
+     * resources its inputs' Outputs come from (what the state file's `dependencies` holds).
+     */
+    dependencies?: string[];
 }
 
 export interface Plan {

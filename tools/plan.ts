@@ -1,12 +1,13 @@
 import { Command, CommanderError } from "commander";
 import * as fs from "fs";
 import * as path from "path";
-import { ConfigError, formatProblem } from "../config";
+import { ConfigError, formatProblem, settingsWarnings } from "../config";
 import type { Plan, PolicyReport } from "./contracts";
 import { regionAttribution } from "./plan/attribution";
 import { renderDiagram } from "./plan/diagram";
 import { runOffline } from "./plan/engine";
 import { manifestFiles, renderManifests } from "./plan/manifests";
+import { idlePools } from "./plan/idle";
 import { storeRenameProblems } from "./plan/storeRenames";
 import { formatSummary } from "./plan/summary";
 import { projectRoot } from "./root";
@@ -37,7 +38,12 @@ const ROOT = projectRoot();
 /** Where the program's code is: the project itself, or its built copy in .build/. */
 const CODE_ROOT = path.resolve(__dirname, "..");
 
-export async function main(argv: string[], io: PlanIo = defaultIo): Promise<number> {
+export async function main(
+    argv: string[],
+    io: PlanIo = defaultIo,
+    /** The day the EKS support calendar is read for (default: now). */
+    today: Date = new Date(),
+): Promise<number> {
     const started = process.hrtime.bigint();
     const phase = (n: number, name: string, what: string) => io.progress?.(`plan [${n}/4] ${name}: ${what}`);
     const program = new Command("plan")
@@ -85,12 +91,13 @@ export async function main(argv: string[], io: PlanIo = defaultIo): Promise<numb
     }
 
     phase(1, "load", path.relative(process.cwd(), file) || file);
-    const checked = checkStackFile(file, { stack });
+    const checked = checkStackFile(file, { stack, today });
     if (!checked.ok) {
         checked.errors.forEach((l) => io.stderr(l));
         return 2;
     }
     const { stackFile, settings } = checked;
+    for (const warning of settingsWarnings(settings, { today })) io.stderr(`warning: ${warning}`);
     // The environment, which also decides protect, picks the policy config; a stack named after
     // an environment must declare that environment, so the two never disagree.
     const policyConfig = choosePolicyConfig(opts.policyConfig, settings.environment);
@@ -167,6 +174,7 @@ export async function main(argv: string[], io: PlanIo = defaultIo): Promise<numb
             wallMs,
         }),
     );
+    for (const line of idlePools(settings)) io.stdout(line);
     return report.violations.some((v) => v.level === "mandatory") ? 1 : 0;
 }
 

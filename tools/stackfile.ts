@@ -87,6 +87,8 @@ export function stackFileOf(stack: string, dir: string): string {
 export interface ReadOptions {
     /** The project file whose `config:` supplies defaults; default: the repository's Pulumi.yaml. */
     projectFile?: string;
+    /** The day the EKS support calendar is read for, when the file is validated (default: now). */
+    today?: Date;
 }
 
 export function readStackFile(file: string, options: ReadOptions = {}): StackFile {
@@ -390,6 +392,7 @@ export function checkStackFile(file: string, options: ReadOptions & { stack?: st
     try {
         const settings = validateSettings(namespaceConfig(stackFile.config, PROJECT), {
             isSecure: secureLookup(stackFile.securePaths),
+            today: options.today,
             stack: options.stack,
         });
         return { ok: true, stackFile, settings };

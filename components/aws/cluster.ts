@@ -60,6 +60,8 @@ export interface EksClusterArgs {
     adminRoleArn: string;
     /** Control-plane log types sent to CloudWatch. */
     logTypes: string[];
+    /** Attach AmazonSSMManagedInstanceCore to the node role, for Session Manager shells on nodes (default false). */
+    nodeSsmAccess?: boolean;
     /** Control-plane log retention, days; default 90. */
     logRetentionDays?: number;
     /** Managed add-on versions by add-on name: every PINNED_ADDONS entry, optionally cert-manager. */
@@ -90,6 +92,8 @@ export class EksCluster extends pulumi.ComponentResource {
     public readonly systemNodeGroup: aws.eks.NodeGroup;
     /** Managed add-ons by name. */
     public readonly addons: Record<string, aws.eks.Addon>;
+    /** Encrypts the control-plane log group. */
+    public readonly logsKey: aws.kms.Key;
     /** The admin role's cluster-admin grant; Kubernetes objects wait for it. */
     public readonly adminAccess: aws.eks.AccessPolicyAssociation;
     /** What any node group must wait for: networking add-ons, node-role grants, egress routes. */
@@ -151,10 +155,27 @@ export class EksCluster extends pulumi.ComponentResource {
             childOpts,
         );
 
+        // Control-plane logs (audit logs included) are encrypted with a key of their own, which
+        // CloudWatch Logs may use only for this log group (the key policy CloudWatch Logs
+        // requires: https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/encrypt-log-data-kms.html).
+        const logGroupName = `/aws/eks/${args.clusterName}/cluster`;
+        const accountId = aws.getCallerIdentityOutput({}, childOpts).accountId;
+        this.logsKey = new aws.kms.Key(
+            `${name}-logs-key`,
+            {
+                region,
+                description: `Encryption of the control-plane logs of ${args.clusterName}`,
+                enableKeyRotation: true,
+                deletionWindowInDays: args.kmsDeletionWindowDays ?? 30,
+                policy: accountId.apply((account) => JSON.stringify(controlPlaneLogsKeyPolicy(account, region, logGroupName))),
+                tags: { "modelfleet.io/cluster": args.clusterName },
+            },
+            { ...childOpts, protect: args.protect },
+        );
         // Created ahead of the cluster so EKS does not make one that keeps logs forever.
         const logGroup = new aws.cloudwatch.LogGroup(
             `${name}-control-plane-logs`,
-            { region, name: `/aws/eks/${args.clusterName}/cluster`, retentionInDays: args.logRetentionDays ?? 90 },
+            { region, name: logGroupName, retentionInDays: args.logRetentionDays ?? 90, kmsKeyId: this.logsKey.arn },
             childOpts,
         );
 
@@ -221,7 +242,10 @@ export class EksCluster extends pulumi.ComponentResource {
         );
         // The CNI policy is not here: the VPC CNI gets it through Pod Identity, so no pod that
         // reaches the node's credentials can rewrite network interfaces.
-        const nodeGrants = ["AmazonEKSWorkerNodePolicy", "AmazonEC2ContainerRegistryReadOnly", "AmazonSSMManagedInstanceCore"].map(
+        // SSM only when asked: it lets whoever may start sessions get a root shell on every node.
+        const nodePolicies = ["AmazonEKSWorkerNodePolicy", "AmazonEC2ContainerRegistryReadOnly"];
+        if (args.nodeSsmAccess) nodePolicies.push("AmazonSSMManagedInstanceCore");
+        const nodeGrants = nodePolicies.map(
             (policy) =>
                 new aws.iam.RolePolicyAttachment(
                     `${name}-node-${policy}`,
@@ -351,6 +375,36 @@ export class EksCluster extends pulumi.ComponentResource {
             computeReady: this.computeReady,
         });
     }
+}
+
+/**
+ * Key policy for a CloudWatch Logs group's key: the account administers the key (the
+ * default statement, without which IAM policies could not grant its use), and the
+ * CloudWatch Logs service of the region may use it only for the named log group.
+ */
+export function controlPlaneLogsKeyPolicy(accountId: string, region: string, logGroupName: string): aws.iam.PolicyDocument {
+    return {
+        Version: "2012-10-17",
+        Statement: [
+            {
+                Sid: "AccountAdministers",
+                Effect: "Allow",
+                Principal: { AWS: `arn:aws:iam::${accountId}:root` },
+                Action: "kms:*",
+                Resource: "*",
+            },
+            {
+                Sid: "CloudWatchLogsForThisGroup",
+                Effect: "Allow",
+                Principal: { Service: `logs.${region}.amazonaws.com` },
+                Action: ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"],
+                Resource: "*",
+                Condition: {
+                    ArnEquals: { "kms:EncryptionContext:aws:logs:arn": `arn:aws:logs:${region}:${accountId}:log-group:${logGroupName}` },
+                },
+            },
+        ],
+    };
 }
 
 /** A trust policy for an AWS service principal. */

@@ -99,8 +99,11 @@ export class GpuNodePool extends pulumi.ComponentResource {
                     .output(args.clusterName)
                     .apply((cluster) => ({ ...instanceTags, ...autoscalerDiscoveryTags(cluster), ...templateTags })),
             },
-            // The cluster-autoscaler owns the size once the group exists.
-            { ...childOpts, dependsOn: args.dependsOn, ignoreChanges: ["scalingConfig.desiredSize"] },
+            // The cluster-autoscaler owns the size once the group exists. EKS cannot change a node
+            // group's subnets (a change replaces the group and its nodes), and the subnets come
+            // from where EC2 offers the instance types today: a zone that starts offering them
+            // later must not replace a serving pool, so the subnets stay as they were made.
+            { ...childOpts, dependsOn: args.dependsOn, ignoreChanges: ["scalingConfig.desiredSize", "subnetIds"] },
         );
 
         this.autoScalingGroupName = this.nodeGroup.resources.apply((resources) => {

@@ -11,7 +11,7 @@ import {
     validatingWebhooks,
     WEBHOOK_SERVICE,
 } from "./loadBalancerControllerObjects";
-import { LOAD_BALANCER_CONTROLLER_POLICY } from "./loadBalancerControllerPolicy";
+import { loadBalancerControllerPolicy } from "./loadBalancerControllerPolicy";
 import { PodIdentityRole } from "./podIdentityRole";
 
 export const ALB_INGRESS_CLASS = "alb";
@@ -75,13 +75,20 @@ export class AwsLoadBalancerController extends pulumi.ComponentResource {
         if (!Number.isInteger(replicas) || replicas < 1) problems.push(`replicas must be 1 or more, got ${replicas}`);
         if (problems.length > 0 || !version) throw new Error(`AwsLoadBalancerController ${name}: ${problems.join("; ")}`);
 
+        // Scoped to this cluster's tag, region and VPC: one region's controller cannot touch another's load balancers.
+        const accountId = aws.getCallerIdentityOutput({}, { parent: this, provider: args.awsProvider }).accountId;
+        const policy = pulumi
+            .all([accountId, args.clusterName, args.vpcId])
+            .apply(([account, cluster, vpcId]) =>
+                JSON.stringify(loadBalancerControllerPolicy({ clusterName: cluster, region: args.region, accountId: account, vpcId })),
+            );
         this.role = new PodIdentityRole(
             `${name}-identity`,
             {
                 region: args.region,
                 clusterName: args.clusterName,
                 serviceAccount: { namespace: LBC_NAMESPACE, name: LBC_NAME },
-                policy: JSON.stringify(LOAD_BALANCER_CONTROLLER_POLICY),
+                policy,
                 provider: args.awsProvider,
             },
             { parent: this },

@@ -146,3 +146,23 @@ export function bucketReadPolicy(target: EncryptedBucket, withBucketLocation = f
         ],
     };
 }
+
+/**
+ * What the one-shot backfill of a new replica needs: read every archive of the source
+ * (`aws s3 sync` lists both sides, then copies server-side), write archives under
+ * `models/` of the destination, and use each bucket's key only through S3 for that bucket.
+ * Decrypt on the destination key too: S3 needs it to finish multipart copies of large
+ * archives under SSE-KMS.
+ */
+export function backfillPolicy(source: EncryptedBucket, destination: EncryptedBucket): aws.iam.PolicyDocument {
+    return {
+        Version: "2012-10-17",
+        Statement: [
+            { Sid: "ListBoth", Effect: "Allow", Action: "s3:ListBucket", Resource: [source.bucketArn, destination.bucketArn] },
+            { Sid: "ReadSourceArchives", Effect: "Allow", Action: "s3:GetObject", Resource: `${source.bucketArn}/models/*` },
+            { Sid: "WriteReplicaArchives", Effect: "Allow", Action: "s3:PutObject", Resource: `${destination.bucketArn}/models/*` },
+            kmsThroughS3("DecryptSource", ["kms:Decrypt"], source),
+            kmsThroughS3("EncryptReplica", ["kms:GenerateDataKey", "kms:Decrypt"], destination),
+        ],
+    };
+}

@@ -6,9 +6,17 @@ import { GPU_PRESENT_LABEL, GPU_RESOURCE, GPU_TAINT, gpuPoolLabels } from "../k8
  * groups by, scale-from-zero templates included.
  */
 
+/**
+ * The label the cluster-autoscaler's AWS provider reads to know a node has GPUs
+ * (`GPULabel` in cluster-autoscaler/cloudprovider/aws). Until the device plugin advertises
+ * `nvidia.com/gpu` on a new node, the autoscaler treats a node with this label as one whose
+ * GPUs are still coming, rather than as unfit for the pending pods, and does not add more.
+ */
+export const AWS_ACCELERATOR_LABEL = "k8s.amazonaws.com/accelerator";
+
 /** Labels of a GPU pool's nodes. */
 export function gpuNodeLabels(poolName: string, gpuModel: string): Record<string, string> {
-    return { ...gpuPoolLabels(poolName, gpuModel), [GPU_PRESENT_LABEL]: "true" };
+    return { ...gpuPoolLabels(poolName, gpuModel), [GPU_PRESENT_LABEL]: "true", [AWS_ACCELERATOR_LABEL]: gpuModel };
 }
 
 /** Auto-discovery tags the cluster-autoscaler finds a cluster's node groups by. */

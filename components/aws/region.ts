@@ -72,6 +72,7 @@ export class AwsRegion extends pulumi.ComponentResource {
                 endpointPublicAccessCidrs: region.endpointPublicAccessCidrs,
                 adminRoleArn: region.adminRoleArn,
                 logTypes: [...defaults.aws.logTypes],
+                nodeSsmAccess: region.nodeSsmAccess,
                 addonVersions: { ...defaults.aws.addons, ...(region.addons ?? {}) },
                 systemPool: region.systemPool,
                 protect: region.protect,

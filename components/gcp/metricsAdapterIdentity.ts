@@ -13,6 +13,8 @@ export interface MetricsAdapterIdentityArgs {
     serviceAccount: string;
     /** Provider for the project (default: inherited from the parent). */
     provider?: gcp.Provider;
+    /** What the account and its grants wait for: the project's IAM and Resource Manager API services (default none). */
+    dependsOn?: pulumi.Resource[];
 }
 
 /**
@@ -29,7 +31,7 @@ export class MetricsAdapterIdentity extends pulumi.ComponentResource {
 
     constructor(name: string, args: MetricsAdapterIdentityArgs, opts?: pulumi.ComponentResourceOptions) {
         super("modelfleet:gcp:MetricsAdapterIdentity", name, {}, opts);
-        const child = { parent: this, provider: args.provider };
+        const child = { parent: this, provider: args.provider, dependsOn: args.dependsOn ?? [] };
         const account = new gcp.serviceaccount.Account(
             `${name}-account`,
             {

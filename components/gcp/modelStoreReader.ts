@@ -15,6 +15,8 @@ export interface GcsModelStoreReaderArgs {
     serviceAccount: string;
     /** Provider for the project (default: inherited from the parent). */
     provider?: gcp.Provider;
+    /** What the service account waits for: the project's iam.googleapis.com service (default none). */
+    dependsOn?: pulumi.Resource[];
 }
 
 /**
@@ -48,7 +50,7 @@ export class GcsModelStoreReader extends pulumi.ComponentResource {
                 displayName: `modelfleet model store reader (${args.namespace}/${args.serviceAccount})`,
                 description: pulumi.interpolate`Reads models from gs://${args.bucket.bucketName}; impersonated by ${args.namespace}/${args.serviceAccount} through Workload Identity`,
             },
-            child,
+            { ...child, dependsOn: args.dependsOn ?? [] },
         );
         this.email = this.account.email;
 

@@ -162,6 +162,7 @@ export class GcpRegion extends pulumi.ComponentResource {
                 namespace: ADAPTER_NAMESPACE,
                 serviceAccount: STACKDRIVER_ADAPTER_NAME,
                 provider: args.provider,
+                dependsOn: apiServices,
             },
             { parent: this },
         );

@@ -2,6 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
 import type { FleetConfig, RegionConfig } from "../../config";
+import type { ProjectApis } from "../gcp/apis";
 import type { RegionCluster, RegionTls } from "../types";
 import { AcmValidationRecord } from "./acmValidationRecord";
 import { acmValidationOwner, acmValidationRecordName, certificateHosts, regionalHost } from "./dns";
@@ -25,6 +26,8 @@ export interface RegionCertificateArgs {
     awsProvider?: aws.Provider;
     /** GCP provider for the managed certificates, address and SSL policy (default: the program's default). */
     gcpProvider?: gcp.Provider;
+    /** The GCP project's enabled APIs; the certificates, address and SSL policy wait for them (default none). */
+    gcpApis?: ProjectApis;
 }
 
 /**
@@ -124,7 +127,7 @@ export class RegionCertificate extends pulumi.ComponentResource {
 
     private gcpManaged(name: string, args: RegionCertificateArgs, project: string, hosts: string[]): RegionTls {
         const { config } = args;
-        const child = { parent: this, provider: args.gcpProvider };
+        const child = { parent: this, provider: args.gcpProvider, dependsOn: args.gcpApis?.services ?? [] };
         const regional = regionalHost(config, args.region.name);
 
         // A Google-managed certificate is issued only when every name on it resolves to this

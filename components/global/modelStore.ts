@@ -3,10 +3,12 @@ import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import type { FleetConfig, RegionConfig } from "../../config";
+import { ModelStoreBackfill } from "../aws/modelStoreBackfill";
 import { ModelStoreBucket } from "../aws/modelStoreBucket";
 import { bucketReadPolicy } from "../aws/modelStorePolicies";
 import { ModelStoreReader } from "../aws/modelStoreReader";
 import { ModelStoreReplication } from "../aws/modelStoreReplication";
+import type { ProjectApis } from "../gcp/apis";
 import { GcsModelStoreBucket } from "../gcp/modelStoreBucket";
 import { GcsModelStoreReader } from "../gcp/modelStoreReader";
 import { ModelStoreTransfer } from "../gcp/modelStoreTransfer";
@@ -22,6 +24,8 @@ export interface ModelStoreArgs {
     awsProvider?: aws.Provider;
     /** GCP providers by project id (default: inherited); when given, every GCP region's project must be present. */
     gcpProviders?: Record<string, gcp.Provider>;
+    /** Each GCP project's enabled APIs (createProviders' gcpApis); GCP resources wait for them (default none). */
+    gcpApis?: Record<string, ProjectApis>;
 }
 
 type AwsRegion = Extract<RegionConfig, { cloud: "aws" }>;
@@ -43,6 +47,8 @@ export class ModelStore extends pulumi.ComponentResource {
     public readonly gcsBuckets: Record<string, GcsModelStoreBucket>;
     /** Replication from the primary to the other AWS copies; absent with one AWS region. */
     public readonly replication?: ModelStoreReplication;
+    /** The one-shot copy that fills each AWS replica at creation, by region entry name. */
+    public readonly backfills: Record<string, ModelStoreBackfill>;
     /** Storage Transfer jobs by GCP region entry name. */
     public readonly transfers: Record<string, ModelStoreTransfer>;
     public readonly primaryRegion: string;
@@ -121,6 +127,33 @@ export class ModelStore extends pulumi.ComponentResource {
             );
         }
 
+        // A replica added to a store that already holds archives gets them once, at creation.
+        this.backfills = {};
+        for (const region of awsRegions) {
+            if (region.name === settings.primaryRegion) continue;
+            const cluster = clusters[region.name];
+            const identity = cluster.workloadIdentity;
+            if (identity.kind !== "eks-pod-identity") continue; // refused by modelStoreProblems
+            this.backfills[region.name] = new ModelStoreBackfill(
+                `${name}-${region.name}-backfill`,
+                {
+                    source: primary,
+                    destination: this.awsBuckets[region.name],
+                    clusterName: identity.clusterName,
+                    k8sProvider: cluster.provider,
+                    image: config.images.modelSyncS3,
+                    nodeSelector: cluster.systemNodeSelector,
+                    dependsOn: [...cluster.readyResources, ...(this.replication ? [this.replication] : [])],
+                    provider: args.awsProvider,
+                },
+                { parent: this },
+            );
+        }
+        const backfilled = (regionName: string): pulumi.Resource[] => {
+            const backfill = this.backfills[regionName];
+            return backfill ? [backfill.job] : [];
+        };
+
         this.gcsBuckets = {};
         this.transfers = {};
         for (const region of gcpRegions) {
@@ -176,7 +209,7 @@ export class ModelStore extends pulumi.ComponentResource {
                 uri: bucket.uri,
                 bucketRegion: region.region,
                 serviceAccountAnnotations: {},
-                readyResources: [reader.rolePolicy, reader.association],
+                readyResources: [reader.rolePolicy, reader.association, ...backfilled(region.name)],
             };
         }
         for (const region of gcpRegions) {
@@ -192,6 +225,7 @@ export class ModelStore extends pulumi.ComponentResource {
                     namespace: config.serving.namespace,
                     serviceAccount: TORCHSERVE_SERVICE_ACCOUNT,
                     provider: gcpProvider(region.project),
+                    dependsOn: args.gcpApis?.[region.project]?.services,
                 },
                 { parent: this },
             );
@@ -200,7 +234,8 @@ export class ModelStore extends pulumi.ComponentResource {
                 uri: bucket.uri,
                 bucketRegion: region.region,
                 serviceAccountAnnotations: { "iam.gke.io/gcp-service-account": reader.email },
-                readyResources: [reader.bucketViewer, reader.workloadIdentityUser],
+                // The transfer job runs once as soon as it exists; pods start after that run has begun.
+                readyResources: [reader.bucketViewer, reader.workloadIdentityUser, this.transfers[region.name].job],
             };
         }
         this.edgeReaderPolicies = {};
@@ -212,7 +247,7 @@ export class ModelStore extends pulumi.ComponentResource {
                 bucketRegion: source.region,
                 serviceAccountAnnotations: {},
                 staticCredentials: config.secrets.edgeStoreCredentials[region.name],
-                readyResources: [],
+                readyResources: backfilled(region.modelStoreSource),
             };
             this.edgeReaderPolicies[region.name] = pulumi
                 .all([source.bucketArn, source.keyArn])

@@ -38,6 +38,8 @@ interface Recorded {
     name: string;
     custom: boolean;
     opts: pulumi.CustomResourceOptions & pulumi.ComponentResourceOptions;
+    /** The inputs as the program passed them, Outputs and all: their resources are dependencies. */
+    props: unknown;
 }
 
 export async function runOffline(options: OfflineRunOptions): Promise<OfflineRun> {
@@ -69,6 +71,7 @@ export async function runOffline(options: OfflineRunOptions): Promise<OfflineRun
                     // Decided after construction: the custom-resource marker is set after transformations run.
                     custom: false,
                     opts: args.opts,
+                    props: args.props,
                 });
                 return undefined;
             });
@@ -118,6 +121,7 @@ async function buildPlanResources(recorded: Recorded[], mocked: MockedResource[]
             provider: provider ? urnOf(provider) : undefined,
             inputs: (await normalize(mockedInputs, urns)) as Record<string, unknown>,
             opts: await safetyOpts(r, byResource, urnOf),
+            dependencies: await allDependencies(r, urnOf),
         });
     }
     return out;
@@ -187,6 +191,33 @@ async function safetyOpts(
     const depUrns = (await dependencyList(r.opts.dependsOn)).map((d) => urnOf(d)).filter((u): u is string => u !== undefined);
     if (depUrns.length > 0) opts.dependsOn = depUrns;
     return opts;
+}
+
+/**
+ * Every resource the engine waits for before creating this one, as its state's
+ * `dependencies` lists them: the explicit `dependsOn` and the resources its input Outputs
+ * come from.
+ */
+async function allDependencies(r: Recorded, urnOf: (res: pulumi.Resource | undefined) => string | undefined): Promise<string[]> {
+    const found = new Set<pulumi.Resource>([...(await dependencyList(r.opts.dependsOn)), ...(await inputResources(r.props))]);
+    found.delete(r.resource);
+    const urns = [...found].map((d) => urnOf(d)).filter((u): u is string => u !== undefined);
+    return [...new Set(urns)].sort();
+}
+
+/** The resources input values come from: each Output's resources, and resources passed as references. */
+async function inputResources(value: unknown, seen = new Set<unknown>()): Promise<pulumi.Resource[]> {
+    if (value === null || typeof value !== "object" || seen.has(value)) return [];
+    seen.add(value);
+    if (pulumi.Resource.isInstance(value)) return [value];
+    if (pulumi.Output.isInstance(value)) {
+        const output = value as unknown as OutputInternals<unknown> & { allResources?: () => Promise<Set<pulumi.Resource>> };
+        const own = output.allResources ? [...(await output.allResources())] : [];
+        return own;
+    }
+    if (value instanceof Promise) return inputResources(await value, seen);
+    const children = Array.isArray(value) ? value : Object.values(value as Record<string, unknown>);
+    return (await Promise.all(children.map((c) => inputResources(c, seen)))).flat();
 }
 
 /** The resources a `dependsOn` names, whether given plainly, as an array, or as an Output/Promise. */

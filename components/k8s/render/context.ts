@@ -1,5 +1,6 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { primaryTrack, trackWeights, type FleetConfig, type ModelSettings, type RegionConfig } from "../../../config";
+import { subnetLayout } from "../../aws/cidr";
 import type { ClusterMonitoring, GpuPoolPlacement, IngressFlavour, ModelStoreAccess, RegionCluster, WorkloadIdentity } from "../../types";
 import { gatewayBackendEnv, type GatewayBackend } from "./gatewayConfig";
 import { TRACKS, type Track } from "./names";
@@ -30,6 +31,11 @@ export interface ServingContext {
     monitoring: MonitoringSettings;
     /** The VPC CIDR the load balancer's nodes live in (AWS regions), for the ingress NetworkPolicy. */
     vpcCidr?: string;
+    /**
+     * The public subnets the internet-facing ALB places its nodes in (AWS regions): the only
+     * sources the ingress NetworkPolicy admits, rather than the whole VPC.
+     */
+    loadBalancerCidrs?: string[];
 }
 
 export interface MonitoringSettings {
@@ -92,5 +98,6 @@ export function buildContext(
             labels: monitoring.labels ?? {},
         },
         vpcCidr: "vpcCidr" in region ? region.vpcCidr : undefined,
+        loadBalancerCidrs: region.cloud === "aws" ? subnetLayout(region.vpcCidr, region.azCount).publicCidrs : undefined,
     };
 }

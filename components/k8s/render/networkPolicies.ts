@@ -27,6 +27,9 @@ const anywhere: Peer = { ipBlock: { cidr: "0.0.0.0/0" } };
 export function ingressSourcePeers(ctx: ServingContext): Peer[] {
     switch (ctx.ingress.kind) {
         case "alb":
+            // The ALB's nodes sit in the public subnets (the subnets it discovers by their
+            // kubernetes.io/role/elb tag); nothing else in the VPC may reach the pods directly.
+            if (ctx.loadBalancerCidrs !== undefined) return ctx.loadBalancerCidrs.map((cidr) => ({ ipBlock: { cidr } }));
             return [{ ipBlock: { cidr: ctx.vpcCidr ?? "0.0.0.0/0" } }];
         case "gce":
             return GOOGLE_LB_RANGES.map((cidr) => ({ ipBlock: { cidr } }));
