@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { loadConfig } from "./config";
 import { RegionCertificate } from "./components/global/certificate";
 import { GlobalEntry, hostedZoneId } from "./components/global/entry";
+import { ImageRegistry } from "./components/global/imageRegistry";
 import { ModelStore } from "./components/global/modelStore";
 import { ServingStack } from "./components/k8s/servingStack";
 import { createProviders, createRegion } from "./components/regions";
@@ -13,6 +14,12 @@ const providers = createProviders(config);
 // builds them in parallel.
 const clusters = Object.fromEntries(config.regions.map((region) => [region.name, createRegion(config, region, providers)]));
 
+const imageRegistry = new ImageRegistry("llm-image", {
+    config,
+    awsProvider: providers.aws,
+    gcpProviders: providers.gcp,
+    gcpApis: providers.gcpApis,
+});
 const modelStore = new ModelStore("model-store", { config, clusters, awsProvider: providers.aws, gcpProviders: providers.gcp });
 const zoneId = hostedZoneId(config, providers.aws);
 
@@ -36,6 +43,7 @@ const serving = config.regions.map((region) => {
         cluster: clusters[region.name],
         modelStore: modelStore.access[region.name],
         tls: certificate.tls,
+        llmImage: imageRegistry.sources[region.name],
     });
     namespaceReady(stack.namespaceResource);
     return stack;
@@ -62,3 +70,5 @@ export const publishModelCommand = modelStore.publishCommand;
 // Attach to each edge site's read-only IAM user, made outside the stack (docs/model-store.md).
 export const modelStoreEdgeReaderPolicies = modelStore.edgeReaderPolicies;
 export const modelStoreTransferJobs = modelStore.transferJobNames;
+// The main workflow pushes the LLM-track image here; its digest goes into images.torchserveLlmDigest (docs/serving.md).
+export const llmImagePushTargets = imageRegistry.pushTargets;

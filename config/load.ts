@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { ConfigError, ConfigProblem, fromZodIssues, keyPath } from "./errors";
 import { fleetSchema, FleetSettings, RegionSettings } from "./schema";
-import { crossCheck, GpuPoolShape, poolShape, routedRegions, SecretPresence } from "./validate";
+import { crossCheck, derivedDrainSeconds, GpuPoolShape, poolShape, routedRegions, SecretPresence } from "./validate";
 
 /** A region as components receive it: settings plus what validation resolved. */
 export type RegionConfig = RegionSettings & {
@@ -24,6 +24,11 @@ export interface FleetSecrets {
     kubeconfigs: Record<string, pulumi.Output<string>>;
     /** Read-only model-store keys per existing-cluster region name. */
     edgeStoreCredentials: Record<string, EdgeStoreCredentials>;
+    /**
+     * Image pull secrets per existing-cluster region name: the `.dockerconfigjson` of a
+     * read-only registry identity, for regions that run the LLM-track image.
+     */
+    edgeImagePullSecrets: Record<string, pulumi.Output<string>>;
     /** Optional TensorZero backends (observability and inference cache). */
     gatewayBackends: { clickhouseUrl?: pulumi.Output<string>; postgresUrl?: pulumi.Output<string>; valkeyUrl?: pulumi.Output<string> };
 }
@@ -50,6 +55,7 @@ export interface RawSecrets {
     kubeconfigs?: unknown;
     edgeStoreCredentials?: unknown;
     gatewayBackends?: unknown;
+    edgeImagePullSecrets?: unknown;
 }
 
 /**
@@ -61,7 +67,9 @@ export function validateSettings(raw: Record<string, unknown>): FleetSettings {
     const secrets: RawSecrets = raw;
     const problems: ConfigProblem[] = [];
     const unknownKeys = Object.keys(raw).filter(
-        (k) => !(settingKeys as string[]).includes(k) && !["kubeconfigs", "edgeStoreCredentials", "gatewayBackends"].includes(k),
+        (k) =>
+            !(settingKeys as string[]).includes(k) &&
+            !["kubeconfigs", "edgeStoreCredentials", "gatewayBackends", "edgeImagePullSecrets"].includes(k),
     );
     for (const k of unknownKeys) {
         problems.push({
@@ -79,11 +87,18 @@ export function validateSettings(raw: Record<string, unknown>): FleetSettings {
     }
     problems.push(...crossCheck(parsed.data, presence));
     if (problems.length > 0) throw new ConfigError(problems);
-    return parsed.data;
+    const torchserve = parsed.data.serving.torchserve;
+    return {
+        ...parsed.data,
+        serving: {
+            ...parsed.data.serving,
+            torchserve: { ...torchserve, drainSeconds: torchserve.drainSeconds ?? derivedDrainSeconds(parsed.data.models) },
+        },
+    };
 }
 
 function secretShapeProblems(secrets: RawSecrets, problems: ConfigProblem[]): SecretPresence {
-    const presence: SecretPresence = { kubeconfigs: [], edgeStoreCredentials: [] };
+    const presence: SecretPresence = { kubeconfigs: [], edgeStoreCredentials: [], edgeImagePullSecrets: [] };
     const asRecord = (key: string, value: unknown): Record<string, unknown> => {
         if (value === undefined) return {};
         if (typeof value !== "object" || value === null || Array.isArray(value)) {
@@ -103,6 +118,15 @@ function secretShapeProblems(secrets: RawSecrets, problems: ConfigProblem[]): Se
                 path: keyPath(["kubeconfigs", region]),
                 message: "must be the kubeconfig text",
                 fix: `pulumi config set --secret --path 'kubeconfigs.${region}' "$(cat kubeconfig.yaml)"`,
+            });
+    }
+    for (const [region, value] of Object.entries(asRecord("edgeImagePullSecrets", secrets.edgeImagePullSecrets))) {
+        if (typeof value === "string" && isDockerConfigJson(value)) presence.edgeImagePullSecrets.push(region);
+        else
+            problems.push({
+                path: keyPath(["edgeImagePullSecrets", region]),
+                message: 'must be the JSON of a .dockerconfigjson ({"auths": {...}})',
+                fix: `pulumi config set --secret --path 'edgeImagePullSecrets.${region}' "$(cat dockerconfig.json)"`,
             });
     }
     for (const [region, value] of Object.entries(asRecord("edgeStoreCredentials", secrets.edgeStoreCredentials))) {
@@ -135,6 +159,17 @@ function secretShapeProblems(secrets: RawSecrets, problems: ConfigProblem[]): Se
     return presence;
 }
 
+/** Whether a secret value has the shape of a .dockerconfigjson; nothing of it is reported. */
+function isDockerConfigJson(text: string): boolean {
+    try {
+        const parsed: unknown = JSON.parse(text);
+        const auths = typeof parsed === "object" && parsed !== null ? (parsed as Record<string, unknown>)["auths"] : undefined;
+        return typeof auths === "object" && auths !== null && !Array.isArray(auths);
+    } catch {
+        return false;
+    }
+}
+
 /** Adds what validation resolved and wraps secrets. */
 export function resolveConfig(settings: FleetSettings, secrets: RawSecrets, context: { project: string; stack: string }): FleetConfig {
     const regions: RegionConfig[] = settings.regions.map((region) => ({
@@ -164,6 +199,9 @@ export function resolveConfig(settings: FleetSettings, secrets: RawSecrets, cont
                     k,
                     { accessKeyId: secretString(records(v).accessKeyId), secretAccessKey: secretString(records(v).secretAccessKey) },
                 ]),
+            ),
+            edgeImagePullSecrets: Object.fromEntries(
+                Object.entries(records(secrets.edgeImagePullSecrets)).map(([k, v]) => [k, secretString(v)]),
             ),
             gatewayBackends: Object.fromEntries(
                 backendKeys.filter((k) => backends[k] !== undefined).map((k) => [k, secretString(backends[k])]),

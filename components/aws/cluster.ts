@@ -221,7 +221,7 @@ export class EksCluster extends pulumi.ComponentResource {
         );
         // The CNI policy is not here: the VPC CNI gets it through Pod Identity, so no pod that
         // reaches the node's credentials can rewrite network interfaces.
-        const nodeGrants = ["AmazonEKSWorkerNodePolicy", "AmazonEC2ContainerRegistryReadOnly", "AmazonSSMManagedInstanceCore"].map(
+        const nodeGrants = ["AmazonEKSWorkerNodePolicy", "AmazonEC2ContainerRegistryPullOnly", "AmazonSSMManagedInstanceCore"].map(
             (policy) =>
                 new aws.iam.RolePolicyAttachment(
                     `${name}-node-${policy}`,

@@ -1,4 +1,5 @@
 import { isPinnedImage, type FleetConfig, type RegionConfig } from "../../../config";
+import type { LlmImageSource } from "../../global/imageRegistry";
 import type { ModelStoreAccess, RegionCluster, RegionTls } from "../../types";
 import { TRACKS } from "./names";
 import { bytes, isQuantity, milliCpu } from "./quantity";
@@ -11,6 +12,8 @@ export interface ServingCheckInput {
     cluster: Pick<RegionCluster, "gpuPools" | "ingress" | "workloadIdentity">;
     modelStore: Pick<ModelStoreAccess, "kind" | "staticCredentials">;
     tls: Pick<RegionTls, "kind" | "hosts">;
+    /** Where the LLM-track image comes from; needed when the region serves an OpenAI-compatible model. */
+    llmImage?: Pick<LlmImageSource, "pullSecret">;
 }
 
 const pairs: Record<RegionCluster["ingress"]["kind"], RegionTls["kind"]> = { alb: "acm", gce: "gcp-managed", class: "cert-manager" };
@@ -44,7 +47,7 @@ function olderThan(version: readonly number[], minimum: readonly number[]): bool
  * argument) at fault. Config validation catches most of these for stack files; these
  * checks hold for any caller and for what only the cluster knows (its GPU pools).
  */
-export function servingArgProblems({ config, region, cluster, modelStore, tls }: ServingCheckInput): string[] {
+export function servingArgProblems({ config, region, cluster, modelStore, tls, llmImage }: ServingCheckInput): string[] {
     const problems: string[] = [];
     const add = (message: string) => problems.push(message);
     const sv = config.serving;
@@ -80,6 +83,18 @@ export function servingArgProblems({ config, region, cluster, modelStore, tls }:
                 `serving.tracks.${t}.torchserveImage is '${image}' (TorchServe ${version.join(".")}) but the rendered config needs TorchServe ${minimum} or later (default_startup_timeout, per-model startupTimeout, the OpenAI-compatible route); use ${upgraded} or later`,
             );
         }
+    }
+
+    const llmModel = config.models.find((m) => m.openai && region.modelNames.includes(m.name));
+    if (llmModel) {
+        const needs = `region ${region.name} serves ${llmModel.name} (openai: true), which needs the vLLM image`;
+        for (const t of TRACKS) {
+            if ((sv.tracks[t].torchserveLlmDigest ?? config.images.torchserveLlmDigest) === undefined)
+                add(`images.torchserveLlmDigest is not set (nor serving.tracks.${t}.torchserveLlmDigest) but ${needs}`);
+        }
+        if (!llmImage) add(`llmImage is missing but ${needs}: pass the ImageRegistry's source for the region`);
+        else if (region.cloud === "existing" && llmImage.pullSecret === undefined)
+            add(`edgeImagePullSecrets.${region.name} is missing but ${needs} from a private registry`);
     }
 
     const known = new Set(config.models.map((m) => m.name));

@@ -5,7 +5,10 @@ import { names, ports } from "./names";
 /** Where the gateway reads its config inside the pod. */
 export const gatewayPaths = { configDir: "/etc/tensorzero", configFile: "/etc/tensorzero/tensorzero.toml" } as const;
 
-/** The gateway's optional backends, and the environment variables it reads their URLs from. */
+/**
+ * The gateway's optional backends, and the environment variables it reads their URLs from
+ * (tensorzero 2026.6.0: tensorzero-core/src/utils/gateway.rs reads each with std::env::var).
+ */
 export const gatewayBackendEnv = {
     clickhouseUrl: "TENSORZERO_CLICKHOUSE_URL",
     postgresUrl: "TENSORZERO_POSTGRES_URL",
@@ -27,20 +30,22 @@ export function torchserveOpenAiBase(namespace: string, model: Pick<ModelSetting
 }
 
 /**
- * `tensorzero.toml` for a region: each model that speaks the OpenAI API becomes a
- * TensorZero model routed to TorchServe, and a chat function of the same name with one
- * variant, so clients can call either `model_name` or `function_name`. Models without the
- * OpenAI API are served by TorchServe's `/predictions` directly and are not listed.
+ * `tensorzero.toml` for a region, as a TOML table: each model that speaks the OpenAI API
+ * becomes a TensorZero model routed to TorchServe, and a chat function of the same name
+ * with one variant, so clients can call either `model_name` or `function_name`. Models
+ * without the OpenAI API are served by TorchServe's `/predictions` directly and are not listed.
  *
+ * Every key must exist in the pinned gateway (images.gateway, 2026.6.0), whose config
+ * structs deny unknown fields; test/gateway-keys.test.ts pins each key to its source.
  * Backend URLs never appear here; the gateway reads them from the environment. The
  * inference cache needs no switch in this file: TensorZero caches per request
  * (`tensorzero::cache_options`) in ClickHouse, or in Valkey when that is configured.
  */
-export function renderGatewayConfig(
+export function gatewayConfigTable(
     namespace: string,
     models: ModelSettings[],
     backends: Partial<Record<GatewayBackend, unknown>>,
-): string {
+): Record<string, unknown> {
     const openAiModels = models.filter((m) => m.openai);
     const config: Record<string, unknown> = {
         gateway: {
@@ -53,23 +58,7 @@ export function renderGatewayConfig(
         },
     };
     if (openAiModels.length > 0) {
-        config["models"] = Object.fromEntries(
-            openAiModels.map((m) => [
-                m.name,
-                {
-                    routing: [TORCHSERVE_PROVIDER],
-                    providers: {
-                        [TORCHSERVE_PROVIDER]: {
-                            type: "openai",
-                            api_base: torchserveOpenAiBase(namespace, m),
-                            model_name: m.name,
-                            // TorchServe's token authorization is off (see torchserveConfig.ts).
-                            api_key_location: "none",
-                        },
-                    },
-                },
-            ]),
-        );
+        config["models"] = Object.fromEntries(openAiModels.map((m) => [m.name, gatewayModel(namespace, m)]));
         config["functions"] = Object.fromEntries(
             openAiModels.map((m) => [
                 m.name,
@@ -77,5 +66,35 @@ export function renderGatewayConfig(
             ]),
         );
     }
+    return config;
+}
+
+/**
+ * One TensorZero model: its providers by name and the order they are tried in. A model
+ * with several providers (say, weighted tracks) adds entries to both.
+ */
+export function gatewayModel(namespace: string, model: ModelSettings): Record<string, unknown> {
+    return {
+        routing: [TORCHSERVE_PROVIDER],
+        providers: {
+            [TORCHSERVE_PROVIDER]: {
+                type: "openai",
+                api_base: torchserveOpenAiBase(namespace, model),
+                // The served model name: the handler refuses a request naming another model.
+                model_name: model.name,
+                // TorchServe's token authorization is off (see torchserveConfig.ts).
+                api_key_location: "none",
+            },
+        },
+    };
+}
+
+/** `tensorzero.toml` text for a region; see gatewayConfigTable. */
+export function renderGatewayConfig(
+    namespace: string,
+    models: ModelSettings[],
+    backends: Partial<Record<GatewayBackend, unknown>>,
+): string {
+    const config = gatewayConfigTable(namespace, models, backends);
     return `# Rendered by modelfleet from the stack's model list; changes here are overwritten.\n${stringify(config)}\n`;
 }

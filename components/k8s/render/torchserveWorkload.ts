@@ -13,7 +13,7 @@ import {
     restrictedPodSecurityContext,
     zoneSpread,
 } from "./podCommon";
-import { MODEL_STARTUP_TIMEOUT_SECONDS, renderModelSyncScript, torchservePaths } from "./torchserveConfig";
+import { MODEL_STARTUP_TIMEOUT_SECONDS, renderModelSyncScript, renderTorchServeStartScript, torchservePaths } from "./torchserveConfig";
 
 type Deployment = k8s.types.input.apps.v1.Deployment;
 type EnvVar = k8s.types.input.core.v1.EnvVar;
@@ -89,8 +89,7 @@ function modelSyncEnv(ctx: ServingContext): EnvVar[] {
  */
 export function renderTorchServeDeployment(ctx: ServingContext, track: Track, configChecksum: string): Deployment {
     const ts = ctx.serving.torchserve;
-    const image = ctx.trackImages[track];
-    const labels = torchserveLabels(ctx.regionName, track, image);
+    const labels = torchserveLabels(ctx.regionName, track, ctx.trackImages[track]);
     const selector = torchserveSelector(track);
     const ping = { path: "/ping", port: portNames.http };
     return {
@@ -112,6 +111,7 @@ export function renderTorchServeDeployment(ctx: ServingContext, track: Track, co
                 },
                 spec: {
                     serviceAccountName: TORCHSERVE_SERVICE_ACCOUNT,
+                    ...(ctx.imagePullSecret !== undefined ? { imagePullSecrets: [{ name: names.imagePullSecret }] } : {}),
                     automountServiceAccountToken: false,
                     enableServiceLinks: false,
                     securityContext: restrictedPodSecurityContext(),
@@ -137,18 +137,10 @@ export function renderTorchServeDeployment(ctx: ServingContext, track: Track, co
                     containers: [
                         {
                             name: "torchserve",
-                            image,
+                            image: ctx.trackImageRefs[track],
                             imagePullPolicy: "IfNotPresent",
-                            command: ["torchserve"],
-                            args: [
-                                "--start",
-                                "--foreground",
-                                "--ncs",
-                                "--ts-config",
-                                torchservePaths.configFile,
-                                "--model-store",
-                                torchservePaths.modelStore,
-                            ],
+                            // The JVM itself is PID 1 and drains on SIGTERM; see renderTorchServeStartScript.
+                            command: ["/bin/sh", "-c", renderTorchServeStartScript()],
                             env: [
                                 { name: "LOG_LOCATION", value: torchservePaths.logs },
                                 { name: "METRICS_LOCATION", value: torchservePaths.logs },
@@ -194,6 +186,17 @@ export function renderTorchServeDeployment(ctx: ServingContext, track: Track, co
                 },
             },
         },
+    };
+}
+
+/** The read-only registry credential an edge cluster pulls the LLM-track image with. */
+export function renderImagePullSecret(ctx: ServingContext, dockerConfigJson: pulumi.Input<string>): k8s.types.input.core.v1.Secret {
+    return {
+        apiVersion: "v1",
+        kind: "Secret",
+        metadata: { name: names.imagePullSecret, namespace: ctx.namespace, labels: commonLabels(ctx.regionName) },
+        type: "kubernetes.io/dockerconfigjson",
+        stringData: { ".dockerconfigjson": dockerConfigJson },
     };
 }
 
