@@ -302,7 +302,7 @@ describe("EKS cluster", () => {
             .filter((r) => r.type === "aws:iam/rolePolicyAttachment:RolePolicyAttachment" && r.name.startsWith("use1-eks-node-"))
             .map((r) => r.inputs["policyArn"]);
         expect(nodePolicies.sort()).toEqual([
-            "arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryReadOnly",
+            "arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryPullOnly",
             "arn:aws:iam::aws:policy/AmazonEKSWorkerNodePolicy",
             "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore",
         ]);

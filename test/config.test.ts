@@ -315,8 +315,10 @@ describe("bad input names the key and the fix", () => {
             ["serving.activeColor", "green"],
             ["modelStore.primaryRegion", "nowhere"],
         ]);
-        // Renaming euw1 also orphans the edge cluster's model-store source.
+        // Renaming euw1 also orphans the edge cluster's model-store source, and the edge
+        // cluster's resnet50 is now the OpenAI model, pulled from a private registry.
         expect(problems.map((p) => p.path).sort()).toEqual([
+            "edgeImagePullSecrets.edge-muc",
             "modelStore.primaryRegion",
             "models[1].name",
             "regions[1].name",

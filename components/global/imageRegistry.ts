@@ -23,9 +23,9 @@ export interface ImageRegistryArgs {
 /** Where one region's serving stack pulls the LLM-track image from. */
 export interface LlmImageSource {
     /** Repository without tag or digest, e.g. 111122223333.dkr.ecr.us-east-1.amazonaws.com/modelfleet-prod/torchserve-llm. */
-    repository: pulumi.Output<string>;
+    repository: pulumi.Input<string>;
     /** Edge clusters: the `.dockerconfigjson` of their read-only registry identity (secret config). */
-    pullSecret?: pulumi.Output<string>;
+    pullSecret?: pulumi.Input<string>;
 }
 
 type AwsRegion = Extract<RegionConfig, { cloud: "aws" }>;

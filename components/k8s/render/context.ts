@@ -54,6 +54,11 @@ export interface MonitoringOptions {
     labels?: Record<string, string>;
 }
 
+/** `<repository>@<digest>`, a plain string when the repository is one. */
+function byDigest(repository: pulumi.Input<string>, digest: string): pulumi.Input<string> {
+    return typeof repository === "string" ? `${repository}@${digest}` : pulumi.interpolate`${repository}@${digest}`;
+}
+
 /**
  * Resolves the context. Call only after the arguments have passed `servingArgProblems`:
  * it assumes the serving pool and the region's models exist.
@@ -74,7 +79,7 @@ export function buildContext(
         TRACKS.map((t) => [t, llmTrack ? `${LLM_IMAGE_NAME}@${llmDigest(t)}` : stockImage(t)]),
     ) as Record<Track, string>;
     const trackImageRefs = Object.fromEntries(
-        TRACKS.map((t) => [t, llmTrack && llmImage ? pulumi.interpolate`${llmImage.repository}@${llmDigest(t)}` : stockImage(t)]),
+        TRACKS.map((t) => [t, llmTrack && llmImage ? byDigest(llmImage.repository, llmDigest(t)) : stockImage(t)]),
     ) as Record<Track, pulumi.Input<string>>;
     return {
         namespace: config.serving.namespace,
