@@ -384,7 +384,13 @@ describe("Pulumi.yaml", () => {
 
     it("declares every config key with a description", () => {
         const declared = Object.keys(project.config).map((k) => k.replace(/^modelfleet:/, ""));
-        const expected = [...Object.keys(fleetSchema.shape), "kubeconfigs", "edgeStoreCredentials", "gatewayBackends"];
+        const expected = [
+            ...Object.keys(fleetSchema.shape),
+            "kubeconfigs",
+            "edgeStoreCredentials",
+            "gatewayBackends",
+            "edgeImagePullSecrets",
+        ];
         expect(declared.sort()).toEqual(expected.sort());
         for (const decl of Object.values(project.config)) expect(decl.description?.length).toBeGreaterThan(10);
         expect(project.name).toBe("modelfleet");
