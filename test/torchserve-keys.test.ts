@@ -1,3 +1,7 @@
+import { spawnSync } from "child_process";
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from "fs";
+import { tmpdir } from "os";
+import * as path from "path";
 import { configPropertiesEntries, modelConfigJson, renderTorchServeStartScript } from "../components/k8s/render/torchserveConfig";
 import { fleetConfig, stackSettings } from "./mocks";
 
@@ -73,5 +77,43 @@ describe("TorchServe start script", () => {
         // Nothing runs after exec, and no launcher stays in between.
         expect(lines.filter((l) => l.startsWith("exec "))).toHaveLength(1);
         expect(script).not.toMatch(/torchserve --start/);
+    });
+
+    test("run by sh, the JVM replaces the shell (same PID) and gets the launcher's arguments", () => {
+        const bin = mkdtempSync(path.join(tmpdir(), "ts-start-"));
+        try {
+            const fake = (name: string, body: string) => {
+                writeFileSync(path.join(bin, name), `#!/bin/sh\n${body}\n`);
+                chmodSync(path.join(bin, name), 0o755);
+            };
+            fake("python", 'echo "/venv/lib/python3.9/site-packages"');
+            fake("java", 'echo "pid=$$"; for a in "$@"; do echo "arg=$a"; done');
+            const run = spawnSync("sh", ["-c", script], {
+                env: { PATH: `${bin}:/usr/bin:/bin` },
+                encoding: "utf8",
+            });
+            expect(run.status).toBe(0);
+            const lines = run.stdout.trim().split("\n");
+            expect(lines[0]).toBe(`pid=${run.pid}`);
+            expect(lines.slice(1)).toEqual([
+                "arg=-Dmodel_server_home=/venv/lib/python3.9/site-packages",
+                "arg=-XX:+UseContainerSupport",
+                "arg=-XX:MaxRAMPercentage=25.0",
+                "arg=-XX:+ExitOnOutOfMemoryError",
+                "arg=-Djava.io.tmpdir=/home/model-server/tmp",
+                "arg=-cp",
+                "arg=.:/venv/lib/python3.9/site-packages/ts/frontend/*",
+                "arg=org.pytorch.serve.ModelServer",
+                "arg=--python",
+                `arg=${path.join(bin, "python")}`,
+                "arg=-f",
+                "arg=/etc/torchserve/config.properties",
+                "arg=-s",
+                "arg=/home/model-server/model-store",
+                "arg=-ncs",
+            ]);
+        } finally {
+            rmSync(bin, { recursive: true, force: true });
+        }
     });
 });
