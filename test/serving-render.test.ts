@@ -451,8 +451,12 @@ describe("TorchServe Deployments", () => {
         expect(pod.terminationGracePeriodSeconds).toBe(345);
         expect(server.ports.map((p: Json) => p.containerPort)).toEqual([8080, 8082]);
         expect(server.args).toBeUndefined();
-        expect(server.command.slice(0, 2)).toEqual(["/bin/sh", "-c"]);
-        expect(server.command[2]).toContain('exec "$java"');
+        // use1 runs the LLM-track image: tini reaps vLLM's orphans and hands SIGTERM to the JVM.
+        expect(server.command.slice(0, 4)).toEqual(["/usr/bin/tini", "--", "/bin/sh", "-c"]);
+        expect(server.command[4]).toContain('exec "$java"');
+        // The stock image has no tini: the shell execs the JVM, which is PID 1.
+        const stock = renderTorchServeDeployment(ctxFor("aws", fleetConfig(stackSettings("dev"))), "blue", "x") as Json;
+        expect(stock.spec.template.spec.containers[0].command.slice(0, 2)).toEqual(["/bin/sh", "-c"]);
     });
 
     test("runs restricted: non-root, no escalation, no capabilities, RuntimeDefault seccomp, read-only root with scratch volumes", () => {

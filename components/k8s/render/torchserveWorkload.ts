@@ -83,6 +83,20 @@ function modelSyncEnv(ctx: ServingContext): EnvVar[] {
     return env;
 }
 
+/** tini in the LLM-track image (serving/llm/Dockerfile installs it); the stock image has none. */
+export const TINI = "/usr/bin/tini";
+
+/**
+ * The TorchServe container's command; it replaces the image's entrypoint. The start script
+ * `exec`s the JVM, so SIGTERM reaches it (see renderTorchServeStartScript). On the
+ * LLM-track image tini is PID 1 in front of it: vLLM starts processes of its own, and an
+ * orphan of theirs is reaped by tini, which the JVM would not do. Without `-g`: SIGTERM goes
+ * to the JVM alone, which stops its workers itself.
+ */
+export function torchserveCommand(llmTrack: boolean): string[] {
+    return [...(llmTrack ? [TINI, "--"] : []), "/bin/sh", "-c", renderTorchServeStartScript()];
+}
+
 /**
  * One track's TorchServe Deployment. No `replicas`: the track's HPA owns the count, and a
  * value here would reset it on every update.
@@ -139,8 +153,7 @@ export function renderTorchServeDeployment(ctx: ServingContext, track: Track, co
                             name: "torchserve",
                             image: ctx.trackImageRefs[track],
                             imagePullPolicy: "IfNotPresent",
-                            // The JVM itself is PID 1 and drains on SIGTERM; see renderTorchServeStartScript.
-                            command: ["/bin/sh", "-c", renderTorchServeStartScript()],
+                            command: torchserveCommand(ctx.llmTrack),
                             env: [
                                 { name: "LOG_LOCATION", value: torchservePaths.logs },
                                 { name: "METRICS_LOCATION", value: torchservePaths.logs },
