@@ -1,4 +1,3 @@
-import * as pulumi from "@pulumi/pulumi";
 import { loadConfig } from "./config";
 import { RegionCertificate } from "./components/global/certificate";
 import { GlobalEntry, hostedZoneId } from "./components/global/entry";
@@ -24,10 +23,6 @@ const modelStore = new ModelStore("model-store", { config, clusters, awsProvider
 const zoneId = hostedZoneId(config, providers.aws);
 
 const serving = config.regions.map((region) => {
-    // Edge clusters get their certificate from cert-manager inside the serving namespace,
-    // which the serving stack creates; the certificate waits for it.
-    let namespaceReady: (namespace: pulumi.Resource) => void = () => undefined;
-    const servingNamespace = new Promise<pulumi.Resource>((resolve) => (namespaceReady = resolve));
     const certificate = new RegionCertificate(`${region.name}-tls`, {
         config,
         region,
@@ -35,9 +30,8 @@ const serving = config.regions.map((region) => {
         zoneId,
         awsProvider: providers.aws,
         gcpProvider: region.cloud === "gcp" ? providers.gcp[region.project] : undefined,
-        servingNamespace,
     });
-    const stack = new ServingStack(`${region.name}-serving`, {
+    return new ServingStack(`${region.name}-serving`, {
         config,
         region,
         cluster: clusters[region.name],
@@ -45,8 +39,6 @@ const serving = config.regions.map((region) => {
         tls: certificate.tls,
         llmImage: imageRegistry.sources[region.name],
     });
-    namespaceReady(stack.namespaceResource);
-    return stack;
 });
 
 const globalEntry = new GlobalEntry("global", {

@@ -104,7 +104,20 @@ export type RegionTls =
           sslPolicyName: pulumi.Output<string>;
           readyResources: pulumi.Resource[];
       }
-    | { kind: "cert-manager"; hosts: string[]; secretName: string; readyResources: pulumi.Resource[] };
+    | {
+          kind: "cert-manager";
+          hosts: string[];
+          /** Secret the Certificate writes, which the Ingress reads. */
+          secretName: string;
+          /** The cert-manager issuer that signs it. */
+          issuer: { name: string; kind: "ClusterIssuer" | "Issuer" };
+          readyResources: pulumi.Resource[];
+          /**
+           * Earlier identities of the Certificate, which the serving stack makes in its own
+           * namespace: a stack that made it elsewhere keeps the object instead of replacing it.
+           */
+          certificateAliases: pulumi.Input<pulumi.Alias>[];
+      };
 
 /** What the serving stack in a region hands the global entry. */
 export interface ServingEndpoint {

@@ -17,8 +17,9 @@ export class ConfigError extends Error {
     }
 }
 
+/** One line per problem, whatever the key or value echoed in it holds. */
 export function formatProblem(p: ConfigProblem): string {
-    return `modelfleet:${p.path} ${p.message}; fix: ${p.fix}`;
+    return oneLine(`modelfleet:${p.path} ${p.message}; fix: ${p.fix}`, Infinity);
 }
 
 /** `regions[1].gpuPools[0]` from ["regions", 1, "gpuPools", 0]. */
@@ -35,18 +36,33 @@ export function setCommand(path: string, example: string | number | boolean, sec
     return `pulumi config set${secret ? " --secret" : ""} --path '${path}' ${example}`;
 }
 
-/** Turns zod's issues into problems with a fix each. */
-export function fromZodIssues(issues: z.core.$ZodIssue[]): ConfigProblem[] {
+/** An unknown key's problem; with the key it was probably meant to be when there is one. */
+export function unknownKeyProblem(path: string, suggestion: string | undefined, rm: string): ConfigProblem {
+    if (suggestion === undefined) return { path, message: "is not a known key", fix: `check the spelling, or remove it: ${rm}` };
+    return { path, message: `is not a known key (did you mean ${suggestion}?)`, fix: `rename it to ${suggestion}, or remove it: ${rm}` };
+}
+
+/**
+ * Turns zod's issues into problems with a fix each. `suggest` names the key an unknown
+ * key was probably meant to be (the nearest known key at its path).
+ */
+export function fromZodIssues(
+    issues: z.core.$ZodIssue[],
+    suggest: (path: ReadonlyArray<PropertyKey>, key: string) => string | undefined = () => undefined,
+): ConfigProblem[] {
     const problems: ConfigProblem[] = [];
     for (const issue of issues) {
         if (issue.code === "unrecognized_keys") {
             for (const key of issue.keys) {
                 const path = keyPath([...issue.path, key]);
-                problems.push({
-                    path,
-                    message: "is not a known key",
-                    fix: `check the spelling, or remove it: pulumi config rm --path '${path}'`,
-                });
+                const hint = suggest(issue.path, key);
+                problems.push(
+                    unknownKeyProblem(
+                        path,
+                        hint === undefined ? undefined : keyPath([...issue.path, hint]),
+                        `pulumi config rm --path '${path}'`,
+                    ),
+                );
             }
             continue;
         }
@@ -56,9 +72,15 @@ export function fromZodIssues(issues: z.core.$ZodIssue[]): ConfigProblem[] {
             continue;
         }
         const message = issue.code === "invalid_type" ? `must be ${article(issue.expected)}, got ${describe(issue.input)}` : issue.message;
-        problems.push({ path, message, fix: setCommand(path, "<value>") });
+        problems.push({ path, message: withoutLeadingKey(message, issue.path), fix: setCommand(path, "<value>") });
     }
     return problems;
+}
+
+/** "cloud must be ..." under the key `cloud` would print the key twice. */
+function withoutLeadingKey(message: string, path: ReadonlyArray<PropertyKey>): string {
+    const last = path[path.length - 1];
+    return typeof last === "string" && message.startsWith(`${last} `) ? message.slice(last.length + 1) : message;
 }
 
 function article(expected: string): string {
@@ -69,5 +91,11 @@ function describe(input: unknown): string {
     if (Array.isArray(input)) return "a list";
     if (input === null) return "null";
     if (typeof input === "object") return "an object";
-    return `${typeof input} ${JSON.stringify(input)}`;
+    return `${typeof input} ${oneLine(JSON.stringify(input) ?? String(input))}`;
+}
+
+/** A value echoed in a message, kept to one line and a bounded length. */
+export function oneLine(text: string, max = 80): string {
+    const escaped = text.replace(/[\u0000-\u001f\u007f\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+    return escaped.length > max ? `${escaped.slice(0, max)}...` : escaped;
 }

@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
-import { ConfigError, ConfigProblem, fromZodIssues, keyPath } from "./errors";
+import { ConfigError, ConfigProblem, fromZodIssues, keyPath, unknownKeyProblem } from "./errors";
+import { closest, knownKeysAt } from "./suggest";
 import { fleetSchema, FleetSettings, RegionSettings } from "./schema";
 import { crossCheck, derivedDrainSeconds, GpuPoolShape, poolShape, routedRegions, SecretPresence } from "./validate";
 
@@ -58,31 +59,33 @@ export interface RawSecrets {
     edgeImagePullSecrets?: unknown;
 }
 
+export interface ValidateOptions {
+    /**
+     * Whether the value at a key path (`kubeconfigs.edge-muc`) was stored encrypted, itself
+     * or as part of an encrypted parent. Without it, where secrets are stored is not checked.
+     */
+    isSecure?: (path: string) => boolean;
+}
+
 /**
  * Validates the raw `modelfleet:*` values (secret keys included, their values never
  * inspected beyond their shape) and returns the settings, or throws ConfigError with every
  * problem. Pure: the offline plan calls it on a stack file before running the program.
  */
-export function validateSettings(raw: Record<string, unknown>): FleetSettings {
+export function validateSettings(raw: Record<string, unknown>, options: ValidateOptions = {}): FleetSettings {
     const secrets: RawSecrets = raw;
     const problems: ConfigProblem[] = [];
-    const unknownKeys = Object.keys(raw).filter(
-        (k) =>
-            !(settingKeys as string[]).includes(k) &&
-            !["kubeconfigs", "edgeStoreCredentials", "gatewayBackends", "edgeImagePullSecrets"].includes(k),
-    );
-    for (const k of unknownKeys) {
-        problems.push({
-            path: k,
-            message: "is not a known key",
-            fix: `check the spelling, or remove it: pulumi config rm 'modelfleet:${k}'`,
-        });
+    const allKeys = [...(settingKeys as string[]), ...secretKeyNames];
+    for (const k of Object.keys(raw).filter((key) => !allKeys.includes(key))) {
+        problems.push(unknownKeyProblem(k, closest(k, allKeys), `pulumi config rm 'modelfleet:${k}'`));
     }
+    if (options.isSecure) problems.push(...storageProblems(raw, options.isSecure));
     const presence = secretShapeProblems(secrets, problems);
-    const parsed = fleetSchema.safeParse(Object.fromEntries(settingKeys.map((k) => [k, raw[k]])), { reportInput: true });
+    const input = Object.fromEntries(settingKeys.map((k) => [k, raw[k]]));
+    const parsed = fleetSchema.safeParse(input, { reportInput: true });
     if (!parsed.success) {
         // Cross-field rules need a well-typed config; report the shape problems first.
-        problems.push(...fromZodIssues(parsed.error.issues));
+        problems.push(...fromZodIssues(parsed.error.issues, (path, key) => closest(key, knownKeysAt(fleetSchema, path, input))));
         throw new ConfigError(problems);
     }
     problems.push(...crossCheck(parsed.data, presence));
@@ -95,6 +98,39 @@ export function validateSettings(raw: Record<string, unknown>): FleetSettings {
             torchserve: { ...torchserve, drainSeconds: torchserve.drainSeconds ?? derivedDrainSeconds(parsed.data.models) },
         },
     };
+}
+
+const secretKeyNames = ["kubeconfigs", "edgeStoreCredentials", "gatewayBackends", "edgeImagePullSecrets"];
+
+/**
+ * Secret keys hold only encrypted values; plain settings hold none, because the program
+ * turns them into resource names and inputs that the state keeps in plain text.
+ */
+function storageProblems(raw: Record<string, unknown>, isSecure: (path: string) => boolean): ConfigProblem[] {
+    const problems: ConfigProblem[] = [];
+    const walk = (value: unknown, at: Array<string | number>, secretKey: boolean): void => {
+        const path = keyPath(at);
+        if (!secretKey && isSecure(path)) {
+            problems.push({
+                path,
+                message:
+                    "is encrypted, but it is a plain setting: the program puts it into resource names and inputs, which the state keeps in plain text",
+                fix: `set it without --secret: pulumi config set --path '${path}' <value>`,
+            });
+            return;
+        }
+        if (Array.isArray(value)) value.forEach((v, i) => walk(v, [...at, i], secretKey));
+        else if (typeof value === "object" && value !== null) Object.entries(value).forEach(([k, v]) => walk(v, [...at, k], secretKey));
+        else if (secretKey && typeof value === "string" && !isSecure(path)) {
+            problems.push({
+                path,
+                message: "is stored in plain text, and would be committed with the stack file; it must be encrypted",
+                fix: `pulumi config set --secret --path '${path}' <value>`,
+            });
+        }
+    };
+    for (const [key, value] of Object.entries(raw)) walk(value, [key], secretKeyNames.includes(key));
+    return problems;
 }
 
 function secretShapeProblems(secrets: RawSecrets, problems: ConfigProblem[]): SecretPresence {
@@ -221,8 +257,21 @@ export function loadConfig(): FleetConfig {
         if (fullKey.startsWith(`${NAMESPACE}:`)) raw[fullKey.slice(NAMESPACE.length + 1)] = parseConfigText(text);
     }
     // Secret values arrive decrypted in the program's config; resolveConfig wraps them with
-    // pulumi.secret before they reach any resource, so they stay encrypted in state.
-    return resolveConfig(validateSettings(raw), raw, { project: pulumi.getProject(), stack: pulumi.getStack() });
+    // pulumi.secret before they reach any resource, so they stay encrypted in state. The
+    // engine says which keys were set with --secret, key by key (not value by value).
+    const isSecure = (path: string) => isConfigSecret(`${NAMESPACE}:${/^[^.[]+/.exec(path)?.[0] ?? path}`);
+    return resolveConfig(validateSettings(raw, { isSecure }), raw, { project: pulumi.getProject(), stack: pulumi.getStack() });
+}
+
+/**
+ * Whether the engine passed a key as secret. The SDK keeps the list of secret keys it was
+ * given (`PULUMI_CONFIG_SECRET_KEYS`, or setAllConfig's second argument) and answers
+ * this with its runtime `isConfigSecret`, which its type declarations leave out.
+ */
+function isConfigSecret(fullKey: string): boolean {
+    const runtimeConfig = require("@pulumi/pulumi/runtime/config") as { isConfigSecret?: (key: string) => boolean };
+    if (typeof runtimeConfig.isConfigSecret !== "function") throw new Error("@pulumi/pulumi no longer exposes runtime isConfigSecret");
+    return runtimeConfig.isConfigSecret(fullKey);
 }
 
 /** Structured values reach the program as JSON text, plain strings as themselves. */

@@ -103,7 +103,7 @@ describe("committed stacks", () => {
 
 describe("bad input names the key and the fix", () => {
     const cases: Array<[string, "dev" | "prod", Edits, string, RegExp | string]> = [
-        ["unknown cloud", "dev", [["regions[0].cloud", "azure"]], "regions[0].cloud", "cloud must be one of aws, gcp, existing"],
+        ["unknown cloud", "dev", [["regions[0].cloud", "azure"]], "regions[0].cloud", "must be one of aws, gcp, existing"],
         ["duplicate region name", "prod", [["regions[1].name", "use1"]], "regions[1].name", "duplicates region name 'use1'"],
         ["non-DNS region name", "dev", [["regions[0].name", "US_East"]], "regions[0].name", /must be a DNS label/],
         ["empty regions", "dev", [["regions", []]], "regions", "must list at least one region"],
@@ -246,8 +246,14 @@ describe("bad input names the key and the fix", () => {
             "globalEntry.healthCheck.regions",
             /at least 3 checker regions/,
         ],
-        ["misspelt key", "dev", [["regions[0].gpuPool", []]], "regions[0].gpuPool", "is not a known key"],
-        ["unknown top-level key", "dev", [["regionz", []]], "regionz", "is not a known key"],
+        [
+            "misspelt key",
+            "dev",
+            [["regions[0].gpuPool", []]],
+            "regions[0].gpuPool",
+            "is not a known key (did you mean regions[0].gpuPools?)",
+        ],
+        ["unknown top-level key", "dev", [["regionz", []]], "regionz", "is not a known key (did you mean regions?)"],
         [
             "edge cluster without kubeconfig",
             "prod",

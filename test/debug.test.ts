@@ -103,6 +103,8 @@ describe("stack config", () => {
     test("--stack and --config-file are exclusive, and one is required", async () => {
         expect((await debug(["--plan-dir", DEV_PLAN])).stderr).toBe("give exactly one of --stack NAME or --config-file PATH");
         expect((await debug(["--stack", "dev", "--config-file", "x.yaml"])).code).toBe(2);
+        const unknown = await debug(["--stack", "dev", "--bogus"]);
+        expect([unknown.code, unknown.stderr]).toEqual([2, "error: unknown option '--bogus'"]);
     });
 });
 
@@ -296,6 +298,10 @@ describe("with the real offline plan", () => {
         expect(run.stderr).toBe("");
         expect(run.code).toBe(0);
         expect(fs.existsSync(path.join(out, "plan.json"))).toBe(true);
+        // The folder is the plan's own now: a second run replaces it.
+        expect(JSON.parse(fs.readFileSync(path.join(out, ".modelfleet-output.json"), "utf8")).files).toContain("plan.json");
+        const again = await debug(["--stack", "dev", "--out", out, "--json"]);
+        expect([again.code, again.stderr]).toEqual([0, ""]);
         const report = JSON.parse(run.stdout) as DebugReport;
         expect(report.regions.map((r) => [r.name, r.cloud, r.location])).toEqual([["use1", "aws", "us-east-1"]]);
         const [use1] = report.regions;

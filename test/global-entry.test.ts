@@ -75,13 +75,6 @@ async function drain(mocks: FleetMocks, inFlight: () => number): Promise<void> {
     }
 }
 
-class Deferred<T> {
-    resolve: (value: T) => void = () => undefined;
-    readonly promise = new Promise<T>((resolve) => {
-        this.resolve = resolve;
-    });
-}
-
 function fakeCluster(region: RegionConfig): RegionCluster {
     const provider = new k8s.Provider(`${region.name}-k8s`, { kubeconfig: "{}" });
     const ingress: RegionCluster["ingress"] =
@@ -145,18 +138,7 @@ async function buildFleet(config: FleetConfig): Promise<Fleet> {
     const endpoints: ServingEndpoint[] = [];
     for (const region of config.regions) {
         const cluster = fakeCluster(region);
-        // The serving stack makes the namespace after the certificate; hand it over late.
-        const namespace = new Deferred<pulumi.Resource>();
-        certificates[region.name] = new RegionCertificate(`${region.name}-tls`, {
-            config,
-            region,
-            cluster,
-            zoneId,
-            servingNamespace: namespace.promise,
-        });
-        namespace.resolve(
-            new k8s.core.v1.Namespace(`${region.name}-namespace`, { metadata: { name: "modelfleet" } }, { provider: cluster.provider }),
-        );
+        certificates[region.name] = new RegionCertificate(`${region.name}-tls`, { config, region, cluster, zoneId });
         endpoints.push(fakeEndpoint(region, cluster, certificates[region.name].tls));
     }
     const entry = new GlobalEntry("global", { config, zoneId, endpoints });
@@ -529,22 +511,18 @@ describe("certificates on prod", () => {
         expect(field<string[]>(named(fleet.mocks, "global-usc1-regional"), "records")).toHaveLength(1);
     });
 
-    it("asks cert-manager on the edge cluster for both names, in the serving namespace, after it exists", () => {
-        const cert = named(fleet.mocks, "edge-muc-tls-certificate");
-        expect(cert.type).toBe("kubernetes:cert-manager.io/v1:Certificate");
-        expect(cert.inputs).toMatchObject({
-            apiVersion: "cert-manager.io/v1",
-            kind: "Certificate",
-            metadata: { name: "serving-tls", namespace: "modelfleet" },
-            spec: {
-                secretName: "serving-tls",
-                dnsNames: [DOMAIN, `edge-muc.${DOMAIN}`],
-                issuerRef: { name: "letsencrypt-prod", kind: "ClusterIssuer", group: "cert-manager.io" },
-            },
+    it("hands the edge cluster's serving stack both names and the configured issuer, and makes nothing in the cluster itself", () => {
+        const tls = fleet.certificates["edge-muc"].tls;
+        expect(tls).toEqual({
+            kind: "cert-manager",
+            hosts: [DOMAIN, `edge-muc.${DOMAIN}`],
+            secretName: "serving-tls",
+            issuer: { name: "letsencrypt-prod", kind: "ClusterIssuer" },
+            readyResources: [],
+            certificateAliases: [{ name: "edge-muc-tls-certificate", parent: fleet.certificates["edge-muc"] }],
         });
-        expect(cert.provider).toMatch(/::edge-muc-k8s::/);
-        const registration = fleet.registrations.find((r) => r.name === "edge-muc-tls-certificate");
-        expect((registration?.dependencies ?? []).map(nameOfUrn)).toEqual(["edge-muc-namespace"]);
+        const inEdge = fleet.registrations.filter((r) => r.urn.includes("RegionCertificate") && r.name.startsWith("edge-muc"));
+        expect(inEdge.map((r) => r.name)).toEqual(["edge-muc-tls"]);
     });
 });
 

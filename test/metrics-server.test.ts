@@ -8,7 +8,7 @@ import { AwsRegion } from "../components/aws/region";
 import { ExistingRegion } from "../components/existing/region";
 import { GcpRegion } from "../components/gcp/region";
 import { MetricsServer } from "../components/k8s/metricsServer";
-import { evaluatePolicies, type RunnerResource } from "../policy/runner";
+import { evaluatePolicies, type RunnerResource } from "../tools/policy-runner";
 import { unwrapSecrets, type FleetMocks, type MockedResource } from "../tools/mocks";
 import { fleetConfig, promiseOf, settle, stackSettings, useMocks } from "./mocks";
 import { hasSchema, schemaKey, validateManifest } from "./k8s-schema";

@@ -1,7 +1,7 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { main, stackNameFromFile } from "../tools/plan";
+import { main, programErrorLines, stackNameFromFile } from "../tools/plan";
 
 /** Runs the plan command in-process and captures what it prints. */
 async function plan(args: string[]): Promise<{ code: number; stdout: string[]; stderr: string[] }> {
@@ -55,13 +55,30 @@ describe("plan command: bad input never reaches the program", () => {
     });
 
     it("exits 2 for a missing stack file and for ambiguous arguments", async () => {
-        expect((await plan(["--stack", "nosuchstack"])).stderr[0]).toMatch(/Pulumi\.nosuchstack\.yaml: cannot read stack file \(ENOENT\)/);
+        expect((await plan(["--stack", "nosuchstack"])).stderr).toEqual([
+            "--stack nosuchstack: no stack file Pulumi.nosuchstack.yaml; the stacks are: dev, prod",
+        ]);
         expect((await plan(["--stack", "dev", "--config-file", "x.yaml"])).code).toBe(2);
         expect((await plan([])).stderr).toEqual(["give exactly one of --stack NAME or --config-file PATH"]);
+        const unknown = await plan(["--stack", "dev", "--bogus"]);
+        expect([unknown.code, unknown.stderr]).toEqual([2, ["error: unknown option '--bogus'"]]);
     });
 
     it("names the stack after the file", () => {
         expect(stackNameFromFile("/a/Pulumi.staging.yaml")).toBe("staging");
         expect(stackNameFromFile("/a/edge-lab.yaml")).toBe("edge-lab");
+    });
+});
+
+describe("program errors", () => {
+    it("are shown whole: the component's every problem, one line each", () => {
+        const err = new Error(
+            "ServingStack apne1-serving has 2 problem(s):\n  - serving.torchserve.replicas.max is 4 but GPU pool 'l4' in apne1 holds at most 4 TorchServe pod(s); set serving.torchserve.replicas.max to 2\n  - second problem\n",
+        );
+        expect(programErrorLines(err)).toEqual([
+            "the program failed: ServingStack apne1-serving has 2 problem(s):",
+            "  - serving.torchserve.replicas.max is 4 but GPU pool 'l4' in apne1 holds at most 4 TorchServe pod(s); set serving.torchserve.replicas.max to 2",
+            "  - second problem",
+        ]);
     });
 });

@@ -9,7 +9,7 @@ import { CustomResource } from "@pulumi/pulumi";
 import { Struct } from "google-protobuf/google/protobuf/struct_pb";
 import { allPolicies, type GuardPolicy } from "../policy/policies";
 import { isRecord } from "../policy/policies/util";
-import { evaluatePolicies, isResourcePolicy, isStackPolicy, PACK_NAME, packVersion, type RunnerResource } from "../policy/runner";
+import { evaluatePolicies, isResourcePolicy, isStackPolicy, PACK_NAME, packVersion, type RunnerResource } from "../tools/policy-runner";
 import { cloud, deployment, first, kube, T, UNKNOWN, urnOf } from "./policy-harness";
 
 // @pulumi/policy's typings strip its analyzer internals; they exist at runtime.

@@ -7,7 +7,7 @@
 import type * as k8s from "@pulumi/kubernetes/types/input";
 import type { Unwrap } from "@pulumi/pulumi";
 import { allPolicies, type GuardPolicy } from "../policy/policies";
-import { evaluatePolicies, type RunnerResource } from "../policy/runner";
+import { evaluatePolicies, type RunnerResource } from "../tools/policy-runner";
 import type { PlanResourceOpts, PolicyViolation } from "../tools/contracts";
 
 /** The SDK's marker for a string that is unknown during preview. */

@@ -20,7 +20,7 @@ import {
     pulumiTypeOf,
     resolvePolicyConfig,
     stackPolicyConfigPath,
-} from "../policy/runner";
+} from "../tools/policy-runner";
 import { cloud, deployment, first } from "./policy-harness";
 
 const settingsOf = (name: string, config?: Record<string, unknown>) => {
@@ -92,7 +92,7 @@ describe("importing", () => {
         jest.isolateModules(() => {
             jest.doMock("@pulumi/policy/server", () => ({ serve }));
             const modules: unknown = require("../policy/policies");
-            require("../policy/runner");
+            require("../tools/policy-runner");
             require("@pulumi/policy");
             expect(serve).not.toHaveBeenCalled();
 

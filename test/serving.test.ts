@@ -6,7 +6,7 @@ import type { FleetConfig } from "../config";
 import { AwsRegion } from "../components/aws/region";
 import { PROMETHEUS_OPERATOR_VERSION, PrometheusOperatorCrds } from "../components/k8s/prometheusOperatorCrds";
 import { ServingStack } from "../components/k8s/servingStack";
-import { evaluatePolicies } from "../policy/runner";
+import { evaluatePolicies } from "../tools/policy-runner";
 import type { ModelStoreAccess, RegionCluster, RegionTls } from "../components/types";
 import { isWrappedSecret, unwrapSecrets, type FleetMocks, type MockedResource } from "../tools/mocks";
 import { fleetConfig, promiseOf, settle, stackSettings, useMocks } from "./mocks";
@@ -128,7 +128,14 @@ function fakes(flavour: Flavour, config: FleetConfig) {
             staticCredentials: { accessKeyId: pulumi.secret("AKIAEDGE"), secretAccessKey: pulumi.secret("edge-secret") },
             readyResources: [markers.modelStore],
         };
-        tls = { kind: "cert-manager", hosts, secretName: "serving-tls", readyResources: [markers.tls] };
+        tls = {
+            kind: "cert-manager",
+            hosts,
+            secretName: "serving-tls",
+            issuer: { name: "letsencrypt-prod", kind: "ClusterIssuer" },
+            readyResources: [markers.tls],
+            certificateAliases: [{ name: "edge-muc-tls-certificate", parent: markers.tls }],
+        };
     }
     const llmImage = { repository: pulumi.output(`111122223333.dkr.ecr.${region.region}.amazonaws.com/modelfleet-prod/torchserve-llm`) };
     return { region, provider, markers, cluster, modelStore, tls, llmImage };
@@ -232,6 +239,18 @@ const crdShapes: Record<string, (spec: Json) => void> = {
             sslPolicy: expect.any(String),
             redirectToHttps: { enabled: true, responseCodeName: "MOVED_PERMANENTLY_DEFAULT" },
         }),
+    // cert-manager v1 Certificate: secretName and issuerRef.name are required by its CRD.
+    "cert-manager.io/v1/Certificate": (spec) => {
+        expect(Object.keys(spec).sort()).toEqual(["dnsNames", "issuerRef", "privateKey", "secretName"]);
+        expect(spec.secretName).toMatch(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/);
+        expect(spec.issuerRef).toEqual({
+            name: expect.any(String),
+            kind: expect.stringMatching(/^(Cluster)?Issuer$/),
+            group: "cert-manager.io",
+        });
+        expect(["RSA", "ECDSA", "Ed25519"]).toContain(spec.privateKey.algorithm);
+        expect(["Never", "Always"]).toContain(spec.privateKey.rotationPolicy);
+    },
     "cloud.google.com/v1/BackendConfig": (spec) => {
         expect(spec.timeoutSec).toEqual(expect.any(Number));
         expect(spec.healthCheck).toEqual(
@@ -519,6 +538,7 @@ describe("ServingStack on an existing cluster (prod edge-muc)", () => {
             ...operatorMonitoring,
             "Secret/model-store-credentials",
             "NetworkPolicy/allow-acme-http01-solver",
+            "Certificate/serving-tls",
         ].sort();
         expect(ids(built.mocks)).toEqual(expected);
         expect(validateAll(built.mocks)).toBe(expected.length);
@@ -544,6 +564,37 @@ describe("ServingStack on an existing cluster (prod edge-muc)", () => {
         expect(Object.keys(ingress.metadata.annotations).filter((k) => k.startsWith("cert-manager.io/"))).toEqual([]);
         expect(await promiseOf(built.stack.endpoint.loadBalancerHostname)).toBeUndefined();
         expect(await promiseOf(built.stack.endpoint.loadBalancerIp)).toBeUndefined();
+    });
+
+    test("asks cert-manager for the Ingress's names in the serving namespace, after the namespace exists; the Ingress waits for it", () => {
+        const certificate = k8sObjects(built.mocks).filter((r) => r.type === "kubernetes:cert-manager.io/v1:Certificate");
+        expect(certificate.map((r) => r.name)).toEqual(["edge-muc-serving-certificate"]);
+        expect(certificate[0].inputs).toEqual({
+            apiVersion: "cert-manager.io/v1",
+            kind: "Certificate",
+            metadata: {
+                name: "serving-tls",
+                namespace: "modelfleet",
+                labels: {
+                    "app.kubernetes.io/name": "serving-tls",
+                    "app.kubernetes.io/part-of": "modelfleet",
+                    "app.kubernetes.io/managed-by": "pulumi",
+                },
+            },
+            spec: {
+                secretName: "serving-tls",
+                dnsNames: ["serve.modelfleet.example.com", "edge-muc.serve.modelfleet.example.com"],
+                issuerRef: { name: "letsencrypt-prod", kind: "ClusterIssuer", group: "cert-manager.io" },
+                privateKey: { algorithm: "ECDSA", size: 256, rotationPolicy: "Always" },
+            },
+        });
+        const opts = built.opts.get("edge-muc-serving-certificate");
+        const namespace = (opts?.dependsOn as pulumi.Resource[]).filter((d) => d instanceof k8s.core.v1.Namespace);
+        expect(namespace).toHaveLength(1);
+        // A stack that made the Certificate under the region's certificate component keeps it.
+        expect(opts?.aliases).toEqual([{ name: "edge-muc-tls-certificate", parent: built.markers.tls }]);
+        const ingressDeps = built.opts.get("edge-muc-serving-ingress")?.dependsOn as pulumi.Resource[];
+        expect(ingressDeps.filter((d) => d instanceof k8s.apiextensions.CustomResource)).toHaveLength(1);
     });
 
     test("cert-manager's HTTP-01 solver pod in the namespace is reachable from the ingress controller, on its port only", () => {

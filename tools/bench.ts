@@ -1,4 +1,4 @@
-import { Command } from "commander";
+import { Command, CommanderError, InvalidArgumentError } from "commander";
 import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
@@ -12,8 +12,19 @@ import * as YAML from "yaml";
  */
 
 const ROOT = path.resolve(__dirname, "..");
+/** The most runs per stack and the largest synthetic fleet the bench takes. */
+export const MAX_RUNS = 20;
+export const MAX_SYNTHETIC_REGIONS = 64;
 
-interface Sample {
+/** A run that failed: reported as one line, exit 2. */
+export class BenchError extends Error {}
+
+export interface BenchIo {
+    stdout: (line: string) => void;
+    stderr: (line: string) => void;
+}
+
+export interface Sample {
     code: number;
     wallMs: number;
     peakRssMiB: number;
@@ -31,7 +42,7 @@ function runChild(args: string[]): Sample {
     );
     const line = result.stdout.trim().split("\n").pop() ?? "";
     if (result.status !== 0 || !line.startsWith("{"))
-        throw new Error(`bench run failed (${args.join(" ")}): ${result.stderr.trim().split("\n").slice(-3).join(" | ")}`);
+        throw new BenchError(`a bench run failed (${args.join(" ")}): ${result.stderr.trim().split("\n").slice(-3).join(" | ")}`);
     return JSON.parse(line) as Sample;
 }
 
@@ -41,8 +52,11 @@ function median(values: number[]): number {
     return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
-function measure(args: string[], runs: number): { wallMs: number; peakRssMiB: number; code: number } {
-    const samples = Array.from({ length: runs }, () => runChild(args));
+/** One timed run in a fresh process; throws BenchError when the run fails. */
+export type Runner = (args: string[]) => Sample;
+
+function measure(run: Runner, args: string[], runs: number): { wallMs: number; peakRssMiB: number; code: number } {
+    const samples = Array.from({ length: runs }, () => run(args));
     return {
         wallMs: median(samples.map((s) => s.wallMs)),
         peakRssMiB: Math.max(...samples.map((s) => s.peakRssMiB)),
@@ -85,55 +99,155 @@ export function syntheticStack(n: number): string {
     return YAML.stringify(doc);
 }
 
-function main(): void {
-    const program = new Command("bench")
-        .option("--runs <n>", "runs per committed stack (median reported)", "3")
-        .option("--sizes <list>", "synthetic fleet sizes", "1,4,16,32")
-        .option("--skip-synthetic", "only the committed stacks")
-        .parse();
-    const opts = program.opts<{ runs: string; sizes: string; skipSynthetic?: boolean }>();
-    const runs = Math.max(1, Number(opts.runs));
-    const work = fs.mkdtempSync(path.join(os.tmpdir(), "modelfleet-bench-"));
-    const cores = os.cpus().length;
-    console.log(`modelfleet plan bench on ${cores} cores, node ${process.version}, ${runs} run(s) each`);
-
-    const floor = measure(["floor"], runs);
-    console.log(
-        `floor (load @pulumi/aws, gcp, kubernetes): ${(floor.wallMs / 1000).toFixed(2)} s, peak RSS ${floor.peakRssMiB.toFixed(0)} MiB`,
-    );
-    console.log("");
-    console.log("stack     plan s   ratio to floor   target (3x floor + 5 s)   peak RSS MiB   exit");
-    for (const file of fs
-        .readdirSync(ROOT)
-        .filter((f) => /^Pulumi\..+\.yaml$/.test(f))
-        .sort()) {
-        const stack = file.replace(/^Pulumi\.|\.yaml$/g, "");
-        const r = measure(["plan", path.join(ROOT, file), path.join(work, stack)], runs);
-        const target = 3 * floor.wallMs + 5000;
-        console.log(
-            `${stack.padEnd(8)}  ${(r.wallMs / 1000).toFixed(2).padStart(6)}   ${(r.wallMs / floor.wallMs).toFixed(2).padStart(14)}   ${((target / 1000).toFixed(2) + (r.wallMs <= target ? " met" : " MISSED")).padStart(23)}   ${r.peakRssMiB.toFixed(0).padStart(12)}   ${r.code}`,
-        );
-    }
-
-    if (!opts.skipSynthetic) {
-        console.log("");
-        console.log("regions   resources   plan s   s per region   peak RSS MiB");
-        const sizes = opts.sizes
-            .split(",")
-            .map((s) => Number(s.trim()))
-            .filter((s) => s > 0);
-        for (const n of sizes) {
-            const file = path.join(work, `Pulumi.synthetic-${n}.yaml`);
-            fs.writeFileSync(file, syntheticStack(n));
-            const out = path.join(work, `synthetic-${n}`);
-            const r = measure(["plan", file, out], 1);
-            const plan = JSON.parse(fs.readFileSync(path.join(out, "plan.json"), "utf8")) as { resources: unknown[] };
-            console.log(
-                `${String(n).padStart(7)}   ${String(plan.resources.length).padStart(9)}   ${(r.wallMs / 1000).toFixed(2).padStart(6)}   ${(r.wallMs / 1000 / n).toFixed(3).padStart(12)}   ${r.peakRssMiB.toFixed(0).padStart(12)}`,
-            );
-        }
-    }
-    fs.rmSync(work, { recursive: true, force: true });
+function positiveInt(max: number): (value: string) => number {
+    return (value) => {
+        if (!/^[0-9]+$/.test(value.trim())) throw new InvalidArgumentError(`'${value}' is not a whole number.`);
+        const n = Number(value);
+        if (n < 1 || n > max) throw new InvalidArgumentError(`${n} is outside 1-${max}.`);
+        return n;
+    };
 }
 
-if (require.main === module) main();
+function sizeList(value: string): number[] {
+    const parse = positiveInt(MAX_SYNTHETIC_REGIONS);
+    const parts = value.split(",").map((s) => s.trim());
+    if (parts.some((p) => p === ""))
+        throw new InvalidArgumentError(`'${value}' is not a comma-separated list of region counts such as 1,4,16.`);
+    return parts.map((p) => {
+        try {
+            return parse(p);
+        } catch (err) {
+            throw new InvalidArgumentError(`${(err as Error).message.replace(/\.$/, "")} (region counts are 1-${MAX_SYNTHETIC_REGIONS}).`);
+        }
+    });
+}
+
+export interface BenchOptions {
+    runs: number;
+    sizes: number[];
+    skipSynthetic: boolean;
+}
+
+/** Parses the flags; every bad value or unknown flag is one line and exit 2. */
+export function parseBenchArgs(argv: string[], io: BenchIo): BenchOptions | number {
+    const program = new Command("bench")
+        .description("Offline plan time and peak memory of each committed stack and of synthetic fleets, against the floor")
+        .option("--runs <n>", `runs per committed stack, 1-${MAX_RUNS} (median reported)`, positiveInt(MAX_RUNS), 3)
+        .option("--sizes <list>", `synthetic fleet sizes in regions, each 1-${MAX_SYNTHETIC_REGIONS}`, sizeList, [1, 4, 16, 32])
+        .option("--skip-synthetic", "only the committed stacks", false)
+        .allowExcessArguments(false)
+        .exitOverride()
+        .configureOutput({ writeOut: (s) => io.stdout(s.trimEnd()), writeErr: (s) => io.stderr(s.trimEnd()) });
+    try {
+        program.parse(argv, { from: "user" });
+    } catch (err) {
+        if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2;
+        throw err;
+    }
+    return program.opts<BenchOptions>();
+}
+
+function seconds(ms: number): string {
+    return (ms / 1000).toFixed(2);
+}
+
+/**
+ * Runs the bench. Exit 0 when every committed stack meets its target (3x the floor plus
+ * 5 s), 1 when one misses it, 2 when a run fails. The work folder is always removed.
+ */
+export function runBench(options: BenchOptions, io: BenchIo, run: Runner = runChild, stackFiles = committedStackFiles()): number {
+    const work = fs.mkdtempSync(path.join(os.tmpdir(), "modelfleet-bench-"));
+    try {
+        const { runs } = options;
+        io.stdout(`modelfleet plan bench on ${os.cpus().length} cores, node ${process.version}, ${runs} run(s) each`);
+        const floor = measure(run, ["floor"], runs);
+        io.stdout(`floor (load @pulumi/aws, gcp, kubernetes): ${seconds(floor.wallMs)} s, peak RSS ${floor.peakRssMiB.toFixed(0)} MiB`);
+        const target = 3 * floor.wallMs + 5000;
+        io.stdout("");
+        // Each plan takes about the floor and a few seconds more; the target is the upper bound.
+        io.stdout(
+            `estimate: ${stackFiles.length} stack(s) x ${runs} run(s), about ${Math.round((stackFiles.length * runs * (floor.wallMs + target)) / 2 / 1000)} s; each row prints as it finishes`,
+        );
+        io.stdout("stack     plan s   ratio to floor   target (3x floor + 5 s)   peak RSS MiB   exit");
+        let missed = 0;
+        let secondsPerRegion = 0;
+        for (const file of stackFiles) {
+            const stack = path.basename(file).replace(/^Pulumi\.|\.yaml$/g, "");
+            const r = measure(run, ["plan", file, path.join(work, stack)], runs);
+            const met = r.wallMs <= target;
+            if (!met) missed++;
+            secondsPerRegion = Math.max(secondsPerRegion, r.wallMs / 1000 / Math.max(1, regionCount(file)));
+            io.stdout(
+                `${stack.padEnd(8)}  ${seconds(r.wallMs).padStart(6)}   ${(r.wallMs / floor.wallMs).toFixed(2).padStart(14)}   ${(seconds(target) + (met ? " met" : " MISSED")).padStart(23)}   ${r.peakRssMiB.toFixed(0).padStart(12)}   ${r.code}`,
+            );
+        }
+
+        if (!options.skipSynthetic) {
+            io.stdout("");
+            const total = options.sizes.reduce((a, n) => a + n, 0);
+            io.stdout(
+                `estimate: ${options.sizes.length} synthetic fleet(s), ${total} regions in all, about ${Math.round(total * secondsPerRegion + (options.sizes.length * floor.wallMs) / 1000)} s`,
+            );
+            io.stdout("regions   resources   plan s   s per region   peak RSS MiB");
+            for (const n of options.sizes) {
+                const file = path.join(work, `Pulumi.synthetic-${n}.yaml`);
+                fs.writeFileSync(file, syntheticStack(n));
+                const out = path.join(work, `synthetic-${n}`);
+                const r = measure(run, ["plan", file, out], 1);
+                const planFile = path.join(out, "plan.json");
+                const resources = fs.existsSync(planFile)
+                    ? String((JSON.parse(fs.readFileSync(planFile, "utf8")) as { resources: unknown[] }).resources.length)
+                    : "-";
+                io.stdout(
+                    `${String(n).padStart(7)}   ${resources.padStart(9)}   ${seconds(r.wallMs).padStart(6)}   ${(r.wallMs / 1000 / n).toFixed(3).padStart(12)}   ${r.peakRssMiB.toFixed(0).padStart(12)}`,
+                );
+            }
+        }
+        if (missed > 0) {
+            io.stderr(`${missed} committed stack(s) MISSED the target of ${seconds(target)} s`);
+            return 1;
+        }
+        return 0;
+    } catch (err) {
+        if (!(err instanceof BenchError)) throw err;
+        io.stderr(err.message);
+        return 2;
+    } finally {
+        fs.rmSync(work, { recursive: true, force: true });
+    }
+}
+
+function committedStackFiles(): string[] {
+    return fs
+        .readdirSync(ROOT)
+        .filter((f) => /^Pulumi\..+\.yaml$/.test(f))
+        .sort()
+        .map((f) => path.join(ROOT, f));
+}
+
+function regionCount(file: string): number {
+    try {
+        const doc = YAML.parse(fs.readFileSync(file, "utf8")) as { config?: Record<string, unknown> };
+        const regions = doc.config?.["modelfleet:regions"] ?? doc.config?.["regions"];
+        return Array.isArray(regions) ? regions.length : 1;
+    } catch {
+        return 1;
+    }
+}
+
+export function main(argv: string[], io: BenchIo = { stdout: (l) => console.log(l), stderr: (l) => console.error(l) }): number {
+    const options = parseBenchArgs(argv, io);
+    if (typeof options === "number") return options;
+    return runBench(options, io);
+}
+
+if (require.main === module) {
+    let code: number;
+    try {
+        code = main(process.argv.slice(2));
+    } catch (err) {
+        console.error(`bench failed: ${err instanceof Error ? err.message : String(err)}`);
+        code = 2;
+    }
+    process.exit(code);
+}

@@ -8,14 +8,14 @@ import { Command, CommanderError } from "commander";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { ConfigError, formatProblem, validateSettings, type FleetSettings } from "../config";
+import type { FleetSettings } from "../config";
 import type { Plan, PolicyReport } from "./contracts";
 import { regionCommands, type CommandGroup } from "./debug/commands";
 import { buildInventory, type RegionInventory } from "./debug/inventory";
 import { findKubeconfig, type KubeconfigSource } from "./debug/kubeconfig";
 import { renderText, type DebugReport } from "./debug/render";
 import { main as planMain, stackNameFromFile } from "./plan";
-import { namespaceConfig, readStackFile, StackFileError, stackFilePath } from "./stackfile";
+import { checkStackFile, StackFileError, stackFileOf } from "./stackfile";
 
 export interface DebugIo {
     stdout: (line: string) => void;
@@ -88,10 +88,18 @@ async function run(opts: DebugOptions, io: DebugIo): Promise<DebugReport> {
         throw new DebugInputError(["give exactly one of --stack NAME or --config-file PATH"]);
     if (opts.out !== undefined && opts.planDir !== undefined)
         throw new DebugInputError(["give at most one of --out DIR (run the plan) or --plan-dir DIR (read an existing plan)"]);
-    const configFile = opts.configFile !== undefined ? path.resolve(opts.configFile) : stackFilePath(opts.stack ?? "", ROOT);
+    let configFile: string;
+    try {
+        configFile = opts.configFile !== undefined ? path.resolve(opts.configFile) : stackFileOf(opts.stack ?? "", ROOT);
+    } catch (err) {
+        if (err instanceof StackFileError) throw new DebugInputError([err.message]);
+        throw err;
+    }
     const stack = opts.stack ?? stackNameFromFile(configFile);
 
-    const settings = checkConfig(configFile);
+    const checked = checkStackFile(configFile);
+    if (!checked.ok) throw new DebugInputError(checked.errors);
+    const settings = checked.settings;
     if (opts.kubeconfig !== undefined && !fs.existsSync(opts.kubeconfig))
         throw new DebugInputError([`--kubeconfig ${opts.kubeconfig}: no such file`]);
     const kube = findKubeconfig(opts.kubeconfig, io.env ?? process.env, io.homeDir ?? os.homedir());
@@ -142,24 +150,6 @@ function commandsFor(
     return groups
         .filter((g) => g.group === "inference")
         .map((g) => ({ ...g, commands: g.commands.filter((c) => c.command.startsWith("curl ")) }));
-}
-
-/** Validates the stack file as the plan does; every problem is one stderr line. */
-function checkConfig(configFile: string): FleetSettings {
-    let config: Record<string, unknown>;
-    try {
-        config = readStackFile(configFile).config;
-    } catch (err) {
-        if (err instanceof StackFileError) throw new DebugInputError([err.message]);
-        throw err;
-    }
-    const settings = namespaceConfig(config, PROJECT);
-    try {
-        return validateSettings(settings);
-    } catch (err) {
-        if (err instanceof ConfigError) throw new DebugInputError(err.problems.map(formatProblem));
-        throw err;
-    }
 }
 
 /** Runs the offline plan in-process; its summary is dropped, its errors are passed on. */

@@ -26,7 +26,7 @@ import {
     PolicyRuntimeError,
     stackPolicyConfigPath,
     type RunnerResource,
-} from "../policy/runner";
+} from "./policy-runner";
 import type { PolicyReport, PolicyViolation } from "./contracts";
 
 export const EXIT = { clean: 0, mandatoryViolation: 1, badInput: 2 } as const;

@@ -1,14 +1,15 @@
 import { Command, CommanderError } from "commander";
 import * as fs from "fs";
 import * as path from "path";
-import { ConfigError, FleetSettings, formatProblem, validateSettings } from "../config";
+import { ConfigError, formatProblem } from "../config";
 import type { Plan, PolicyReport } from "./contracts";
 import { regionAttribution } from "./plan/attribution";
 import { renderDiagram } from "./plan/diagram";
 import { runOffline } from "./plan/engine";
-import { renderManifests, writeManifests } from "./plan/manifests";
+import { manifestFiles, renderManifests } from "./plan/manifests";
 import { formatSummary } from "./plan/summary";
-import { namespaceConfig, readStackFile, StackFileError, stackFilePath } from "./stackfile";
+import { claimOutputDir, OutputDirError, writeOutputDir, type ClaimedOutputDir } from "./outdir";
+import { checkStackFile, StackFileError, stackFileOf } from "./stackfile";
 
 /**
  * The offline plan: runs the program for one stack file under the SDK's mocks and writes
@@ -46,31 +47,34 @@ export async function main(
         io.stderr("give exactly one of --stack NAME or --config-file PATH");
         return 2;
     }
-    const file = opts.configFile !== undefined ? path.resolve(opts.configFile) : stackFilePath(opts.stack ?? "", ROOT);
+    let file: string;
+    try {
+        file = opts.configFile !== undefined ? path.resolve(opts.configFile) : stackFileOf(opts.stack ?? "", ROOT);
+    } catch (err) {
+        if (!(err instanceof StackFileError)) throw err;
+        io.stderr(err.message);
+        return 2;
+    }
     const stack = opts.stack ?? stackNameFromFile(file);
     const outDir = path.resolve(opts.out ?? path.join("out", stack));
+    let claimed: ClaimedOutputDir;
+    try {
+        claimed = claimOutputDir(opts.out ?? path.join("out", stack), {
+            flag: "--out",
+            protectedDirs: protectedDirs(),
+        });
+    } catch (err) {
+        if (!(err instanceof OutputDirError)) throw err;
+        io.stderr(err.message);
+        return 2;
+    }
 
-    let stackFile;
-    let settings: FleetSettings;
-    try {
-        stackFile = readStackFile(file);
-    } catch (err) {
-        if (err instanceof StackFileError) {
-            io.stderr(err.message);
-            return 2;
-        }
-        throw err;
+    const checked = checkStackFile(file);
+    if (!checked.ok) {
+        checked.errors.forEach((l) => io.stderr(l));
+        return 2;
     }
-    const raw = namespaceConfig(stackFile.config, PROJECT);
-    try {
-        settings = validateSettings(raw);
-    } catch (err) {
-        if (err instanceof ConfigError) {
-            for (const p of err.problems) io.stderr(formatProblem(p));
-            return 2;
-        }
-        throw err;
-    }
+    const { stackFile, settings } = checked;
 
     const run = await runOffline({
         project: PROJECT,
@@ -82,7 +86,7 @@ export async function main(
     if (run.errors.length > 0) {
         for (const e of run.errors) {
             if (e instanceof ConfigError) e.problems.forEach((p) => io.stderr(formatProblem(p)));
-            else io.stderr(`the program failed: ${e.message.split("\n")[0]}`);
+            else programErrorLines(e).forEach((l) => io.stderr(l));
         }
         return 2;
     }
@@ -92,7 +96,7 @@ export async function main(
     try {
         report = await evaluatePlan(plan, stack);
     } catch (err) {
-        const { PolicyConfigError } = await import("../policy/runner");
+        const { PolicyConfigError } = await import("./policy-runner");
         if (!(err instanceof PolicyConfigError)) throw err;
         err.problems.forEach((p) => io.stderr(`policy config: ${p}`));
         return 2;
@@ -100,19 +104,16 @@ export async function main(
     const regionOf = regionAttribution(plan.resources);
     const manifests = renderManifests(plan.resources, regionOf);
 
-    fs.rmSync(outDir, { recursive: true, force: true });
-    fs.mkdirSync(outDir, { recursive: true });
-    fs.writeFileSync(path.join(outDir, "plan.json"), `${JSON.stringify(plan, null, 2)}\n`);
-    fs.writeFileSync(path.join(outDir, "policy-report.json"), `${JSON.stringify(report, null, 2)}\n`);
-    writeManifests(outDir, manifests);
     const declaredPools = settings.regions.flatMap((r) =>
         r.cloud === "existing" ? r.gpuPools.map((p) => ({ region: r.name, name: p.name, gpusPerNode: p.gpusPerNode, model: p.model })) : [],
     );
     const locations = Object.fromEntries(settings.regions.map((r) => [r.name, r.region]));
-    fs.writeFileSync(
-        path.join(outDir, "diagram.md"),
-        renderDiagram(plan, regionOf, { domain: settings.serving.domain, locations, declaredPools }),
-    );
+    writeOutputDir(claimed, "modelfleet plan", [
+        { path: "plan.json", content: `${JSON.stringify(plan, null, 2)}\n` },
+        { path: "policy-report.json", content: `${JSON.stringify(report, null, 2)}\n` },
+        ...manifestFiles(manifests),
+        { path: "diagram.md", content: renderDiagram(plan, regionOf, { domain: settings.serving.domain, locations, declaredPools }) },
+    ]);
 
     const skipped = Array.isArray(run.outputs["skippedRegions"]) ? (run.outputs["skippedRegions"] as unknown[]).map(String) : [];
     const wallMs = Number(process.hrtime.bigint() - started) / 1e6;
@@ -128,6 +129,24 @@ export async function main(
         }),
     );
     return report.violations.some((v) => v.level === "mandatory") ? 1 : 0;
+}
+
+/**
+ * Folders no tool writes into, nor into a folder holding one: the working directory (and
+ * the one npm was started from, as `npm --prefix` changes it) and the repository root.
+ */
+export function protectedDirs(): Record<string, string | undefined> {
+    return {
+        "the working directory": process.cwd(),
+        "the directory npm was started from": process.env["INIT_CWD"],
+        "the repository root": ROOT,
+    };
+}
+
+/** Every line of a program error: a component lists all its problems, one per line. */
+export function programErrorLines(err: Error): string[] {
+    const lines = err.message.split("\n").filter((l) => l.trim() !== "");
+    return lines.map((l, i) => (i === 0 ? `the program failed: ${l}` : `  ${l.trim()}`));
 }
 
 /**
@@ -151,7 +170,7 @@ export function stackNameFromFile(file: string): string {
 
 /** Runs the policy pack over the plan with the stack's policy config, if it has one. */
 async function evaluatePlan(plan: Plan, stack: string): Promise<PolicyReport> {
-    const { evaluatePolicies, loadPolicyConfig, stackPolicyConfigPath } = await import("../policy/runner");
+    const { evaluatePolicies, loadPolicyConfig, stackPolicyConfigPath } = await import("./policy-runner");
     const configFile = stackPolicyConfigPath(stack);
     const config = fs.existsSync(configFile) ? loadPolicyConfig(configFile) : undefined;
     return evaluatePolicies(plan.resources, { config });

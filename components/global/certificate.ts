@@ -1,6 +1,5 @@
 import * as aws from "@pulumi/aws";
 import * as gcp from "@pulumi/gcp";
-import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { FleetConfig, RegionConfig } from "../../config";
 import type { RegionCluster, RegionTls } from "../types";
@@ -18,7 +17,7 @@ export interface RegionCertificateArgs {
     config: FleetConfig;
     /** The region the certificate is for; one of config.regions (required). */
     region: RegionConfig;
-    /** The region's cluster: its Kubernetes provider and readiness, for cert-manager (required). */
+    /** The region's cluster, which must be the region's (required). */
     cluster: RegionCluster;
     /** Route 53 hosted zone of serving.domain, from hostedZoneId() (required; used on AWS). */
     zoneId: pulumi.Input<string>;
@@ -26,19 +25,13 @@ export interface RegionCertificateArgs {
     awsProvider?: aws.Provider;
     /** GCP provider for the managed certificates, address and SSL policy (default: the program's default). */
     gcpProvider?: gcp.Provider;
-    /**
-     * Existing clusters: the serving Namespace, which the serving stack creates; the
-     * cert-manager Certificate is created after it. A Promise or Output of it works when the
-     * namespace is made later in the program (default none: the namespace must already exist).
-     */
-    servingNamespace?: pulumi.Input<pulumi.Resource>;
 }
 
 /**
  * TLS for one region's ingress, made before the serving stack that uses it: an ACM
  * certificate with its DNS validation awaited (AWS), Google-managed certificates with the
  * ingress's global address and SSL policy (GCP), or a cert-manager Certificate from the
- * configured issuer (existing clusters). It covers `<region>.<domain>` always and `<domain>`
+ * configured issuer, which the serving stack makes in its namespace (existing clusters). It covers `<region>.<domain>` always and `<domain>`
  * when the region is routed.
  */
 export class RegionCertificate extends pulumi.ComponentResource {
@@ -73,7 +66,7 @@ export class RegionCertificate extends pulumi.ComponentResource {
         } else if (region.cloud === "gcp") {
             this.tls = this.gcpManaged(name, args, region.project, hosts);
         } else {
-            this.tls = this.certManager(name, args, region.certIssuer, hosts);
+            this.tls = this.certManager(name, region.certIssuer, hosts);
         }
 
         this.registerOutputs({ hosts: this.hosts });
@@ -187,40 +180,19 @@ export class RegionCertificate extends pulumi.ComponentResource {
         };
     }
 
-    private certManager(
-        name: string,
-        args: RegionCertificateArgs,
-        issuer: { name: string; kind: "ClusterIssuer" | "Issuer" },
-        hosts: string[],
-    ): RegionTls {
-        const { config, cluster } = args;
-        const dependsOn: pulumi.Input<pulumi.Resource>[] = args.servingNamespace
-            ? [args.servingNamespace, ...cluster.readyResources]
-            : cluster.readyResources;
-        const certificate = new k8s.apiextensions.CustomResource(
-            `${name}-certificate`,
-            {
-                apiVersion: "cert-manager.io/v1",
-                kind: "Certificate",
-                metadata: {
-                    name: SERVING_TLS_SECRET,
-                    namespace: config.serving.namespace,
-                    labels: {
-                        "app.kubernetes.io/name": "serving-tls",
-                        "app.kubernetes.io/part-of": "modelfleet",
-                        "app.kubernetes.io/managed-by": "pulumi",
-                    },
-                },
-                spec: {
-                    secretName: SERVING_TLS_SECRET,
-                    dnsNames: hosts,
-                    issuerRef: { name: issuer.name, kind: issuer.kind, group: "cert-manager.io" },
-                    // A new key on every renewal: a leaked key is only good until the next one.
-                    privateKey: { algorithm: "ECDSA", size: 256, rotationPolicy: "Always" },
-                },
-            },
-            { parent: this, provider: cluster.provider, dependsOn },
-        );
-        return { kind: "cert-manager", hosts, secretName: SERVING_TLS_SECRET, readyResources: [certificate] };
+    /**
+     * Existing clusters: cert-manager signs the certificate inside the cluster, in the serving
+     * namespace, so the serving stack makes the Certificate object after its Namespace.
+     */
+    private certManager(name: string, issuer: { name: string; kind: "ClusterIssuer" | "Issuer" }, hosts: string[]): RegionTls {
+        return {
+            kind: "cert-manager",
+            hosts,
+            secretName: SERVING_TLS_SECRET,
+            issuer,
+            readyResources: [],
+            // Stacks made before the serving stack owned the Certificate have it here.
+            certificateAliases: [{ name: `${name}-certificate`, parent: this }],
+        };
     }
 }

@@ -66,8 +66,6 @@ export class ServingStack extends pulumi.ComponentResource {
     public readonly endpoint: ServingEndpoint;
     /** The namespace every serving object lives in. */
     public readonly namespace: pulumi.Output<string>;
-    /** The Namespace object, for resources made outside this component that live in it. */
-    public readonly namespaceResource: k8s.core.v1.Namespace;
 
     constructor(name: string, args: ServingStackArgs, opts?: pulumi.ComponentResourceOptions) {
         const problems = servingArgProblems(args);
@@ -99,9 +97,20 @@ export class ServingStack extends pulumi.ComponentResource {
         });
 
         const namespace = new k8s.core.v1.Namespace(`${name}-namespace`, renderNamespace(ctx), childOpts());
-        this.namespaceResource = namespace;
         const inNamespace = (dependsOn: pulumi.Resource[] = [], extra: pulumi.CustomResourceOptions = {}) =>
             childOpts([namespace, ...dependsOn], extra);
+
+        // On existing clusters cert-manager issues the Ingress certificate into this namespace.
+        const certificates =
+            tls.kind === "cert-manager"
+                ? [
+                      custom(
+                          `${name}-certificate`,
+                          renderServingTlsCertificate(ctx.namespace, tls),
+                          inNamespace([], { aliases: tls.certificateAliases }),
+                      ),
+                  ]
+                : [];
 
         // Quota and defaults first, so no pod is admitted before they apply.
         const limitRange = new k8s.core.v1.LimitRange(`${name}-limits`, renderLimitRange(ctx), inNamespace());
@@ -206,6 +215,7 @@ export class ServingStack extends pulumi.ComponentResource {
             renderIngress(ctx, tls),
             inNamespace([
                 ...tls.readyResources,
+                ...certificates,
                 torchserveServices[0],
                 gatewayService,
                 ...tracks,
@@ -248,4 +258,28 @@ function custom(name: string, object: CustomObject, opts: pulumi.CustomResourceO
         { apiVersion: object.apiVersion, kind: object.kind, metadata: object.metadata, spec: object.spec },
         opts,
     );
+}
+
+/** The cert-manager Certificate of the Ingress's names, signed by the region's issuer. */
+function renderServingTlsCertificate(namespace: string, tls: Extract<RegionTls, { kind: "cert-manager" }>): CustomObject {
+    return {
+        apiVersion: "cert-manager.io/v1",
+        kind: "Certificate",
+        metadata: {
+            name: tls.secretName,
+            namespace,
+            labels: {
+                "app.kubernetes.io/name": "serving-tls",
+                "app.kubernetes.io/part-of": "modelfleet",
+                "app.kubernetes.io/managed-by": "pulumi",
+            },
+        },
+        spec: {
+            secretName: tls.secretName,
+            dnsNames: tls.hosts,
+            issuerRef: { name: tls.issuer.name, kind: tls.issuer.kind, group: "cert-manager.io" },
+            // A new key on every renewal: a leaked key is only good until the next one.
+            privateKey: { algorithm: "ECDSA", size: 256, rotationPolicy: "Always" },
+        },
+    };
 }

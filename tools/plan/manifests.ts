@@ -1,7 +1,7 @@
-import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
 import type { PlanResource } from "../contracts";
+import type { OutputFile } from "../outdir";
 
 /** A Kubernetes object the program creates, as `kubectl apply` would take it. */
 export interface RenderedManifest {
@@ -34,10 +34,10 @@ export function renderManifests(resources: PlanResource[], regionOf: Map<string,
     });
 }
 
-export function writeManifests(outDir: string, manifests: RenderedManifest[]): void {
-    for (const m of manifests) {
-        const dir = path.join(outDir, "manifests", m.cluster);
-        fs.mkdirSync(dir, { recursive: true });
-        fs.writeFileSync(path.join(dir, m.file), YAML.stringify(m.object, { lineWidth: 0 }));
-    }
+/** The manifests as files of the plan folder: `manifests/<cluster>/<file>`. */
+export function manifestFiles(manifests: RenderedManifest[]): OutputFile[] {
+    return manifests.map((m) => ({
+        path: path.join("manifests", m.cluster, m.file),
+        content: YAML.stringify(m.object, { lineWidth: 0 }),
+    }));
 }

@@ -34,17 +34,19 @@ import type {
 } from "@pulumi/policy";
 import type { Resource, Unwrap } from "@pulumi/pulumi";
 import type * as q from "@pulumi/pulumi/queryable";
-import type { EnforcementLevel, PlanResource, PolicyReport, PolicyViolation } from "../tools/contracts";
-import { allPolicies, type GuardPolicy } from "./policies";
-import { isRecord } from "./policies/util";
+import { allPolicies, type GuardPolicy } from "../../policy/policies";
+import { isRecord } from "../../policy/policies/util";
+import type { EnforcementLevel, PlanResource, PolicyReport, PolicyViolation } from "../contracts";
 
 export const PACK_NAME = "modelfleet-guardrails";
+/** The pack's own folder: its package.json and its per-stack config files. */
+export const PACK_DIR = path.resolve(__dirname, "..", "..", "policy");
 
 let packVersionCache: string | undefined;
 /** The pack's version from policy/package.json, which the engine quotes in its messages. */
 export function packVersion(): string {
     if (packVersionCache === undefined) {
-        const manifest: unknown = JSON.parse(fs.readFileSync(path.join(__dirname, "package.json"), "utf8"));
+        const manifest: unknown = JSON.parse(fs.readFileSync(path.join(PACK_DIR, "package.json"), "utf8"));
         const version = isRecord(manifest) ? manifest.version : undefined;
         packVersionCache = typeof version === "string" ? version : "0.0.0";
     }
@@ -108,7 +110,7 @@ function sdkProxy(): ProxyInternals {
     if (proxyInternals === undefined) {
         const loaded: unknown = require("@pulumi/policy/proxy");
         if (!isProxyInternals(loaded)) {
-            throw new Error("@pulumi/policy/proxy no longer exports unknownCheckingProxy/UnknownValueError; update policy/runner.ts");
+            throw new Error("@pulumi/policy/proxy no longer exports unknownCheckingProxy/UnknownValueError; update tools/policy-runner");
         }
         proxyInternals = loaded;
     }
@@ -266,7 +268,7 @@ export function resolvePolicyConfig(policies: readonly GuardPolicy[], config: Re
 
 /** policy/config/<stack>.json */
 export function stackPolicyConfigPath(stack: string): string {
-    return path.join(__dirname, "config", `${stack}.json`);
+    return path.join(PACK_DIR, "config", `${stack}.json`);
 }
 
 /** Reads a `--policy-pack-config` file; errors name the file. */
