@@ -1093,6 +1093,16 @@ describe("argument checks", () => {
         expect(servingArgProblems(base())).toEqual([]);
     });
 
+    test("a region serving an OpenAI model needs the LLM image's source and digest", () => {
+        const input = { ...base(), llmImage: undefined };
+        input.config.images = { ...input.config.images, torchserveLlmDigest: undefined };
+        expect(servingArgProblems(input)).toEqual([
+            "images.torchserveLlmDigest is not set (nor serving.tracks.blue.torchserveLlmDigest) but region use1 serves llama3-8b-instruct (openai: true), which needs the vLLM image",
+            "images.torchserveLlmDigest is not set (nor serving.tracks.green.torchserveLlmDigest) but region use1 serves llama3-8b-instruct (openai: true), which needs the vLLM image",
+            "llmImage is missing but region use1 serves llama3-8b-instruct (openai: true), which needs the vLLM image: pass the ImageRegistry's source for the region",
+        ]);
+    });
+
     /** The check input of a committed region, with the cluster, store and TLS its flavour yields. */
     const inputFor = (config: FleetConfig, regionName: string) => {
         const region = config.regions.find((r) => r.name === regionName);
