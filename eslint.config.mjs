@@ -1,7 +1,7 @@
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-    { ignores: ["node_modules/**", "out/**", "**/*.js", "**/*.mjs", "policy/node_modules/**"] },
+    { ignores: ["node_modules/**", "out/**", ".build/**", ".venv-e2e/**", "**/*.js", "**/*.mjs", "policy/node_modules/**"] },
     ...tseslint.configs.recommended,
     {
         rules: {

@@ -7,4 +7,6 @@ module.exports = {
     // Program tests share the Pulumi runtime's global state; one file at a time per worker.
     maxWorkers: 2,
     testTimeout: 60000,
+    // The tools' built copy (npm scripts) is not a second source of modules for the tests.
+    modulePathIgnorePatterns: ["<rootDir>/.build/"],
 };

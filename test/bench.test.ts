@@ -57,35 +57,65 @@ describe("bench verdict", () => {
         fs.rmSync(tmp, { recursive: true, force: true });
     });
 
-    /** A runner whose floor takes 2 s and whose plans take the given time. */
+    /** A runner whose floor takes 1 s of CPU (2 s wall) and whose plans take the given CPU time (8 s wall). */
     const runner =
-        (planMs: number): Runner =>
-        (args) => ({ code: 0, wallMs: args[0] === "floor" ? 2000 : planMs, peakRssMiB: 300 });
+        (planCpuMs: number): Runner =>
+        (args) =>
+            args[0] === "floor"
+                ? { code: 0, wallMs: 2000, cpuMs: 1000, peakRssMiB: 150 }
+                : { code: 0, wallMs: 8000, cpuMs: planCpuMs, peakRssMiB: 300 };
 
     test("every target met: exit 0, an estimate before the rows, and the work folder removed", () => {
         const { io, stdout, stderr } = capture();
-        expect(runBench({ runs: 1, sizes: [], skipSynthetic: true }, io, runner(9000), stackFiles)).toBe(0);
+        expect(runBench({ runs: 1, sizes: [], skipSynthetic: true }, io, runner(2900), stackFiles)).toBe(0);
         expect(stderr).toEqual([]);
-        const estimate = stdout.findIndex((l) => l.startsWith("estimate: 2 stack(s) x 1 run(s), about 13 s"));
+        // 2 stacks x 1 run x 3 x the floor's 2 s wall.
+        const estimate = stdout.findIndex((l) => l.startsWith("estimate: 2 stack(s) x 1 run(s), about 12 s"));
         expect(estimate).toBeGreaterThan(0);
         expect(stdout.findIndex((l) => l.startsWith("dev "))).toBeGreaterThan(estimate);
-        expect(stdout.find((l) => l.startsWith("prod "))).toContain("11.00 met");
+        expect(stdout.find((l) => l.startsWith("prod "))?.split(/\s+/)).toEqual(["prod", "2.90", "8.00", "2.90", "met", "300", "0"]);
         expect(fs.readdirSync(tmp)).toEqual([]);
     });
 
-    test("a missed target: exit 1 naming it", () => {
+    test("a stack over 3x the floor's CPU: exit 1 naming it", () => {
         const { io, stdout, stderr } = capture();
-        expect(runBench({ runs: 1, sizes: [], skipSynthetic: true }, io, runner(12000), stackFiles)).toBe(1);
-        expect(stdout.find((l) => l.startsWith("dev "))).toContain("11.00 MISSED");
-        expect(stderr).toEqual(["2 committed stack(s) MISSED the target of 11.00 s"]);
+        expect(runBench({ runs: 1, sizes: [], skipSynthetic: true }, io, runner(3100), stackFiles)).toBe(1);
+        expect(stdout.find((l) => l.startsWith("dev "))?.split(/\s+/)).toEqual(["dev", "3.10", "8.00", "3.10", "MISSED", "300", "0"]);
+        expect(stderr).toEqual(["MISSED: dev: 3.10x the floor's CPU; prod: 3.10x the floor's CPU"]);
         expect(fs.readdirSync(tmp)).toEqual([]);
+    });
+
+    /** Synthetic fleets cost 2 s + 250 ms of CPU and 200 + 14 MiB per region. */
+    const fleetRunner =
+        (cpuPerRegionMs: number): Runner =>
+        (args) => {
+            if (args[0] === "floor") return { code: 0, wallMs: 2000, cpuMs: 1000, peakRssMiB: 150 };
+            const regions = Number(/synthetic-(\d+)/.exec(args[1])?.[1] ?? 1);
+            return { code: 0, wallMs: 4000, cpuMs: 2000 + cpuPerRegionMs * regions, peakRssMiB: 200 + 14 * regions };
+        };
+
+    test("per-region slopes are least-squares fits, and 32 regions are held to 10 s of CPU and 700 MiB", () => {
+        const { io, stdout, stderr } = capture();
+        // 32 regions: 2000 + 32 x 240 = 9680 ms and 200 + 32 x 14 = 648 MiB: met. Slope: 14 MiB = 14.68 MB: met.
+        expect(runBench({ runs: 1, sizes: [1, 4, 32], skipSynthetic: false }, io, fleetRunner(240), [])).toBe(0);
+        expect(stderr).toEqual([]);
+        expect(stdout).toContain("          target for 32 regions: < 10.00 s CPU and < 700 MiB: met");
+        expect(stdout).toContain("per added region (least squares over 3 sizes): 0.24 s CPU, 14.7 MB peak RSS (target < 15 MB: met)");
+    });
+
+    test("32 regions at 10 s of CPU miss the target: exit 1 naming it", () => {
+        const { io, stdout, stderr } = capture();
+        // 2000 + 32 x 250 = 10000 ms, not under 10 s.
+        expect(runBench({ runs: 1, sizes: [1, 32], skipSynthetic: false }, io, fleetRunner(250), [])).toBe(1);
+        expect(stdout).toContain("          target for 32 regions: < 10.00 s CPU and < 700 MiB: MISSED");
+        expect(stderr).toEqual(["MISSED: 32 regions: 10.00 s CPU, 648 MiB"]);
     });
 
     test("a failing run: exit 2 with one line, and the work folder removed", () => {
         const { io, stderr } = capture();
         const failing: Runner = (args) => {
             if (args[0] === "plan") throw new BenchError("a bench run failed (plan x): boom");
-            return { code: 0, wallMs: 2000, peakRssMiB: 300 };
+            return { code: 0, wallMs: 2000, cpuMs: 1000, peakRssMiB: 300 };
         };
         expect(runBench({ runs: 1, sizes: [], skipSynthetic: true }, io, failing, stackFiles)).toBe(2);
         expect(stderr).toEqual(["a bench run failed (plan x): boom"]);
@@ -94,9 +124,12 @@ describe("bench verdict", () => {
 
     test("synthetic fleets get their own estimate before their rows", () => {
         const { io, stdout } = capture();
-        expect(runBench({ runs: 1, sizes: [1, 2], skipSynthetic: false }, io, runner(8000), stackFiles.slice(0, 1))).toBe(0);
+        expect(runBench({ runs: 1, sizes: [1, 2], skipSynthetic: false }, io, runner(2000), stackFiles.slice(0, 1))).toBe(0);
         const estimate = stdout.findIndex((l) => l.startsWith("estimate: 2 synthetic fleet(s), 3 regions in all, about 28 s"));
         expect(estimate).toBeGreaterThan(0);
-        expect(stdout.slice(estimate + 2).map((l) => l.trim().split(/\s+/)[0])).toEqual(["1", "2"]);
+        expect(stdout.slice(estimate + 2).map((l) => l.trim().split(/\s+/)[0])).toEqual(["1", "2", "per"]);
+        expect(stdout[stdout.length - 1]).toBe(
+            "per added region (least squares over 2 sizes): 0.00 s CPU, 0.0 MB peak RSS (target < 15 MB: met)",
+        );
     });
 });

@@ -15,6 +15,7 @@ import { buildInventory, type RegionInventory } from "./debug/inventory";
 import { findKubeconfig, type KubeconfigSource } from "./debug/kubeconfig";
 import { renderText, type DebugReport } from "./debug/render";
 import { main as planMain, stackNameFromFile } from "./plan";
+import { projectRoot } from "./root";
 import { checkStackFile, StackFileError, stackFileOf } from "./stackfile";
 
 export interface DebugIo {
@@ -36,7 +37,7 @@ interface DebugOptions {
 }
 
 const PROJECT = "modelfleet";
-const ROOT = path.resolve(__dirname, "..");
+const ROOT = projectRoot();
 const EXIT_OK = 0;
 const EXIT_BAD_INPUT = 2;
 

@@ -8,6 +8,7 @@ import { renderDiagram } from "./plan/diagram";
 import { runOffline } from "./plan/engine";
 import { manifestFiles, renderManifests } from "./plan/manifests";
 import { formatSummary } from "./plan/summary";
+import { projectRoot } from "./root";
 import { claimOutputDir, OutputDirError, writeOutputDir, type ClaimedOutputDir } from "./outdir";
 import { checkStackFile, StackFileError, stackFileOf } from "./stackfile";
 
@@ -23,7 +24,9 @@ export interface PlanIo {
 }
 
 const PROJECT = "modelfleet";
-const ROOT = path.resolve(__dirname, "..");
+const ROOT = projectRoot();
+/** Where the program's code is: the project itself, or its built copy in .build/. */
+const CODE_ROOT = path.resolve(__dirname, "..");
 
 export async function main(
     argv: string[],
@@ -155,10 +158,10 @@ export function programErrorLines(err: Error): string[] {
  */
 function loadProgram(): Record<string, unknown> {
     // config/ and tools/ hold no resources and are shared with this tool (ConfigError must stay one class).
-    const reloaded = ["index.ts", "components"].map((p) => path.join(ROOT, p));
-    for (const file of Object.keys(require.cache))
-        if (reloaded.some((p) => file === p || file.startsWith(p + path.sep))) delete require.cache[file];
-    return require(path.join(ROOT, "index")) as Record<string, unknown>;
+    const entry = require.resolve(path.join(CODE_ROOT, "index"));
+    const components = path.join(CODE_ROOT, "components") + path.sep;
+    for (const file of Object.keys(require.cache)) if (file === entry || file.startsWith(components)) delete require.cache[file];
+    return require(entry) as Record<string, unknown>;
 }
 
 /** `Pulumi.prod.yaml` → prod; any other file name → its base name. */

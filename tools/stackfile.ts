@@ -1,6 +1,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
+import { projectRoot } from "./root";
 import { ConfigError, formatProblem, validateSettings, type FleetSettings } from "../config";
 import { closest } from "../config/suggest";
 import { SECRET_MARKER } from "./contracts";
@@ -45,7 +46,7 @@ export class StackFileError extends Error {
 }
 
 const PROJECT = "modelfleet";
-const ROOT = path.resolve(__dirname, "..");
+const ROOT = projectRoot();
 /** Top-level keys of a stack file (the CLI's ProjectStack). */
 const STACK_FILE_KEYS = ["config", "secretsprovider", "encryptedkey", "encryptionsalt", "environment"];
 /** Attributes of a structured declaration in the project file's `config:`. */

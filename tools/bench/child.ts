@@ -1,6 +1,7 @@
 /**
  * One timed run for the bench: either the offline plan of a stack file, or only loading
- * the three provider SDKs (the floor). Prints one JSON line: wall time and peak RSS.
+ * the three provider SDKs (the floor). Prints one JSON line: wall time, CPU time (user +
+ * system, which a busy machine disturbs far less than wall time) and peak RSS.
  */
 const started = process.hrtime.bigint();
 const mode = process.argv[2];
@@ -20,8 +21,10 @@ async function run(): Promise<number> {
 run().then(
     (code) => {
         const wallMs = Number(process.hrtime.bigint() - started) / 1e6;
-        // maxRSS is in KiB.
-        console.log(JSON.stringify({ code, wallMs, peakRssMiB: process.resourceUsage().maxRSS / 1024 }));
+        const usage = process.resourceUsage();
+        // userCPUTime and systemCPUTime are in microseconds, maxRSS in KiB.
+        const cpuMs = (usage.userCPUTime + usage.systemCPUTime) / 1000;
+        console.log(JSON.stringify({ code, wallMs, cpuMs, peakRssMiB: usage.maxRSS / 1024 }));
         process.exit(0);
     },
     (err: unknown) => {

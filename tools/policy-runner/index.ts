@@ -37,10 +37,11 @@ import type * as q from "@pulumi/pulumi/queryable";
 import { allPolicies, type GuardPolicy } from "../../policy/policies";
 import { isRecord } from "../../policy/policies/util";
 import type { EnforcementLevel, PlanResource, PolicyReport, PolicyViolation } from "../contracts";
+import { projectRoot } from "../root";
 
 export const PACK_NAME = "modelfleet-guardrails";
-/** The pack's own folder: its package.json and its per-stack config files. */
-export const PACK_DIR = path.resolve(__dirname, "..", "..", "policy");
+/** The pack's own folder (its package.json and per-stack config files), also when this runs from the built copy in .build/. */
+export const PACK_DIR = path.join(projectRoot(__dirname), "policy");
 
 let packVersionCache: string | undefined;
 /** The pack's version from policy/package.json, which the engine quotes in its messages. */
@@ -117,8 +118,21 @@ function sdkProxy(): ProxyInternals {
     return proxyInternals;
 }
 
-/** Thrown by `notApplicable()`, like the SDK's private NotApplicableError. */
-class NotApplicable extends Error {}
+/**
+ * Thrown by `notApplicable()`, like the SDK's private NotApplicableError. It is a signal,
+ * thrown for most resources by most policies, never shown with a trace: it captures none.
+ */
+class NotApplicable extends Error {
+    constructor(reason: string) {
+        const limit = Error.stackTraceLimit;
+        Error.stackTraceLimit = 0;
+        try {
+            super(reason);
+        } finally {
+            Error.stackTraceLimit = limit;
+        }
+    }
+}
 
 function throwNotApplicable(reason?: string): never {
     throw new NotApplicable(reason ?? "Policy does not apply");

@@ -1,0 +1,1 @@
+"""modelfleet's TorchServe handlers: an OpenAI-compatible chat handler and a batch probe."""
