@@ -249,6 +249,10 @@ function torchserveCommand(ctx: Ctx): { command: string; args: string[] } {
     // An init in front of TorchServe (tini ... --) is the pod's PID 1; here the run's own process group does its job.
     const separator = argv.indexOf("--");
     if (separator >= 0 && path.basename(argv[0]).startsWith("tini")) argv = argv.slice(separator + 1);
+    // The pod's start script execs the JVM itself (the venv's python and ts package are first on PATH).
+    if (argv.length === 3 && argv[0] === "/bin/sh" && argv[1] === "-c") {
+        return { command: "/bin/sh", args: ["-c", applyRewrites("TorchServe start script", argv[2], ctx.dir)] };
+    }
     argv = argv.map((a) => rewritePodValue(a, ctx.dir));
     const [command, ...args] = argv;
     if (path.basename(command) !== "torchserve") throw new Error(`the TorchServe container does not run torchserve: ${argv.join(" ")}`);
@@ -257,7 +261,7 @@ function torchserveCommand(ctx: Ctx): { command: string; args: string[] } {
 
 async function torchserveStep(ctx: Ctx): Promise<void> {
     const { command, args } = torchserveCommand(ctx);
-    step(`TorchServe: torchserve ${args.join(" ")}`);
+    step(`TorchServe: ${path.basename(command)} ${args.join(" ")}`);
     const env: NodeJS.ProcessEnv = { ...ctx.env };
     for (const [key, value] of Object.entries(ctx.region.torchserve.env)) env[key] = rewritePodValue(value, ctx.dir);
     ctx.servers.torchserve = new Server("torchserve", path.join(ctx.dir, "logs", "torchserve.log"), command, args, { cwd: ctx.dir, env });
