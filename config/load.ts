@@ -6,6 +6,8 @@ import { crossCheck, derivedDrainSeconds, GpuPoolShape, poolShape, routedRegions
 
 /** A region as components receive it: settings plus what validation resolved. */
 export type RegionConfig = RegionSettings & {
+    /** `protect` this region's stateful resources: `regions[].protect`, else true in prod. */
+    protect: boolean;
     /** The GPU pool TorchServe runs on. */
     servingPool: string;
     /** The models this region serves. */
@@ -210,6 +212,7 @@ function isDockerConfigJson(text: string): boolean {
 export function resolveConfig(settings: FleetSettings, secrets: RawSecrets, context: { project: string; stack: string }): FleetConfig {
     const regions: RegionConfig[] = settings.regions.map((region) => ({
         ...region,
+        protect: region.protect ?? settings.environment === "prod",
         servingPool: region.servingPool ?? region.gpuPools[0].name,
         modelNames: region.models ?? settings.models.map((m) => m.name),
         poolShapes: Object.fromEntries(

@@ -94,6 +94,11 @@ const regionCommon = {
      * DNS and health-checked routing, e.g. while a new region is brought up and tested.
      */
     globalRouting: z.boolean().default(true),
+    /**
+     * Protect the region's cluster, pools and model-store bucket from deletion (default: true
+     * when `environment` is prod). Set false and apply before removing the region's entry.
+     */
+    protect: z.boolean().optional(),
 };
 
 const awsRegion = z.strictObject({

@@ -720,6 +720,31 @@ describe("the dev stack", () => {
     });
 });
 
+describe("lifting protection in code", () => {
+    test("regions[].protect: false in prod turns off the cluster's protect and deletion protection", async () => {
+        const prod = fleetConfig(stackSettings("prod"));
+        const euw1 = { ...awsRegionConfig(prod, "euw1"), protect: false };
+        const region = new AwsRegion("retiring", { region: euw1, config: prod });
+        await promiseOf(region.cluster.endpoint);
+        await settle();
+        expect(one("retiring-eks-cluster").inputs["deletionProtection"]).toBe(false);
+        expect(captured.find((c) => c.name === "retiring-eks-cluster")?.opts.protect).toBe(false);
+    });
+
+    test("a region without the key follows the environment", () => {
+        const prod = fleetConfig(stackSettings("prod"));
+        expect(prod.regions.map((r) => r.protect)).toEqual([true, true, true, true]);
+        const raw = stackSettings("prod");
+        (raw["regions"] as Array<Record<string, unknown>>)[1]["protect"] = false;
+        expect(fleetConfig(raw).regions.map((r) => [r.name, r.protect])).toEqual([
+            ["use1", true],
+            ["euw1", false],
+            ["usc1", true],
+            ["edge-muc", true],
+        ]);
+    });
+});
+
 describe("bad input", () => {
     test("a region of another cloud is refused", () => {
         expect(() => new AwsRegion("wrong-cloud", { region: regionConfig(config, "usc1"), config })).toThrow(

@@ -640,6 +640,13 @@ describe("settings and environments", () => {
         expect([opts?.retainOnDelete, opts?.protect]).toEqual([true, false]);
     });
 
+    it("a prod region with protect: false has its bucket unprotected (still retained on delete); the others stay protected", async () => {
+        const { recorded } = await build(prodConfig((raw) => ((raw["regions"] as Json[])[1]["protect"] = false)));
+        const opts = (name: string) => [recorded.get(name)?.opts.retainOnDelete, recorded.get(name)?.opts.protect];
+        expect(opts("modelStore-euw1-bucket")).toEqual([true, false]);
+        expect(opts("modelStore-use1-bucket")).toEqual([true, true]);
+    });
+
     it("removing a region removes only its bucket, identity and replication rule", async () => {
         const usw2 = (raw: Json) => {
             const regions = raw["regions"] as Json[];

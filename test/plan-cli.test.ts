@@ -1,14 +1,16 @@
+import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { main, programErrorLines, stackNameFromFile } from "../tools/plan";
+import { choosePolicyConfig, main, programErrorLines, stackNameFromFile } from "../tools/plan";
 
 /** Runs the plan command in-process and captures what it prints. */
-async function plan(args: string[]): Promise<{ code: number; stdout: string[]; stderr: string[] }> {
+async function plan(args: string[]): Promise<{ code: number; stdout: string[]; stderr: string[]; progress: string[] }> {
     const stdout: string[] = [];
     const stderr: string[] = [];
-    const code = await main(args, { stdout: (l) => stdout.push(l), stderr: (l) => stderr.push(l) });
-    return { code, stdout, stderr };
+    const progress: string[] = [];
+    const code = await main(args, { stdout: (l) => stdout.push(l), stderr: (l) => stderr.push(l), progress: (l) => progress.push(l) });
+    return { code, stdout, stderr, progress };
 }
 
 describe("plan command: bad input never reaches the program", () => {
@@ -71,6 +73,38 @@ describe("plan command: bad input never reaches the program", () => {
 });
 
 describe("program errors", () => {
+    it("the README's add-region example pasted into prod names the cause (the pool is too small), not just the component", async () => {
+        const readme = fs.readFileSync(path.join(__dirname, "..", "README.md"), "utf8");
+        const example = /Adding a region is one list entry[^\n]*\n\n```yaml\n([\s\S]*?)```/.exec(readme)?.[1];
+        expect(example).toContain("- name: apne1");
+        const prod = fs.readFileSync(path.join(__dirname, "..", "Pulumi.prod.yaml"), "utf8");
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "modelfleet-apne1-"));
+        try {
+            const file = path.join(dir, "Pulumi.prod.yaml");
+            fs.writeFileSync(file, prod.replace("  modelfleet:models:", `${example}  modelfleet:models:`));
+            // As a user runs it: a process of its own (a program error must not escape as a crash).
+            const result = spawnSync(
+                process.execPath,
+                [
+                    "-r",
+                    "ts-node/register/transpile-only",
+                    path.join(__dirname, "..", "tools", "plan.ts"),
+                    "--config-file",
+                    file,
+                    "--out",
+                    path.join(dir, "out"),
+                ],
+                { cwd: path.join(__dirname, ".."), encoding: "utf8" },
+            );
+            expect(result.status).toBe(2);
+            const stderr = result.stderr.trim().split("\n");
+            expect(stderr.some((l) => /regions\[4\]\.gpuPools\[0\]\.maxNodes.*\b6\b/.test(l))).toBe(true);
+            expect(stderr.some((l) => /^\s+at /.test(l))).toBe(false);
+        } finally {
+            fs.rmSync(dir, { recursive: true, force: true });
+        }
+    }, 120_000);
+
     it("are shown whole: the component's every problem, one line each", () => {
         const err = new Error(
             "ServingStack apne1-serving has 2 problem(s):\n  - serving.torchserve.replicas.max is 4 but GPU pool 'l4' in apne1 holds at most 4 TorchServe pod(s); set serving.torchserve.replicas.max to 2\n  - second problem\n",
@@ -80,5 +114,57 @@ describe("program errors", () => {
             "  - serving.torchserve.replicas.max is 4 but GPU pool 'l4' in apne1 holds at most 4 TorchServe pod(s); set serving.torchserve.replicas.max to 2",
             "  - second problem",
         ]);
+    });
+});
+
+describe("policy config", () => {
+    it("defaults to the stack's own file, named by --stack or by the stack file's name, else the pack's defaults", () => {
+        expect(choosePolicyConfig(undefined, "prod")).toEqual({
+            file: path.join(__dirname, "..", "policy", "config", "prod.json"),
+            description: "policy/config/prod.json (the stack's own)",
+        });
+        expect(choosePolicyConfig(undefined, stackNameFromFile("/elsewhere/Pulumi.dev.yaml")).description).toBe(
+            "policy/config/dev.json (the stack's own)",
+        );
+        expect(choosePolicyConfig(undefined, "edge-lab")).toEqual({ description: "the pack's defaults (no policy/config/edge-lab.json)" });
+        expect(choosePolicyConfig("my.json", "prod")).toEqual({ file: path.resolve("my.json"), description: "my.json (--policy-config)" });
+    });
+
+    it("a missing --policy-config file exits 2 before the program runs", async () => {
+        const result = await plan([
+            "--stack",
+            "dev",
+            "--policy-config",
+            "/nonexistent/policy.json",
+            "--out",
+            path.join(os.tmpdir(), "unused"),
+        ]);
+        expect([result.code, result.stderr]).toEqual([2, ["--policy-config /nonexistent/policy.json: no such file"]]);
+    });
+
+    it("--policy-config judges the plan and the summary names it", async () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "modelfleet-policy-config-"));
+        try {
+            const file = path.join(dir, "tight.json");
+            fs.writeFileSync(file, JSON.stringify({ "node-pool-max-size": { maxNodesPerPool: 2 } }));
+            const result = await plan(["--stack", "dev", "--policy-config", file, "--out", path.join(dir, "out")]);
+            expect(result.stderr).toEqual([]);
+            expect(result.code).toBe(1);
+            expect(result.stdout.join("\n")).toContain(`policy config: ${file} (--policy-config)`);
+            expect(result.stdout.join("\n")).toMatch(/\[mandatory\] node-pool-max-size: /);
+            // One line as each phase starts.
+            expect(result.progress).toEqual([
+                `plan [1/4] load: ${path.relative(process.cwd(), path.join(__dirname, "..", "Pulumi.dev.yaml"))}`,
+                "plan [2/4] program: running index.ts under the mock engine",
+                expect.stringMatching(
+                    new RegExp(
+                        `^plan \\[3/4\\] policies: \\d+ resources, policy config ${file.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")} \\(--policy-config\\)$`,
+                    ),
+                ),
+                `plan [4/4] write: ${path.relative(process.cwd(), path.join(dir, "out"))}`,
+            ]);
+        } finally {
+            fs.rmSync(dir, { recursive: true, force: true });
+        }
     });
 });

@@ -4,6 +4,7 @@ import * as path from "path";
 import * as YAML from "yaml";
 import type { Plan, PolicyReport } from "../tools/contracts";
 import { main } from "../tools/plan";
+import { hasSchema, schemaKey, validateManifest } from "./k8s-schema";
 
 /**
  * The program creates its resources when index.ts is evaluated, once per module registry:
@@ -83,6 +84,45 @@ export function describePlanContract(stack: string, planned: ReturnType<typeof p
         );
         expect(deployment.kind).toBe("Deployment");
         expect(deployment.metadata.namespace).toBe("modelfleet");
+    });
+
+    it(`${stack}: every file in manifests/ is one object kubectl apply takes, valid against the Kubernetes schema`, () => {
+        const root = path.join(out, stack, "manifests");
+        const files = fs
+            .readdirSync(root)
+            .flatMap((cluster) => fs.readdirSync(path.join(root, cluster)).map((f) => path.join(root, cluster, f)));
+        expect(files.length).toBeGreaterThan(20);
+        const failures: string[] = [];
+        const secrets: Array<Record<string, unknown>> = [];
+        for (const file of files) {
+            const docs = YAML.parseAllDocuments(fs.readFileSync(file, "utf8"));
+            // An empty stream has no documents; a multi-document file is not one object.
+            const object = docs.length === 1 ? (docs[0].toJS() as Record<string, unknown>) : undefined;
+            if (object === undefined) {
+                failures.push(`${path.relative(root, file)}: not exactly one object`);
+                continue;
+            }
+            if (object["kind"] === "Secret") secrets.push(object);
+            if (hasSchema(object)) {
+                try {
+                    validateManifest(object);
+                } catch (err) {
+                    failures.push(`${path.relative(root, file)} (${schemaKey(object)}): ${String(err).split("\n")[0]}`);
+                }
+            } else {
+                // Custom resources: no schema here, but the shape every object has.
+                const metadata = object["metadata"] as Record<string, unknown> | undefined;
+                if (typeof object["apiVersion"] !== "string" || typeof metadata?.["name"] !== "string")
+                    failures.push(`${path.relative(root, file)} (${schemaKey(object)}): no apiVersion or metadata.name`);
+            }
+        }
+        expect(failures).toEqual([]);
+        // A Secret's data is a map of keys to (redacted) values, never a redacted string.
+        for (const secret of secrets) {
+            const data = secret["stringData"] ?? secret["data"];
+            expect(typeof data).toBe("object");
+            expect(Object.values(data as object).every((v) => v === "[secret]")).toBe(true);
+        }
     });
 
     it(`${stack}: draws the stack as a Mermaid diagram`, () => {

@@ -1,5 +1,6 @@
 import * as fs from "fs";
 import * as path from "path";
+import * as YAML from "yaml";
 import type { Plan } from "../tools/contracts";
 import { describePlanContract, planOnce } from "./plan-contract";
 
@@ -27,6 +28,13 @@ describe("prod specifics", () => {
         );
         expect(edgeProvider?.inputs["kubeconfig"]).toBe("[secret]");
         expect(plan().outputs["clusterEndpoints"]).toBe("[secret]");
+    });
+
+    it("renders Secrets with a stringData map of redacted values, as kubectl apply takes them", () => {
+        const secret = YAML.parse(
+            fs.readFileSync(path.join(out, "prod", "manifests", "edge-muc", "secret-modelfleet-model-store-credentials.yaml"), "utf8"),
+        );
+        expect(secret.stringData).toEqual({ AWS_ACCESS_KEY_ID: "[secret]", AWS_SECRET_ACCESS_KEY: "[secret]" });
     });
 
     it("records retainOnDelete and protect on the model store buckets", () => {

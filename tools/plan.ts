@@ -21,23 +21,30 @@ import { checkStackFile, StackFileError, stackFileOf } from "./stackfile";
 export interface PlanIo {
     stdout: (line: string) => void;
     stderr: (line: string) => void;
+    /** One line as each phase starts (load, program, policies, write); by default on a terminal's stderr only. */
+    progress?: (line: string) => void;
 }
+
+const defaultIo: PlanIo = {
+    stdout: (l) => console.log(l),
+    stderr: (l) => console.error(l),
+    progress: process.stderr.isTTY ? (l) => console.error(l) : undefined,
+};
 
 const PROJECT = "modelfleet";
 const ROOT = projectRoot();
 /** Where the program's code is: the project itself, or its built copy in .build/. */
 const CODE_ROOT = path.resolve(__dirname, "..");
 
-export async function main(
-    argv: string[],
-    io: PlanIo = { stdout: (l) => console.log(l), stderr: (l) => console.error(l) },
-): Promise<number> {
+export async function main(argv: string[], io: PlanIo = defaultIo): Promise<number> {
     const started = process.hrtime.bigint();
+    const phase = (n: number, name: string, what: string) => io.progress?.(`plan [${n}/4] ${name}: ${what}`);
     const program = new Command("plan")
         .description("Offline plan of a modelfleet stack: resources, Kubernetes manifests and policy verdicts, without a cloud")
         .option("--stack <name>", "stack name; reads Pulumi.<name>.yaml")
         .option("--config-file <path>", "any stack file")
         .option("--out <dir>", "output directory (default out/<stack>)")
+        .option("--policy-config <file>", "policy pack config (default: policy/config/<stack>.json if it exists, else the pack's defaults)")
         .exitOverride()
         .configureOutput({ writeOut: (s) => io.stdout(s.trimEnd()), writeErr: (s) => io.stderr(s.trimEnd()) });
     try {
@@ -45,7 +52,7 @@ export async function main(
     } catch (err) {
         return err instanceof CommanderError && err.exitCode === 0 ? 0 : 2;
     }
-    const opts = program.opts<{ stack?: string; configFile?: string; out?: string }>();
+    const opts = program.opts<{ stack?: string; configFile?: string; out?: string; policyConfig?: string }>();
     if ((opts.stack === undefined) === (opts.configFile === undefined)) {
         io.stderr("give exactly one of --stack NAME or --config-file PATH");
         return 2;
@@ -72,13 +79,20 @@ export async function main(
         return 2;
     }
 
+    phase(1, "load", path.relative(process.cwd(), file) || file);
     const checked = checkStackFile(file);
     if (!checked.ok) {
         checked.errors.forEach((l) => io.stderr(l));
         return 2;
     }
     const { stackFile, settings } = checked;
+    const policyConfig = choosePolicyConfig(opts.policyConfig, stack);
+    if (policyConfig.file !== undefined && !fs.existsSync(policyConfig.file)) {
+        io.stderr(`--policy-config ${opts.policyConfig}: no such file`);
+        return 2;
+    }
 
+    phase(2, "program", "running index.ts under the mock engine");
     const run = await runOffline({
         project: PROJECT,
         stack,
@@ -97,7 +111,8 @@ export async function main(
     const plan: Plan = { project: PROJECT, stack, resources: run.resources, outputs: run.outputs };
     let report: PolicyReport;
     try {
-        report = await evaluatePlan(plan, stack);
+        phase(3, "policies", `${plan.resources.length} resources, policy config ${policyConfig.description}`);
+        report = await evaluatePlan(plan, policyConfig);
     } catch (err) {
         const { PolicyConfigError } = await import("./policy-runner");
         if (!(err instanceof PolicyConfigError)) throw err;
@@ -111,6 +126,7 @@ export async function main(
         r.cloud === "existing" ? r.gpuPools.map((p) => ({ region: r.name, name: p.name, gpusPerNode: p.gpusPerNode, model: p.model })) : [],
     );
     const locations = Object.fromEntries(settings.regions.map((r) => [r.name, r.region]));
+    phase(4, "write", path.relative(process.cwd(), outDir) || ".");
     writeOutputDir(claimed, "modelfleet plan", [
         { path: "plan.json", content: `${JSON.stringify(plan, null, 2)}\n` },
         { path: "policy-report.json", content: `${JSON.stringify(report, null, 2)}\n` },
@@ -128,6 +144,7 @@ export async function main(
             manifestCount: manifests.length,
             outDir: path.relative(process.cwd(), outDir) || ".",
             skippedRegions: skipped,
+            policyConfig: policyConfig.description,
             wallMs,
         }),
     );
@@ -171,11 +188,29 @@ export function stackNameFromFile(file: string): string {
     return m ? m[1] : base.replace(/\.ya?ml$/, "");
 }
 
-/** Runs the policy pack over the plan with the stack's policy config, if it has one. */
-async function evaluatePlan(plan: Plan, stack: string): Promise<PolicyReport> {
-    const { evaluatePolicies, loadPolicyConfig, stackPolicyConfigPath } = await import("./policy-runner");
-    const configFile = stackPolicyConfigPath(stack);
-    const config = fs.existsSync(configFile) ? loadPolicyConfig(configFile) : undefined;
+/** The policy config a plan is judged by, and how it was chosen (for the summary). */
+export interface PolicyConfigChoice {
+    /** Undefined: the pack's own defaults. */
+    file?: string;
+    description: string;
+}
+
+/**
+ * `--policy-config FILE` when given; else the stack's own `policy/config/<stack>.json`
+ * (the stack named by --stack, or by the stack file's name); else the pack's defaults.
+ */
+export function choosePolicyConfig(flag: string | undefined, stack: string): PolicyConfigChoice {
+    if (flag !== undefined) return { file: path.resolve(flag), description: `${flag} (--policy-config)` };
+    const own = path.join(ROOT, "policy", "config", `${stack}.json`);
+    const shown = path.relative(ROOT, own);
+    if (fs.existsSync(own)) return { file: own, description: `${shown} (the stack's own)` };
+    return { description: `the pack's defaults (no ${shown})` };
+}
+
+/** Runs the policy pack over the plan with the chosen policy config. */
+async function evaluatePlan(plan: Plan, choice: PolicyConfigChoice): Promise<PolicyReport> {
+    const { evaluatePolicies, loadPolicyConfig } = await import("./policy-runner");
+    const config = choice.file !== undefined ? loadPolicyConfig(choice.file) : undefined;
     return evaluatePolicies(plan.resources, { config });
 }
 

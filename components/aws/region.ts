@@ -74,7 +74,7 @@ export class AwsRegion extends pulumi.ComponentResource {
                 logTypes: [...defaults.aws.logTypes],
                 addonVersions: { ...defaults.aws.addons, ...(region.addons ?? {}) },
                 systemPool: region.systemPool,
-                protect: config.protect,
+                protect: region.protect,
                 egressReady: this.network.egressReady,
                 provider,
             },

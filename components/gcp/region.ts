@@ -106,7 +106,7 @@ export class GcpRegion extends pulumi.ComponentResource {
                 servicesRangeName: this.network.servicesRangeName,
                 systemPool: region.systemPool,
                 nodeServiceAccountId,
-                protect: config.protect,
+                protect: region.protect,
                 resourceLabels,
                 dependsOn: apiServices,
                 provider: args.provider,

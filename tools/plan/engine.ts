@@ -205,7 +205,7 @@ async function dependencyList(dependsOn: unknown): Promise<pulumi.Resource[]> {
 
 /** Inputs as JSON: secrets redacted, unknowns marked, resource references as URNs. */
 async function normalize(value: unknown, urns: Map<pulumi.Resource, string>): Promise<unknown> {
-    if (isWrappedSecret(value)) return SECRET_MARKER;
+    if (isWrappedSecret(value)) return redactedSecret(value.value);
     if (value === undefined) return undefined;
     if (pulumi.Resource.isInstance(value)) return urns.get(value) ?? (await valueOf(value.urn)) ?? UNKNOWN_MARKER;
     if (Array.isArray(value)) return Promise.all(value.map((v) => normalize(v, urns)));
@@ -215,6 +215,18 @@ async function normalize(value: unknown, urns: Map<pulumi.Resource, string>): Pr
         return Object.fromEntries(entries.filter(([, v]) => v !== undefined));
     }
     return value;
+}
+
+/**
+ * A secret as the plan shows it: "[secret]", except a flat map of values (a Kubernetes
+ * Secret's `stringData`, which the SDK marks secret as a whole), whose keys stay so the
+ * manifest keeps the shape `kubectl apply` takes, with each value redacted.
+ */
+function redactedSecret(inner: unknown): unknown {
+    if (typeof inner !== "object" || inner === null || Array.isArray(inner) || pulumi.isUnknown(inner)) return SECRET_MARKER;
+    const entries = Object.entries(inner).filter(([, v]) => v !== undefined);
+    const flat = entries.every(([, v]) => ["string", "number", "boolean"].includes(typeof v) || isWrappedSecret(v));
+    return flat ? Object.fromEntries(entries.map(([k]) => [k, SECRET_MARKER])) : SECRET_MARKER;
 }
 
 /**

@@ -15,6 +15,8 @@ export interface SummaryInput {
     outDir: string;
     /** Regions left out of global routing, with the reason. */
     skippedRegions: string[];
+    /** Which policy config judged the plan, e.g. `policy/config/prod.json (the stack's own)`. */
+    policyConfig: string;
     wallMs: number;
 }
 
@@ -42,6 +44,7 @@ export function formatSummary(s: SummaryInput): string {
     lines.push(
         `policies: ${s.report.policies} evaluated over ${s.report.resources} resources, ${mandatory.length} mandatory and ${s.report.violations.length - mandatory.length} advisory violation(s)`,
     );
+    lines.push(`policy config: ${s.policyConfig}`);
     for (const v of s.report.violations) lines.push(`  [${v.level}] ${v.policy}: ${v.urn ?? "(stack)"}: ${v.message}`);
     lines.push("");
     lines.push(`wrote ${s.outDir}/plan.json, policy-report.json, diagram.md, manifests/`);
