@@ -25,7 +25,9 @@ function prodWith(edit: (raw: Raw & { serving: Raw; images: Raw; models: Raw[]; 
 describe("drain against the longest response timeout", () => {
     test("unset, the drain is the longest responseTimeoutSeconds plus 15 s", () => {
         expect(validateSettings(stackSettings("prod")).serving.torchserve.drainSeconds).toBe(315);
-        expect(validateSettings(stackSettings("dev")).serving.torchserve.drainSeconds).toBe(135);
+        const shortTimeouts = stackSettings("dev") as Raw & { models: Raw[] };
+        shortTimeouts.models = shortTimeouts.models.map((m) => ({ ...m, responseTimeoutSeconds: 120 }));
+        expect(validateSettings(shortTimeouts).serving.torchserve.drainSeconds).toBe(135);
     });
 
     test("a drain shorter than a response timeout plus the margin exits naming the key, the model and the fix", () => {

@@ -129,6 +129,13 @@ function ctxFor(flavour: Flavour, config: FleetConfig = fleetConfig(stackSetting
     );
 }
 
+/** prod without OpenAI models: every region keeps the stock TorchServe image. */
+function stockConfig(): FleetConfig {
+    const raw = stackSettings("prod") as { models: Array<Record<string, unknown>> };
+    raw.models = raw.models.map((m) => ({ ...m, openai: false }));
+    return fleetConfig(raw);
+}
+
 const LLM_REPOSITORY = "111122223333.dkr.ecr.us-east-1.amazonaws.com/modelfleet-prod/torchserve-llm";
 const PROD_LLM_DIGEST = "sha256:5b0c8e1f3a9d4c7e2b6f0a1d8c3e5f7a9b2d4c6e8f0a1b3c5d7e9f1a2b4c6d8e";
 
@@ -399,7 +406,7 @@ describe("TorchServe Deployments", () => {
             `${LLM_REPOSITORY}@sha256:${"c".repeat(64)}`,
         );
         // A region without OpenAI models keeps the stock image, per track.
-        const stock = fleetConfig(stackSettings("dev"));
+        const stock = stockConfig();
         stock.serving = { ...stock.serving, tracks: { blue: {}, green: { torchserveImage: "pytorch/torchserve:0.12.0-cpu" } } };
         const stockCtx = ctxFor("aws", stock);
         expect((renderTorchServeDeployment(stockCtx, "blue", "x") as Json).spec.template.spec.containers[0].image).toBe(
@@ -455,7 +462,7 @@ describe("TorchServe Deployments", () => {
         expect(server.command.slice(0, 4)).toEqual(["/usr/bin/tini", "--", "/bin/sh", "-c"]);
         expect(server.command[4]).toContain('exec "$java"');
         // The stock image has no tini: the shell execs the JVM, which is PID 1.
-        const stock = renderTorchServeDeployment(ctxFor("aws", fleetConfig(stackSettings("dev"))), "blue", "x") as Json;
+        const stock = renderTorchServeDeployment(ctxFor("aws", stockConfig()), "blue", "x") as Json;
         expect(stock.spec.template.spec.containers[0].command.slice(0, 2)).toEqual(["/bin/sh", "-c"]);
     });
 
