@@ -39,6 +39,8 @@ export interface ClusterMonitoring {
     kind: "prometheus-operator" | "gke-managed-prometheus";
     /** Namespaces whose pods scrape workloads; NetworkPolicies admit them to the metrics ports. */
     scraperNamespaces: string[];
+    /** Annotations of the custom-metrics adapter's service account (GKE: its Workload Identity); default none. */
+    metricsAdapterAnnotations?: Record<string, pulumi.Input<string>>;
 }
 
 /** What every region component yields; the serving stack sees only this. */

@@ -32,7 +32,20 @@ export const defaults = {
         gcsSoftDeleteDays: 7,
         transferIntervalMinutes: 60,
     },
-    model: { batchSize: 1, maxBatchDelayMs: 100, minWorkers: 1, maxWorkers: 1, responseTimeoutSeconds: 120, openai: false },
+    model: {
+        batchSize: 1,
+        maxBatchDelayMs: 100,
+        minWorkers: 1,
+        maxWorkers: 1,
+        responseTimeoutSeconds: 120,
+        openai: false,
+        /**
+         * HPA targets per TorchServe pod: mean queue wait per request (ms, from
+         * ts_queue_latency_microseconds / ts_inference_requests_total) and, where the cloud
+         * exports DCGM, GPU utilisation (%).
+         */
+        scaling: { queueLatencyMs: 200, gpuUtilizationPercent: 80 },
+    },
     serving: {
         namespace: "modelfleet",
         activeColor: "blue",
@@ -55,6 +68,10 @@ export const defaults = {
             port: 3000,
         },
         monitoring: true,
+        /** Per-track serving objectives the alerts and the rollout check compare against. */
+        slo: { errorRatePercent: 1, p95LatencyMs: 2000 },
+        /** The Prometheus the custom-metrics adapter reads on clusters without GKE Managed Prometheus. */
+        autoscaling: { prometheusUrl: "http://prometheus-operated.monitoring.svc:9090" },
     },
     images: {
         torchserve: "pytorch/torchserve:0.12.0-gpu",
@@ -65,6 +82,8 @@ export const defaults = {
         clusterAutoscaler: "registry.k8s.io/autoscaling/cluster-autoscaler:v1.33.0",
         awsLoadBalancerController: "public.ecr.aws/eks/aws-load-balancer-controller:v2.13.3",
         metricsServer: "registry.k8s.io/metrics-server/metrics-server:v0.8.1",
+        prometheusAdapter: "registry.k8s.io/prometheus-adapter/prometheus-adapter:v0.12.0",
+        stackdriverAdapter: "gcr.io/gke-release/custom-metrics-stackdriver-adapter:v0.16.9-gke.0",
     },
     globalEntry: {
         routing: "latency",

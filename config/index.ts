@@ -5,3 +5,5 @@ export type { ConfigProblem } from "./errors";
 export type { GpuPoolShape } from "./validate";
 export * from "./schema";
 export * as catalog from "./catalog";
+export { TRACK_NAMES, trackWeights, primaryTrack, trackReplicas, podsAtShares } from "./traffic";
+export type { TrackName } from "./traffic";

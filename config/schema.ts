@@ -196,6 +196,19 @@ export const modelSchema = z.strictObject({
     responseTimeoutSeconds: z.int().min(1).default(defaults.model.responseTimeoutSeconds),
     /** The model serves TorchServe's OpenAI-compatible API and the gateway routes chat to it. */
     openai: z.boolean().default(defaults.model.openai),
+    /** HPA targets per TorchServe pod for this model; defaults in config/defaults.ts. */
+    scaling: z
+        .strictObject({
+            /** Mean queue wait per request (ms) above which the track adds pods. */
+            queueLatencyMs: z.number().positive({ message: "must be greater than 0 (ms)" }).default(defaults.model.scaling.queueLatencyMs),
+            /** GPU utilisation (%) above which the track adds pods, where DCGM metrics are exported. */
+            gpuUtilizationPercent: z
+                .int()
+                .min(1, { message: "must be greater than 0 (%)" })
+                .max(100, { message: "must be at most 100 (%)" })
+                .default(defaults.model.scaling.gpuUtilizationPercent),
+        })
+        .prefault({}),
 });
 
 const replicas = z.strictObject({ min: z.int().min(1), max: z.int().min(1) });
@@ -247,6 +260,32 @@ export const servingSchema = z.strictObject({
         .prefault({}),
     /** ServiceMonitors, alert rules and the dashboard (needs the Prometheus Operator CRDs). */
     monitoring: z.boolean().default(defaults.serving.monitoring),
+    /**
+     * Share of requests (%) per track, e.g. { blue: 90, green: 10 }; the weights sum to 100.
+     * Default: activeColor takes 100.
+     */
+    traffic: z.record(z.string(), z.int().min(0, { message: "must be 0 or more (a percentage of requests)" })).optional(),
+    /** Per-track objectives: the SLO alerts and `npm run debug -- --rollout` compare each track against them. */
+    slo: z
+        .strictObject({
+            /** 5xx responses as a percentage of all responses. */
+            errorRatePercent: z
+                .number()
+                .positive({ message: "must be greater than 0 (%)" })
+                .max(100, { message: "must be at most 100 (%)" })
+                .default(defaults.serving.slo.errorRatePercent),
+            /** p95 inference latency in milliseconds. */
+            p95LatencyMs: z.int().min(1, { message: "must be 1 or more (ms)" }).default(defaults.serving.slo.p95LatencyMs),
+        })
+        .prefault({}),
+    /** Where the custom-metrics adapter reads inference metrics (EKS and edge; GKE reads Managed Prometheus). */
+    autoscaling: z
+        .strictObject({
+            prometheusUrl: z
+                .url({ message: "must be a URL such as http://prometheus-operated.monitoring.svc:9090" })
+                .default(defaults.serving.autoscaling.prometheusUrl),
+        })
+        .prefault({}),
 });
 
 export const imagesSchema = z
@@ -265,6 +304,8 @@ export const imagesSchema = z
         clusterAutoscaler: pinnedImage.default(defaults.images.clusterAutoscaler),
         awsLoadBalancerController: pinnedImage.default(defaults.images.awsLoadBalancerController),
         metricsServer: pinnedImage.default(defaults.images.metricsServer),
+        prometheusAdapter: pinnedImage.default(defaults.images.prometheusAdapter),
+        stackdriverAdapter: pinnedImage.default(defaults.images.stackdriverAdapter),
     })
     .prefault({});
 

@@ -13,6 +13,9 @@ export interface RenderedServing {
     syncScript: string;
 }
 
+/** The blue-green tracks; a split of traffic gives each model a TensorZero model per track, `<name>-<track>`. */
+const TRACK_NAMES = ["blue", "green"] as const;
+
 const record = (v: unknown): Record<string, unknown> =>
     typeof v === "object" && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
 
@@ -41,7 +44,7 @@ export function servingNameProblems(models: Array<{ index: number; model: ModelS
     }
     const gatewayModels = record(rendered.gateway["models"]);
     const functions = record(rendered.gateway["functions"]);
-    const served = new Set(models.map(({ model }) => model.name));
+    const served = new Set(models.flatMap(({ model }) => [model.name, ...TRACK_NAMES.map((t) => `${model.name}-${t}`)]));
 
     for (const { index, model } of models) {
         const at = `models[${index}].name`;
@@ -69,7 +72,15 @@ export function servingNameProblems(models: Array<{ index: number; model: ModelS
         }
         const variants = Object.values(record(record(functions[model.name])["variants"])).map(record);
         if (variants.length === 0) add("TensorZero has no function of this name");
-        for (const v of variants) if (v["model"] !== model.name) add(`TensorZero's function variant calls model '${String(v["model"])}'`);
+        const ownModels = [model.name, ...TRACK_NAMES.map((t) => `${model.name}-${t}`)];
+        for (const v of variants)
+            if (!ownModels.includes(String(v["model"]))) add(`TensorZero's function variant calls model '${String(v["model"])}'`);
+        for (const t of TRACK_NAMES) {
+            for (const p of Object.values(record(record(gatewayModels[`${model.name}-${t}`])["providers"])).map(record)) {
+                if (p["model_name"] !== model.name)
+                    add(`TensorZero's provider of track ${t} sends model_name '${String(p["model_name"])}'`);
+            }
+        }
     }
     for (const name of Object.keys(gatewayModels).filter((n) => !served.has(n))) {
         problems.push({ path: "models", message: `TensorZero lists model '${name}', which TorchServe does not serve in this region`, fix });

@@ -1,6 +1,7 @@
 import { awsGpuInstances, awsRegionZones, gcpGpuMachines, gcpRegionZones, route53CheckerRegions } from "./catalog";
 import { ConfigProblem, setCommand } from "./errors";
 import type { ModelSettings, ParsedSettings, RegionSettings } from "./schema";
+import { trafficProblems } from "./traffic";
 
 /** GPU facts of one pool, the same shape whatever the cloud. */
 export interface GpuPoolShape {
@@ -175,6 +176,7 @@ export function crossCheck(s: ParsedSettings, secrets: SecretPresence): ConfigPr
 
     checkDrain(s, add);
     checkLlmImage(s, secrets, add);
+    problems.push(...trafficProblems(sv));
 
     const primary = s.regions.find((r) => r.name === s.modelStore.primaryRegion);
     if (!primary || primary.cloud !== "aws") {

@@ -120,7 +120,20 @@ describe("plan input", () => {
     test("a missing plan says how to make one", async () => {
         const run = await debug(["--stack", "dev", "--plan-dir", path.join(workDir, "none")]);
         expect(run.code).toBe(2);
-        expect(run.stderr).toMatch(/cannot read the plan: ENOENT; run: npm run plan -- --stack dev$/);
+        expect(run.stderr).toMatch(/cannot read the plan: no such file or directory; run: npm run plan -- --stack dev$/);
+    });
+
+    test("a plan.json over the 64 MiB cap is refused without being read", async () => {
+        const dir = path.join(workDir, "huge-plan");
+        fs.mkdirSync(dir, { recursive: true });
+        const file = path.join(dir, "plan.json");
+        fs.closeSync(fs.openSync(file, "w"));
+        fs.truncateSync(file, 65 * 1024 * 1024);
+        const run = await debug(["--stack", "dev", "--plan-dir", dir]);
+        expect(run.code).toBe(2);
+        expect(run.stderr).toMatch(
+            /plan\.json: cannot read the plan: is 68157440 bytes; the cap for this input is 64 MiB; run: npm run plan -- --stack dev$/,
+        );
     });
 });
 

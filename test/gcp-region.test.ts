@@ -109,7 +109,12 @@ describe("GCP region in prod", () => {
         const gcpResources = mocks.resources.filter((r) => r.custom && r.type.startsWith("gcp:"));
         expect(gcpResources.length).toBeGreaterThanOrEqual(12);
         for (const r of gcpResources) {
-            expect({ name: r.name, project: r.inputs["project"] }).toEqual({ name: r.name, project: "modelfleet-prod" });
+            // A service account's IAM binding takes its project from the account it names.
+            const project =
+                r.type === "gcp:serviceaccount/iAMMember:IAMMember"
+                    ? String(r.inputs["serviceAccountId"]).split("/")[1]
+                    : r.inputs["project"];
+            expect({ name: r.name, project }).toEqual({ name: r.name, project: "modelfleet-prod" });
             expect({ name: r.name, provider: r.provider?.split("::").slice(0, 4).join("::") }).toEqual({
                 name: r.name,
                 provider: built.providerUrn,
@@ -185,9 +190,9 @@ describe("GCP region in prod", () => {
     });
 
     it("runs nodes as a service account holding only the five node roles", () => {
-        const account = one(mocks, ACCOUNT);
-        expect(at(account, "accountId")).toBe("prod-usc1-nodes");
-        const members = mocks.ofType(IAM_MEMBER);
+        const account = mocks.ofType(ACCOUNT).find((a) => at(a, "accountId") === "prod-usc1-nodes");
+        expect(account).toBeDefined();
+        const members = mocks.ofType(IAM_MEMBER).filter((m) => !m.name.includes("metrics-adapter"));
         expect(members.map((m) => at(m, "role")).sort()).toEqual([...NODE_SERVICE_ACCOUNT_ROLES].sort());
         for (const m of members) expect(at(m, "member")).toBe("serviceAccount:prod-usc1-nodes@modelfleet-prod.iam.gserviceaccount.com");
         for (const pool of mocks.ofType(NODE_POOL)) {
@@ -320,11 +325,29 @@ describe("GCP region in prod", () => {
         expect(await promiseOf(cluster.zones)).toEqual(["us-central1-a", "us-central1-b", "us-central1-c"]);
         expect(await promiseOf(cluster.clusterName)).toBe("modelfleet-prod-usc1");
         expect(await promiseOf(cluster.endpoint)).toMatch(/^https:\/\/34\.\d+\.\d+\.\d+$/);
-        expect(cluster.readyResources).toEqual([
+        const ready = cluster.readyResources;
+        expect(ready.slice(0, built.region.gpuPools.length + 2)).toEqual([
             built.region.gke.systemPool,
             ...built.region.gpuPools.map((p) => p.nodePool),
             built.region.network.nat,
         ]);
+        expect(ready).toHaveLength(built.region.gpuPools.length + 4);
+    });
+
+    it("gives the custom-metrics adapter a Workload Identity that may read Cloud Monitoring, and nothing else", async () => {
+        const account = mocks.ofType(ACCOUNT).find((a) => at(a, "accountId") === "prod-usc1-metrics");
+        expect(account).toBeDefined();
+        const grants = mocks.ofType(IAM_MEMBER).filter((m) => m.name.includes("metrics-adapter"));
+        expect(grants.map((m) => [at(m, "role"), at(m, "member")])).toEqual([
+            ["roles/monitoring.viewer", "serviceAccount:prod-usc1-metrics@modelfleet-prod.iam.gserviceaccount.com"],
+        ]);
+        const binding = mocks.ofType("gcp:serviceaccount/iAMMember:IAMMember").find((m) => m.name.includes("metrics-adapter"));
+        if (binding === undefined) throw new Error("no Workload Identity binding for the metrics adapter");
+        expect(at(binding, "member")).toBe("serviceAccount:modelfleet-prod.svc.id.goog[kube-system/custom-metrics-stackdriver-adapter]");
+        const monitoring = built.region.cluster.monitoring;
+        expect(await promiseOf(pulumi.output(monitoring.metricsAdapterAnnotations?.["iam.gke.io/gcp-service-account"]))).toBe(
+            "prod-usc1-metrics@modelfleet-prod.iam.gserviceaccount.com",
+        );
     });
 
     it("reaches the cluster with a kubeconfig that authenticates through gke-gcloud-auth-plugin", async () => {

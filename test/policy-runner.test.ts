@@ -3,6 +3,7 @@ import {
     allPolicies,
     clusterPolicies,
     limitPolicies,
+    scalingPolicies,
     storagePolicies,
     tlsPolicies,
     workloadPolicies,
@@ -54,7 +55,14 @@ describe("the pack", () => {
     });
 
     test("is the union of the policy modules", () => {
-        expect(allPolicies).toEqual([...tlsPolicies, ...limitPolicies, ...workloadPolicies, ...storagePolicies, ...clusterPolicies]);
+        expect(allPolicies).toEqual([
+            ...tlsPolicies,
+            ...limitPolicies,
+            ...workloadPolicies,
+            ...storagePolicies,
+            ...clusterPolicies,
+            ...scalingPolicies,
+        ]);
     });
 
     test("every numeric setting has a default", () => {

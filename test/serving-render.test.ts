@@ -5,6 +5,7 @@ import { tmpdir } from "os";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { parse } from "smol-toml";
+import YAML from "yaml";
 import type { FleetConfig } from "../config";
 import type { RegionCluster } from "../components/types";
 import { servingArgProblems, torchserveVersion } from "../components/k8s/render/checks";
@@ -27,6 +28,7 @@ import {
     renderServiceMonitors,
     TRACK_TARGET_LABEL,
 } from "../components/k8s/render/monitoring";
+import { renderMetricsAdapter } from "../components/k8s/render/metricsAdapter";
 import { imageVersion } from "../components/k8s/render/names";
 import { renderNamespace } from "../components/k8s/render/namespace";
 import { renderNetworkPolicies } from "../components/k8s/render/networkPolicies";
@@ -39,8 +41,6 @@ import {
     renderTorchServeServiceAccount,
 } from "../components/k8s/render/torchserveWorkload";
 import {
-    renderBackendConfig,
-    renderFrontendConfig,
     renderGatewayService,
     renderIngress,
     renderMetricsService,
@@ -623,9 +623,8 @@ describe("Services and blue-green", () => {
         expect((renderGatewayService(ctxFor("aws")) as Json).metadata.annotations["alb.ingress.kubernetes.io/healthcheck-path"]).toBe(
             "/health",
         );
-        const gke = renderStableService(ctxFor("gcp")) as Json;
-        expect(JSON.parse(gke.metadata.annotations["cloud.google.com/neg"])).toEqual({ ingress: true });
-        expect(JSON.parse(gke.metadata.annotations["cloud.google.com/backend-config"])).toEqual({ default: "torchserve-backend" });
+        // GKE's Gateway reads health checks from HealthCheckPolicy objects instead.
+        expect((renderStableService(ctxFor("gcp")) as Json).metadata.annotations).toEqual({});
         expect((renderStableService(ctxFor("existing")) as Json).metadata.annotations).toEqual({});
     });
 });
@@ -645,8 +644,23 @@ describe("Ingress", () => {
         expect(ingress.spec.ingressClassName).toBe("alb");
         expect(ingress.spec.tls).toEqual([{ hosts: ["serve.modelfleet.example.com", "use1.serve.modelfleet.example.com"] }]);
         expect(ingress.spec.rules.map((r: Json) => r.host)).toEqual(["serve.modelfleet.example.com", "use1.serve.modelfleet.example.com"]);
-        expect(paths(ingress)).toEqual(routes);
+        // TorchServe's paths go to the weighted forward action over the two track Services.
+        expect(paths(ingress)).toEqual([
+            ["/predictions", "Prefix", "torchserve-weighted", undefined],
+            ["/ping", "Exact", "torchserve-weighted", undefined],
+            ["/", "Prefix", "tensorzero-gateway", 3000],
+        ]);
+        expect(ingress.spec.rules[0].http.paths[0].backend.service.port).toEqual({ name: "use-annotation" });
         const a = ingress.metadata.annotations;
+        expect(JSON.parse(a["alb.ingress.kubernetes.io/actions.torchserve-weighted"])).toEqual({
+            type: "forward",
+            forwardConfig: {
+                targetGroups: [
+                    { serviceName: "torchserve-blue", servicePort: "8080", weight: 100 },
+                    { serviceName: "torchserve-green", servicePort: "8080", weight: 0 },
+                ],
+            },
+        });
         expect(a["alb.ingress.kubernetes.io/certificate-arn"]).toBe("arn:aws:acm:us-east-1:111122223333:certificate/abc");
         expect(a["alb.ingress.kubernetes.io/ssl-policy"]).toBe("ELBSecurityPolicy-TLS13-1-2-2021-06");
         expect(JSON.parse(a["alb.ingress.kubernetes.io/listen-ports"])).toEqual([{ HTTP: 80 }, { HTTPS: 443 }]);
@@ -659,40 +673,10 @@ describe("Ingress", () => {
         expect(a["alb.ingress.kubernetes.io/load-balancer-attributes"]).toBe("idle_timeout.timeout_seconds=330");
     });
 
-    test("GKE: gce class annotation, pre-shared Google-managed certificate, static IP, FrontendConfig", () => {
-        const ingress = renderIngress(ctxFor("gcp"), tlsFor("gcp")) as Json;
-        validateManifest(ingress);
-        expect(ingress.spec.ingressClassName).toBeUndefined();
-        expect(ingress.spec.tls).toBeUndefined();
-        expect(paths(ingress)).toEqual(routes);
-        expect(ingress.metadata.annotations).toEqual({
-            "kubernetes.io/ingress.class": "gce",
-            "kubernetes.io/ingress.global-static-ip-name": "serving-usc1-ip",
-            "ingress.gcp.kubernetes.io/pre-shared-cert": "serving-usc1",
-            "networking.gke.io/v1beta1.FrontendConfig": "serving-frontend",
-        });
-        const frontend = renderFrontendConfig(ctxFor("gcp"), "modelfleet-tls12");
-        expect(frontend).toMatchObject({
-            apiVersion: "networking.gke.io/v1beta1",
-            kind: "FrontendConfig",
-            metadata: { name: "serving-frontend", namespace: "modelfleet" },
-        });
-        expect(frontend.spec).toEqual({
-            sslPolicy: "modelfleet-tls12",
-            redirectToHttps: { enabled: true, responseCodeName: "MOVED_PERMANENTLY_DEFAULT" },
-        });
-        const backend = renderBackendConfig(ctxFor("gcp"), "torchserve");
-        expect(backend).toMatchObject({
-            apiVersion: "cloud.google.com/v1",
-            kind: "BackendConfig",
-            metadata: { name: "torchserve-backend" },
-        });
-        expect(backend.spec).toMatchObject({
-            timeoutSec: 330,
-            connectionDraining: { drainingTimeoutSec: 315 },
-            healthCheck: { type: "HTTP", requestPath: "/ping", port: 8080 },
-        });
-        expect(renderBackendConfig(ctxFor("gcp"), "gateway").spec).toMatchObject({ healthCheck: { requestPath: "/health", port: 3000 } });
+    test("GKE has no Ingress: the Gateway API serves it (see serving-traffic.test.ts)", () => {
+        expect(() => renderIngress(ctxFor("gcp"), tlsFor("gcp"))).toThrow(
+            "ingress flavour 'gce' cannot use TLS of kind 'gcp-managed' in an Ingress",
+        );
     });
 
     test("existing clusters: the configured class, cert-manager issuer and TLS Secret", () => {
@@ -873,10 +857,15 @@ describe("scaling, quota and limits", () => {
         const blue = hpas["torchserve-blue"].spec as Json;
         expect(blue.scaleTargetRef).toEqual({ apiVersion: "apps/v1", kind: "Deployment", name: "torchserve-blue" });
         expect([blue.minReplicas, blue.maxReplicas]).toEqual([2, 4]);
-        expect(blue.metrics).toEqual([
+        expect(blue.metrics[0]).toEqual({
+            type: "Resource",
+            resource: { name: "cpu", target: { type: "Utilization", averageUtilization: 70 } },
+        });
+        expect(blue.behavior.scaleDown.stabilizationWindowSeconds).toBe(900);
+        expect((hpas["tensorzero-gateway"].spec as Json).metrics).toEqual([
             { type: "Resource", resource: { name: "cpu", target: { type: "Utilization", averageUtilization: 70 } } },
         ]);
-        expect(blue.behavior.scaleDown.stabilizationWindowSeconds).toBe(300);
+        expect((hpas["tensorzero-gateway"].spec as Json).behavior.scaleDown.stabilizationWindowSeconds).toBe(300);
         expect([(hpas["tensorzero-gateway"].spec as Json).minReplicas, (hpas["tensorzero-gateway"].spec as Json).maxReplicas]).toEqual([
             3, 10,
         ]);
@@ -1077,7 +1066,12 @@ describe("monitoring", () => {
             kind: "Rules",
             metadata: { name: "modelfleet-serving", namespace: "modelfleet" },
         });
-        expect(rules.spec).toEqual({ groups: [{ name: "modelfleet-serving", interval: "1m", rules: alertRules(gcp) }] });
+        expect((rules.spec as Json).groups[0]).toEqual({ name: "modelfleet-serving", interval: "1m", rules: alertRules(gcp) });
+        expect((rules.spec as Json).groups.map((g: Json) => [g.name, g.interval])).toEqual([
+            ["modelfleet-serving", "1m"],
+            ["modelfleet-records", "1m"],
+            ["modelfleet-slo", "1m"],
+        ]);
         expect((renderPrometheusRule(gcp).spec as Json).groups[0].rules).toEqual(alertRules(gcp));
     });
 });
@@ -1107,6 +1101,27 @@ describe("argument checks", () => {
             "images.torchserveLlmDigest is not set (nor serving.tracks.blue.torchserveLlmDigest) but region use1 serves llama3-8b-instruct (openai: true), which needs the vLLM image",
             "images.torchserveLlmDigest is not set (nor serving.tracks.green.torchserveLlmDigest) but region use1 serves llama3-8b-instruct (openai: true), which needs the vLLM image",
             "llmImage is missing but region use1 serves llama3-8b-instruct (openai: true), which needs the vLLM image: pass the ImageRegistry's source for the region",
+        ]);
+    });
+
+    test("a split needs weighted routing: nginx canaries on edge clusters, refused on other classes", () => {
+        const config = fleetConfig(stackSettings("prod"));
+        config.serving = { ...config.serving, traffic: { blue: 90, green: 10 } };
+        const edge = inputFor(config, "edge-muc");
+        expect(servingArgProblems(edge)).toEqual([]);
+        const traefik = {
+            ...edge,
+            cluster: {
+                ...edge.cluster,
+                ingress: {
+                    kind: "class" as const,
+                    className: "traefik",
+                    certIssuer: { name: "letsencrypt-prod", kind: "ClusterIssuer" as const },
+                },
+            },
+        };
+        expect(servingArgProblems(traefik)).toEqual([
+            "serving.traffic splits requests (blue 90%, green 10%) but region edge-muc's ingress class 'traefik' has no weighted routing (ingress-nginx canary annotations are what edge clusters use); set regions[3].ingressClass to an nginx class, or give one track 100",
         ]);
     });
 
@@ -1282,4 +1297,142 @@ test("image versions become valid label values", () => {
     expect(imageVersion("pytorch/torchserve:0.12.0-gpu")).toBe("0.12.0-gpu");
     expect(imageVersion(`repo/x@sha256:${"a".repeat(64)}`)).toBe("sha256-aaaaaaaaaaaa");
     expect(imageVersion("registry:5000/team/image:1.2.3")).toBe("1.2.3");
+});
+
+describe("inference-pressure autoscaling", () => {
+    test("the adapters: prometheus-adapter's rule over TorchServe's counters; the Stackdriver adapter on GKE; pinned, on the kubelet port", () => {
+        const prom = renderMetricsAdapter({
+            kind: "prometheus-operator",
+            image: "registry.k8s.io/prometheus-adapter/prometheus-adapter:v0.12.0",
+            prometheusUrl: "http://prometheus-operated.monitoring.svc:9090",
+            nodeSelector: { "modelfleet.io/pool": "system" },
+        });
+        const container = (prom.deployment.spec as Json).template.spec.containers[0];
+        expect(container.args).toEqual([
+            "--cert-dir=/tmp",
+            "--config=/etc/adapter/config.yaml",
+            "--metrics-relist-interval=1m",
+            "--prometheus-url=http://prometheus-operated.monitoring.svc:9090",
+            "--secure-port=10250",
+        ]);
+        expect(YAML.parse((prom.configMaps[0].data as Json)["config.yaml"])).toEqual({
+            rules: [
+                {
+                    seriesQuery: 'ts_queue_latency_microseconds{namespace!="",pod!="",model_name!=""}',
+                    resources: { overrides: { namespace: { resource: "namespace" }, pod: { resource: "pod" } } },
+                    name: { matches: "^ts_queue_latency_microseconds$", as: "ts_queue_latency_ms_per_request" },
+                    metricsQuery:
+                        "sum by (<<.GroupBy>>) (rate(ts_queue_latency_microseconds{<<.LabelMatchers>>}[2m])) / clamp_min(sum by (<<.GroupBy>>) (rate(ts_inference_requests_total{<<.LabelMatchers>>}[2m])), 1e-9) / 1000",
+                },
+            ],
+        });
+        const gke = renderMetricsAdapter({
+            kind: "gke-managed-prometheus",
+            image: "gcr.io/gke-release/custom-metrics-stackdriver-adapter:v0.16.9-gke.0",
+            prometheusUrl: "unused",
+            nodeSelector: {},
+            serviceAccountAnnotations: { "iam.gke.io/gcp-service-account": "prod-usc1-metrics@modelfleet-prod.iam.gserviceaccount.com" },
+        });
+        expect((gke.deployment.spec as Json).template.spec.containers[0].command).toEqual([
+            "/adapter",
+            "--use-new-resource-model=true",
+            "--fallback-for-container-metrics=true",
+            "--secure-port=10250",
+            "--cert-dir=/tmp",
+        ]);
+        expect(gke.configMaps).toEqual([]);
+        expect((gke.serviceAccount.metadata as Json).annotations).toEqual({
+            "iam.gke.io/gcp-service-account": "prod-usc1-metrics@modelfleet-prod.iam.gserviceaccount.com",
+        });
+        for (const a of [prom, gke]) {
+            for (const object of [
+                a.serviceAccount,
+                ...a.clusterRoles,
+                ...a.clusterRoleBindings,
+                ...a.roleBindings,
+                ...a.configMaps,
+                a.deployment,
+                a.podDisruptionBudget,
+                a.service,
+                a.apiService,
+            ])
+                validateManifest(object);
+            expect(a.apiService.spec).toMatchObject({ group: "custom.metrics.k8s.io", version: "v1beta1" });
+        }
+    });
+
+    test("EKS and edge: each model's queue wait through prometheus-adapter, CPU as the floor, no DCGM", () => {
+        const blue = renderHpas(ctxFor("aws"))["torchserve-blue"].spec as Json;
+        expect(blue.metrics.map((m: Json) => [m.type, m.resource?.name ?? m.pods?.metric.name])).toEqual([
+            ["Resource", "cpu"],
+            ...ctxFor("aws").models.map(() => ["Pods", "ts_queue_latency_ms_per_request"]),
+        ]);
+        expect(blue.metrics[1].pods.metric.selector).toEqual({ matchLabels: { model_name: ctxFor("aws").models[0].name } });
+        expect(blue.metrics[1].pods.target).toEqual({ type: "AverageValue", averageValue: "200" });
+    });
+
+    test("GKE: the recorded queue wait and DCGM GPU utilisation through the Stackdriver adapter", () => {
+        const ctx = ctxFor("gcp");
+        const blue = renderHpas(ctx)["torchserve-blue"].spec as Json;
+        const names = blue.metrics.map((m: Json) => m.pods?.metric.name).filter((n: string | undefined) => n !== undefined);
+        expect(names).toContain("prometheus.googleapis.com|modelfleet_ts_queue_latency_ms|gauge");
+        expect(names[names.length - 1]).toBe("prometheus.googleapis.com|DCGM_FI_DEV_GPU_UTIL|gauge");
+        expect(blue.metrics[1].pods.metric.selector).toEqual({ matchLabels: { "metric.labels.model_name": ctx.models[0].name } });
+        expect(blue.metrics[blue.metrics.length - 1].pods.target).toEqual({ type: "AverageValue", averageValue: "80" });
+        const records = (renderRules(ctx).spec as Json).groups[1].rules.map((r: Json) => r.record);
+        expect(records).toContain("modelfleet_ts_queue_latency_ms");
+    });
+
+    test("a model's own targets replace the defaults; fractions become milli-quantities", () => {
+        const config = fleetConfig(stackSettings("prod"));
+        config.models = config.models.map((m, i) => (i === 0 ? { ...m, scaling: { queueLatencyMs: 12.5, gpuUtilizationPercent: 60 } } : m));
+        const hpa = renderHpas(ctxFor("gcp", config))["torchserve-blue"].spec as Json;
+        expect(hpa.metrics[1].pods.target.averageValue).toBe("12500m");
+        expect(hpa.metrics[hpa.metrics.length - 1].pods.target.averageValue).toBe("60");
+    });
+
+    test("GPU tracks scale up at most 2 pods or 50% per 2 minutes and down one pod per 5 minutes after 15 quiet minutes", () => {
+        const blue = renderHpas(ctxFor("aws"))["torchserve-blue"].spec as Json;
+        expect(blue.behavior).toEqual({
+            scaleUp: {
+                stabilizationWindowSeconds: 60,
+                selectPolicy: "Max",
+                policies: [
+                    { type: "Pods", value: 2, periodSeconds: 120 },
+                    { type: "Percent", value: 50, periodSeconds: 120 },
+                ],
+            },
+            scaleDown: { stabilizationWindowSeconds: 900, selectPolicy: "Min", policies: [{ type: "Pods", value: 1, periodSeconds: 300 }] },
+        });
+    });
+
+    test("the SLO alerts compare each track's recorded figures with serving.slo", () => {
+        const rules = (renderPrometheusRule(ctxFor("aws")).spec as Json).groups[2].rules as Json[];
+        expect(rules.map((r) => [r.alert, r.labels.track, r.labels.severity, r.expr])).toEqual([
+            [
+                "ModelfleetTrackErrorRateAboveSlo",
+                "blue",
+                "critical",
+                'modelfleet_track_error_rate_percent{namespace="modelfleet",modelfleet_io_track="blue"} > 1',
+            ],
+            [
+                "ModelfleetTrackLatencyP95AboveSlo",
+                "blue",
+                "critical",
+                'modelfleet_track_latency_p95_ms{namespace="modelfleet",modelfleet_io_track="blue"} > 2000',
+            ],
+            [
+                "ModelfleetTrackErrorRateAboveSlo",
+                "green",
+                "warning",
+                'modelfleet_track_error_rate_percent{namespace="modelfleet",modelfleet_io_track="green"} > 1',
+            ],
+            [
+                "ModelfleetTrackLatencyP95AboveSlo",
+                "green",
+                "warning",
+                'modelfleet_track_latency_p95_ms{namespace="modelfleet",modelfleet_io_track="green"} > 2000',
+            ],
+        ]);
+    });
 });

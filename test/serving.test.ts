@@ -173,6 +173,23 @@ function one(mocks: FleetMocks, kind: string, name: string): Json {
     return manifest(found[0]);
 }
 
+/** A rule is exactly one of: a recording rule (record, expr: a valid metric name) or an alert (alert, expr, for). */
+function ruleShape(r: Json): void {
+    if (r.record !== undefined) {
+        expect(Object.keys(r).sort()).toEqual(["expr", "record"]);
+        expect(r.record).toMatch(/^[a-zA-Z_:][a-zA-Z0-9_:]*$/);
+        expect(r.expr).toEqual(expect.any(String));
+        return;
+    }
+    expect(r).toEqual(
+        expect.objectContaining({
+            alert: expect.stringMatching(/^[A-Za-z0-9]+$/),
+            expr: expect.any(String),
+            for: expect.stringMatching(/^[0-9]+m$/),
+        }),
+    );
+}
+
 /** CRDs have no schema in kubernetes-models core: check their shape by what each controller requires. */
 const crdShapes: Record<string, (spec: Json) => void> = {
     "monitoring.coreos.com/v1/ServiceMonitor": (spec) => {
@@ -185,14 +202,7 @@ const crdShapes: Record<string, (spec: Json) => void> = {
     "monitoring.coreos.com/v1/PrometheusRule": (spec) => {
         for (const group of spec.groups) {
             expect(group.name).toEqual(expect.any(String));
-            for (const r of group.rules)
-                expect(r).toEqual(
-                    expect.objectContaining({
-                        alert: expect.stringMatching(/^[A-Za-z0-9]+$/),
-                        expr: expect.any(String),
-                        for: expect.stringMatching(/^[0-9]+m$/),
-                    }),
-                );
+            for (const r of group.rules) ruleShape(r);
         }
     },
     // GKE Managed Prometheus: the fields its CRDs require and its admission webhook checks.
@@ -221,24 +231,42 @@ const crdShapes: Record<string, (spec: Json) => void> = {
             expect(Object.keys(group).sort()).toEqual(["interval", "name", "rules"]);
             expect(group.interval).toMatch(/^[0-9]+[sm]$/);
             expect(group.rules.length).toBeGreaterThan(0);
-            for (const r of group.rules) {
-                // Exactly one of record and alert; annotations only on alerts.
-                expect(r.record).toBeUndefined();
-                expect(r).toEqual(
-                    expect.objectContaining({
-                        alert: expect.stringMatching(/^[A-Za-z0-9]+$/),
-                        expr: expect.any(String),
-                        for: expect.stringMatching(/^[0-9]+m$/),
-                    }),
-                );
+            for (const r of group.rules) ruleShape(r);
+        }
+    },
+    // Gateway API v1 (the fields used here, as the gateway.networking.k8s.io CRDs define them).
+    "gateway.networking.k8s.io/v1/Gateway": (spec) => {
+        expect(Object.keys(spec).sort()).toEqual(["addresses", "gatewayClassName", "listeners"]);
+        for (const l of spec.listeners) {
+            expect(l.name).toMatch(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/);
+            expect(["HTTP", "HTTPS"]).toContain(l.protocol);
+            expect(l.port).toEqual(expect.any(Number));
+            if (l.protocol === "HTTPS") expect(l.tls.mode).toBe("Terminate");
+        }
+    },
+    "gateway.networking.k8s.io/v1/HTTPRoute": (spec) => {
+        expect(spec.parentRefs.length).toBeGreaterThan(0);
+        // At most 16 rules; backendRefs weights are 0..1000000.
+        expect(spec.rules.length).toBeLessThanOrEqual(16);
+        for (const rule of spec.rules) {
+            for (const m of rule.matches ?? []) expect(["Exact", "PathPrefix", "RegularExpression"]).toContain(m.path.type);
+            for (const ref of rule.backendRefs ?? []) {
+                expect(ref.name).toEqual(expect.any(String));
+                expect(ref.port).toEqual(expect.any(Number));
+                if (ref.weight !== undefined) expect(ref.weight).toBeGreaterThanOrEqual(0);
             }
         }
     },
-    "networking.gke.io/v1beta1/FrontendConfig": (spec) =>
-        expect(spec).toEqual({
-            sslPolicy: expect.any(String),
-            redirectToHttps: { enabled: true, responseCodeName: "MOVED_PERMANENTLY_DEFAULT" },
-        }),
+    // GKE's Gateway policies: a targetRef and the `default` block.
+    "networking.gke.io/v1/GCPGatewayPolicy": (spec) => expect(Object.keys(spec).sort()).toEqual(["default", "targetRef"]),
+    "networking.gke.io/v1/HealthCheckPolicy": (spec) => {
+        expect(spec.targetRef).toEqual({ group: "", kind: "Service", name: expect.any(String) });
+        expect(spec.default.config.type).toBe("HTTP");
+    },
+    "networking.gke.io/v1/GCPBackendPolicy": (spec) => {
+        expect(spec.targetRef).toEqual({ group: "", kind: "Service", name: expect.any(String) });
+        expect(spec.default.timeoutSec).toEqual(expect.any(Number));
+    },
     // cert-manager v1 Certificate: secretName and issuerRef.name are required by its CRD.
     "cert-manager.io/v1/Certificate": (spec) => {
         expect(Object.keys(spec).sort()).toEqual(["dnsNames", "issuerRef", "privateKey", "secretName"]);
@@ -251,12 +279,6 @@ const crdShapes: Record<string, (spec: Json) => void> = {
         expect(["RSA", "ECDSA", "Ed25519"]).toContain(spec.privateKey.algorithm);
         expect(["Never", "Always"]).toContain(spec.privateKey.rotationPolicy);
     },
-    "cloud.google.com/v1/BackendConfig": (spec) => {
-        expect(spec.timeoutSec).toEqual(expect.any(Number));
-        expect(spec.healthCheck).toEqual(
-            expect.objectContaining({ type: "HTTP", requestPath: expect.stringMatching(/^\//), port: expect.any(Number) }),
-        );
-    },
 };
 
 function validateAll(mocks: FleetMocks): number {
@@ -264,6 +286,13 @@ function validateAll(mocks: FleetMocks): number {
     for (const r of k8sObjects(mocks)) {
         const m = manifest(r);
         const key = `${m.apiVersion}/${m.kind}`;
+        if (m.metadata.labels["app.kubernetes.io/component"] === "metrics-adapter") {
+            // The cluster's custom-metrics adapter: cluster-wide, in kube-system, not part of the serving app.
+            if (m.metadata.namespace !== undefined) expect(m.metadata.namespace).toBe("kube-system");
+            validateManifest(m);
+            count++;
+            continue;
+        }
         expect(m.metadata.name).toMatch(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/);
         if (m.kind !== "Namespace") expect(m.metadata.namespace).toBe("modelfleet");
         expect(m.metadata.labels["app.kubernetes.io/part-of"]).toBe("modelfleet");
@@ -304,7 +333,6 @@ const common = [
     "HorizontalPodAutoscaler/tensorzero-gateway",
     "HorizontalPodAutoscaler/torchserve-blue",
     "HorizontalPodAutoscaler/torchserve-green",
-    "Ingress/serving",
     "LimitRange/serving-limits",
     "Namespace/modelfleet",
     "NetworkPolicy/allow-gateway-to-torchserve",
@@ -322,12 +350,53 @@ const common = [
     "Service/torchserve",
     "Service/torchserve-metrics",
     "Service/torchserve-preview",
+    "Service/torchserve-blue",
+    "Service/torchserve-green",
     "ServiceAccount/tensorzero-gateway",
     "ServiceAccount/torchserve",
 ];
-/** Scrape targets and rules for the Prometheus Operator (EKS, edge) and for GKE Managed Prometheus. */
-const operatorMonitoring = ["PrometheusRule/modelfleet-serving", "ServiceMonitor/tensorzero-gateway", "ServiceMonitor/torchserve"];
-const gkeMonitoring = ["PodMonitoring/tensorzero-gateway", "PodMonitoring/torchserve-metrics", "Rules/modelfleet-serving"];
+/** The custom-metrics adapter's objects, named after the adapter (kube-system). */
+function adapterObjects(name: string, withConfig: boolean): string[] {
+    return [
+        "APIService/v1beta1.custom.metrics.k8s.io",
+        `ClusterRole/${name}-resource-reader`,
+        `ClusterRoleBinding/${name}-resource-reader`,
+        `ClusterRoleBinding/${name}:system:auth-delegator`,
+        ...(withConfig ? [`ConfigMap/${name}`] : []),
+        `Deployment/${name}`,
+        `PodDisruptionBudget/${name}`,
+        `RoleBinding/${name}-auth-reader`,
+        `Service/${name}`,
+        `ServiceAccount/${name}`,
+    ];
+}
+/** Scrape targets, rules and the metrics adapter for the Prometheus Operator (EKS, edge) and for GKE Managed Prometheus. */
+/** The Ingress of EKS and edge clusters; GKE's Gateway API objects instead. */
+const ingressObjects = ["Ingress/serving"];
+const gkeGatewayObjects = [
+    "Gateway/serving",
+    "HTTPRoute/serving",
+    "HTTPRoute/serving-https-redirect",
+    "GCPGatewayPolicy/serving-ssl",
+    "HealthCheckPolicy/torchserve-blue-health",
+    "HealthCheckPolicy/torchserve-green-health",
+    "HealthCheckPolicy/tensorzero-gateway-health",
+    "GCPBackendPolicy/torchserve-blue-backend",
+    "GCPBackendPolicy/torchserve-green-backend",
+    "GCPBackendPolicy/tensorzero-gateway-backend",
+];
+const operatorMonitoring = [
+    "PrometheusRule/modelfleet-serving",
+    "ServiceMonitor/tensorzero-gateway",
+    "ServiceMonitor/torchserve",
+    ...adapterObjects("prometheus-adapter", true),
+];
+const gkeMonitoring = [
+    "PodMonitoring/tensorzero-gateway",
+    "PodMonitoring/torchserve-metrics",
+    "Rules/modelfleet-serving",
+    ...adapterObjects("custom-metrics-stackdriver-adapter", false),
+];
 
 describe("ServingStack on EKS (prod use1)", () => {
     let built: Built;
@@ -335,7 +404,7 @@ describe("ServingStack on EKS (prod use1)", () => {
         built = await build("aws");
     });
 
-    const expected = [...common, ...operatorMonitoring].sort();
+    const expected = [...common, ...ingressObjects, ...operatorMonitoring].sort();
 
     test("registers the component under its type token and every object of the stack, all schema-valid", () => {
         expect(built.mocks.resources.filter((r) => r.type === "modelfleet:k8s:ServingStack").map((r) => r.name)).toEqual(["use1-serving"]);
@@ -361,7 +430,9 @@ describe("ServingStack on EKS (prod use1)", () => {
         expect(built.opts.get("use1-serving-gateway")?.dependsOn).not.toContain(built.markers.modelStore);
         const ingressDeps = built.opts.get("use1-serving-ingress")?.dependsOn as pulumi.Resource[];
         expect(ingressDeps).toContain(built.markers.tls);
-        const deployments = k8sObjects(built.mocks).filter((r) => r.type === "kubernetes:apps/v1:Deployment").length;
+        const deployments = k8sObjects(built.mocks).filter(
+            (r) => r.type === "kubernetes:apps/v1:Deployment" && !r.name.includes("metrics-adapter"),
+        ).length;
         expect(ingressDeps.filter((d) => d instanceof k8s.apps.v1.Deployment).length).toBe(deployments);
         expect(built.opts.get("use1-serving-torchserve-blue")?.customTimeouts).toEqual({ create: "30m", update: "30m" });
     });
@@ -455,27 +526,35 @@ describe("ServingStack on GKE (prod usc1)", () => {
         built = await build("gcp");
     });
 
-    test("adds the FrontendConfig and BackendConfigs, and monitors through Managed Prometheus; everything schema-valid", () => {
-        const expected = [
-            ...common,
-            ...gkeMonitoring,
-            "BackendConfig/tensorzero-gateway-backend",
-            "BackendConfig/torchserve-backend",
-            "FrontendConfig/serving-frontend",
-        ].sort();
+    test("serves through the Gateway API with GKE's policies, and monitors through Managed Prometheus; everything schema-valid", () => {
+        const expected = [...common, ...gkeMonitoring, ...gkeGatewayObjects].sort();
         expect(ids(built.mocks)).toEqual(expected);
         expect(validateAll(built.mocks)).toBe(expected.length);
     });
 
-    test("the Ingress uses the static IP, the managed certificate and the FrontendConfig, and waits for them", async () => {
-        const ingress = one(built.mocks, "Ingress", "serving");
-        expect(ingress.metadata.annotations).toMatchObject({
-            "kubernetes.io/ingress.class": "gce",
-            "kubernetes.io/ingress.global-static-ip-name": "serving-usc1-ip",
-            "ingress.gcp.kubernetes.io/pre-shared-cert": "serving-usc1",
+    test("the Gateway uses the static IP, the managed certificate and the SSL policy, and waits for them", async () => {
+        const gateway = one(built.mocks, "Gateway", "serving");
+        expect(gateway.spec.gatewayClassName).toBe("gke-l7-global-external-managed");
+        expect(gateway.spec.addresses).toEqual([{ type: "NamedAddress", value: "serving-usc1-ip" }]);
+        expect(gateway.spec.listeners[0]).toEqual({
+            name: "https",
+            protocol: "HTTPS",
+            port: 443,
+            tls: { mode: "Terminate", options: { "networking.gke.io/pre-shared-certs": "serving-usc1" } },
+            allowedRoutes: { namespaces: { from: "Same" } },
         });
-        expect(one(built.mocks, "FrontendConfig", "serving-frontend").spec.sslPolicy).toBe("modelfleet-tls12");
-        const deps = built.opts.get("usc1-serving-ingress")?.dependsOn as pulumi.Resource[];
+        expect(one(built.mocks, "GCPGatewayPolicy", "serving-ssl").spec).toEqual({
+            default: { sslPolicy: "modelfleet-tls12" },
+            targetRef: { group: "gateway.networking.k8s.io", kind: "Gateway", name: "serving" },
+        });
+        expect(one(built.mocks, "HealthCheckPolicy", "torchserve-blue-health").spec.default.config).toEqual({
+            type: "HTTP",
+            httpHealthCheck: { port: 8080, requestPath: "/ping" },
+        });
+        expect(one(built.mocks, "HTTPRoute", "serving-https-redirect").spec.rules).toEqual([
+            { filters: [{ type: "RequestRedirect", requestRedirect: { scheme: "https", statusCode: 301 } }] },
+        ]);
+        const deps = built.opts.get("usc1-serving-gateway-api")?.dependsOn as pulumi.Resource[];
         expect(deps).toContain(built.markers.tls);
         expect(deps.length).toBeGreaterThanOrEqual(5);
         expect(await promiseOf(built.stack.endpoint.loadBalancerIp)).toBe("34.120.1.2");
@@ -535,6 +614,7 @@ describe("ServingStack on an existing cluster (prod edge-muc)", () => {
     test("adds the model-store credentials Secret, held as a secret, and the ACME solver's policy; everything schema-valid", () => {
         const expected = [
             ...common,
+            ...ingressObjects,
             ...operatorMonitoring,
             "Secret/model-store-credentials",
             "NetworkPolicy/allow-acme-http01-solver",
@@ -819,5 +899,94 @@ describe("Prometheus Operator CRDs", () => {
         expect(on.ready).toEqual(expect.arrayContaining(on.files));
         expect(on.monitoring).toEqual({ kind: "prometheus-operator", scraperNamespaces: ["monitoring"] });
         expect((await eksCrdFiles(false)).files).toEqual([]);
+    });
+});
+
+describe("a 90/10 stack renders 90/10 in every flavour", () => {
+    const split = (): FleetConfig => {
+        const config = fleetConfig(stackSettings("prod"));
+        config.serving = { ...config.serving, traffic: { blue: 90, green: 10 } };
+        return config;
+    };
+    const hpaShares = (mocks: FleetMocks) =>
+        ["torchserve-blue", "torchserve-green"].map((n) => {
+            const h = one(mocks, "HorizontalPodAutoscaler", n);
+            return [n, h.metadata.annotations["modelfleet.io/traffic-weight"], h.spec.minReplicas, h.spec.maxReplicas];
+        });
+
+    test("EKS: the ALB forwards 90/10 to the track Services; the HPAs carry the shares", async () => {
+        const built = await build("aws", split());
+        const ingress = one(built.mocks, "Ingress", "serving");
+        expect(JSON.parse(ingress.metadata.annotations["alb.ingress.kubernetes.io/actions.torchserve-weighted"])).toEqual({
+            type: "forward",
+            forwardConfig: {
+                targetGroups: [
+                    { serviceName: "torchserve-blue", servicePort: "8080", weight: 90 },
+                    { serviceName: "torchserve-green", servicePort: "8080", weight: 10 },
+                ],
+            },
+        });
+        expect(ingress.spec.rules[0].http.paths[0].backend).toEqual({
+            service: { name: "torchserve-weighted", port: { name: "use-annotation" } },
+        });
+        expect(one(built.mocks, "Service", "torchserve-green").spec.selector).toEqual({
+            "app.kubernetes.io/name": "torchserve",
+            "modelfleet.io/track": "green",
+        });
+        expect(hpaShares(built.mocks)).toEqual([
+            ["torchserve-blue", "90", 2, 4],
+            ["torchserve-green", "10", 1, 1],
+        ]);
+        expect(await violations(built.mocks)).toEqual([]);
+    });
+
+    test("GKE: the HTTPRoute weights the track Services 90/10", async () => {
+        const built = await build("gcp", split());
+        const route = one(built.mocks, "HTTPRoute", "serving");
+        const refs = [
+            { name: "torchserve-blue", port: 8080, weight: 90 },
+            { name: "torchserve-green", port: 8080, weight: 10 },
+        ];
+        expect(route.spec.rules).toEqual([
+            { matches: [{ path: { type: "PathPrefix", value: "/predictions" } }], backendRefs: refs },
+            { matches: [{ path: { type: "Exact", value: "/ping" } }], backendRefs: refs },
+            { matches: [{ path: { type: "PathPrefix", value: "/" } }], backendRefs: [{ name: "tensorzero-gateway", port: 3000 }] },
+        ]);
+        expect(route.spec.parentRefs).toEqual([{ name: "serving", sectionName: "https" }]);
+        expect(await violations(built.mocks)).toEqual([]);
+    });
+
+    test("edge (nginx): a canary Ingress takes 10% of TorchServe's paths to green", async () => {
+        const built = await build("existing", split());
+        const canary = one(built.mocks, "Ingress", "serving-canary");
+        expect(canary.metadata.annotations).toMatchObject({
+            "nginx.ingress.kubernetes.io/canary": "true",
+            "nginx.ingress.kubernetes.io/canary-weight": "10",
+            "nginx.ingress.kubernetes.io/canary-weight-total": "100",
+        });
+        expect(canary.spec.rules[0].http.paths.map((p: Json) => [p.path, p.backend.service.name])).toEqual([
+            ["/predictions", "torchserve-green"],
+            ["/ping", "torchserve-green"],
+        ]);
+        // The main Ingress keeps the other 90% on the stable Service, which selects blue.
+        expect(one(built.mocks, "Ingress", "serving").spec.rules[0].http.paths[0].backend.service.name).toBe("torchserve");
+        expect(one(built.mocks, "Service", "torchserve").spec.selector["modelfleet.io/track"]).toBe("blue");
+        expect(validateAll(built.mocks)).toBeGreaterThan(0);
+        expect(await violations(built.mocks)).toEqual([]);
+    });
+
+    test("the gateway: each OpenAI model's function splits 0.9/0.1 between per-track models", async () => {
+        const built = await build("aws", split());
+        const toml = parse(one(built.mocks, "ConfigMap", "tensorzero-config").data["tensorzero.toml"]) as Json;
+        const [name] = Object.keys(toml.functions);
+        expect(toml.functions[name].experimentation).toEqual({
+            type: "static",
+            candidate_variants: { "torchserve-blue": 0.9, "torchserve-green": 0.1 },
+        });
+        expect(toml.functions[name].variants["torchserve-green"]).toEqual({ type: "chat_completion", model: `${name}-green` });
+        expect(toml.models[`${name}-green`].providers.torchserve.api_base).toMatch(
+            /^http:\/\/torchserve-green\.modelfleet\.svc:8080\/predictions\//,
+        );
+        expect(toml.models[`${name}-green`].providers.torchserve.model_name).toBe(name);
     });
 });

@@ -16,6 +16,7 @@ const stacks = fs
 interface Step {
     name?: string;
     uses?: string;
+    "continue-on-error"?: boolean;
     run?: string;
     if?: string;
     with?: Record<string, unknown>;
@@ -23,6 +24,7 @@ interface Step {
 }
 
 interface Job {
+    "runs-on"?: string;
     needs?: string | string[];
     environment?: string | { name: string };
     permissions?: Record<string, string>;
@@ -96,11 +98,73 @@ describe("workflows", () => {
         expect(disallowedCommand("npm run plan -- --stack dev", ["plan"])).toBeUndefined();
     });
 
-    test("every action is pinned to at least a major version", () => {
-        const unpinned = allSteps.filter(
-            ({ step }) => step.uses !== undefined && !/^[\w.-]+\/[\w./-]+@(v\d+(\.\d+){0,2}|[0-9a-f]{40})$/.test(step.uses),
+    /**
+     * Every action at a full commit SHA, with its release in a comment. The SHAs are those the
+     * release tags pointed at in each action's repository; a tag can be moved, a commit cannot.
+     */
+    const PINS: Record<string, [sha: string, version: string]> = {
+        "actions/checkout": ["11d5960a326750d5838078e36cf38b85af677262", "v4.4.0"],
+        "actions/setup-node": ["49933ea5288caeca8642d1e84afbd3f7d6820020", "v4.4.0"],
+        "actions/upload-artifact": ["ea165f8d65b6e75b540449e92b4886f43607fa02", "v4.6.2"],
+        "aws-actions/configure-aws-credentials": ["7474bc4690e29a8392af63c5b98e7449536d5c3a", "v4.3.1"],
+        "google-github-actions/auth": ["c200f3691d83b41bf9bbd8638997a462592937ed", "v2.1.13"],
+        "google-github-actions/setup-gcloud": ["e427ad8a34f8676edf47cf7d7925499adf3eb74f", "v2.2.1"],
+        "pulumi/actions": ["8582a9e8cc630786854029b4e09281acd6794b58", "v6.6.1"],
+        "pulumi/auth-actions": ["141415910c3beb54e03b48e9057c204c97b956f2", "v2.1.0"],
+        // The image build and push.
+        "aws-actions/amazon-ecr-login": ["03f1aad4c6c7ffd436567f42f9384779290529bd", "v2.1.7"],
+        "docker/login-action": ["c94ce9fb468520275223c153574b00df6fe4bcc9", "v3.7.0"],
+        "docker/setup-buildx-action": ["8d2750c68a42422c14e847fe6c8ac0403b4cbd6f", "v3.12.0"],
+        "docker/metadata-action": ["c299e40c65443455700f0fdfc63efafe5b349051", "v5.10.0"],
+        "docker/build-push-action": ["10e90e3645eae34f1e60eeb005ba3a3d33f178e8", "v6.19.2"],
+    };
+
+    /** Why a `uses:` line is not pinned as required, or undefined when it is. */
+    function unpinned(line: string): string | undefined {
+        const match = /^\s*(?:- )?uses: ([\w.-]+\/[\w./-]+)@(\S+)(?: # (v\d+\.\d+\.\d+))?$/.exec(line);
+        if (!match) return "not of the form `uses: owner/repo@<sha> # vX.Y.Z`";
+        const [, action, ref, version] = match;
+        if (!/^[0-9a-f]{40}$/.test(ref)) return `${action} is pinned to "${ref}", not a full commit SHA`;
+        if (version === undefined) return `${action}@${ref} has no "# vX.Y.Z" comment`;
+        const pin = PINS[action];
+        if (pin === undefined) return `${action} is not in the table of verified pins`;
+        if (pin[0] !== ref || pin[1] !== version) return `${action}@${ref} # ${version} is not the verified ${pin[0]} # ${pin[1]}`;
+        return undefined;
+    }
+
+    test("every action is pinned by full commit SHA, with its version in a comment", () => {
+        const lines = Object.keys(workflows).flatMap((f) =>
+            fs
+                .readFileSync(path.join(WORKFLOWS, f), "utf8")
+                .split("\n")
+                .filter((l) => /^\s*(- )?uses:/.test(l))
+                .map((l) => `${f}: ${l.trim()}: ${unpinned(l) ?? "ok"}`),
         );
-        expect(unpinned.map((s) => `${s.where}: ${s.step.uses}`)).toEqual([]);
+        expect(lines.filter((l) => !l.endsWith(": ok"))).toEqual([]);
+        expect(lines.length).toBe(allSteps.filter((s) => s.step.uses !== undefined).length);
+    });
+
+    test("the pin check refuses tags, short SHAs, missing comments and unverified SHAs", () => {
+        expect(unpinned("      - uses: actions/checkout@v4")).toBe('actions/checkout is pinned to "v4", not a full commit SHA');
+        expect(unpinned("      - uses: actions/checkout@11d5960 # v4.4.0")).toBe(
+            'actions/checkout is pinned to "11d5960", not a full commit SHA',
+        );
+        expect(unpinned("      - uses: actions/checkout@11d5960a326750d5838078e36cf38b85af677262")).toBe(
+            'actions/checkout@11d5960a326750d5838078e36cf38b85af677262 has no "# vX.Y.Z" comment',
+        );
+        expect(unpinned("      - uses: actions/checkout@0000000000000000000000000000000000000000 # v4.4.0")).toBe(
+            "actions/checkout@0000000000000000000000000000000000000000 # v4.4.0 is not the verified 11d5960a326750d5838078e36cf38b85af677262 # v4.4.0",
+        );
+        expect(unpinned("      - uses: actions/checkout@11d5960a326750d5838078e36cf38b85af677262 # v4.4.0")).toBeUndefined();
+    });
+
+    test("every pulumi/actions step pins the Pulumi CLI to the SDK's version", () => {
+        const sdk = (JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")) as { dependencies: Record<string, string> })
+            .dependencies["@pulumi/pulumi"];
+        expect(sdk).toBe("3.248.0");
+        const pulumiSteps = allSteps.filter((s) => s.step.uses?.startsWith("pulumi/actions@"));
+        expect(pulumiSteps.length).toBe(3);
+        for (const s of pulumiSteps) expect([s.where, s.step.with?.["pulumi-version"]]).toEqual([s.where, sdk]);
     });
 
     test("no static cloud key is used anywhere: credentials come only through OIDC", () => {
@@ -118,8 +182,9 @@ describe("workflows", () => {
         ]) {
             expect(text).not.toContain(name);
         }
-        // The only secret a workflow reads is the Pulumi token (and the job's own GitHub token).
-        expect([...new Set(text.match(/secrets\.[A-Za-z_]+/g))].sort()).toEqual(["secrets.GITHUB_TOKEN", "secrets.PULUMI_ACCESS_TOKEN"]);
+        // No stored secret at all: the Pulumi token is issued per job too; only the job's own GitHub token is read.
+        expect([...new Set(text.match(/secrets\.[A-Za-z_]+/g))].sort()).toEqual(["secrets.GITHUB_TOKEN"]);
+        expect(text).not.toContain("PULUMI_ACCESS_TOKEN");
         const aws = allSteps.filter((s) => s.step.uses?.startsWith("aws-actions/configure-aws-credentials@"));
         const gcp = allSteps.filter((s) => s.step.uses?.startsWith("google-github-actions/auth@"));
         expect(aws.length).toBeGreaterThan(0);
@@ -132,7 +197,7 @@ describe("workflows", () => {
         for (const [file, wf] of Object.entries(workflows)) {
             for (const [name, job] of Object.entries(wf.jobs)) {
                 const federates = job.steps.some((s) =>
-                    /^(aws-actions\/configure-aws-credentials|google-github-actions\/auth)@/.test(s.uses ?? ""),
+                    /^(aws-actions\/configure-aws-credentials|google-github-actions\/auth|pulumi\/auth-actions)@/.test(s.uses ?? ""),
                 );
                 if (federates) expect([`${file} ${name}`, job.permissions?.["id-token"]]).toEqual([`${file} ${name}`, "write"]);
             }
@@ -149,11 +214,6 @@ describe("pull-request.yml", () => {
         expect(checkRuns).toEqual(["npm ci", "npm run build", "npm run lint", "npm test"]);
         expect(stackFiles(wf, "offline-plan")).toEqual(stacks);
         expect(stackFiles(wf, "preview")).toEqual(stacks);
-        // Every stack names its own preview role variable.
-        const include = wf.jobs["preview"].strategy?.matrix.include ?? [];
-        expect(include.map((e) => e["awsPreviewRoleVar"])).toEqual(
-            include.map((e) => `AWS_PREVIEW_ROLE_ARN_${String(e["stack"]).toUpperCase()}`),
-        );
         expect(wf.jobs["offline-plan"].steps.map((s) => s.run)).toContain("npm run plan -- --stack ${{ matrix.stack }}");
     });
 
@@ -174,10 +234,51 @@ describe("pull-request.yml", () => {
             policyPacks: "policy",
             policyPackConfigs: "policy/config/${{ matrix.stack }}.json",
         });
-        expect(pulumi?.env).toEqual({ PULUMI_ACCESS_TOKEN: "${{ secrets.PULUMI_ACCESS_TOKEN }}" });
+        expect(pulumi?.env).toBeUndefined();
         for (const stack of stacks) expect(fs.existsSync(path.join(ROOT, "policy", "config", `${stack}.json`))).toBe(true);
         const setup = job.steps.find((s) => s.uses?.startsWith("actions/setup-node@"));
         expect(setup?.with).toEqual({ "node-version": 20, cache: "npm" });
+    });
+});
+
+describe("pull-request previews run with read-only identities", () => {
+    const wf = workflows["pull-request.yml"];
+    const job = wf.jobs["preview"];
+
+    test("each preview runs in its preview-<stack> environment; preview-prod is the one with reviewers (docs/ci.md)", () => {
+        expect(job.environment).toBe("preview-${{ matrix.stack }}");
+        const ci = fs.readFileSync(path.join(ROOT, "docs", "ci.md"), "utf8");
+        expect(ci).toMatch(/\| `preview-prod` \| Required reviewers/);
+    });
+
+    test("on the preview runners, never the deploy runners", () => {
+        expect(job["runs-on"]).toBe(`\${{ fromJSON(vars.PULUMI_PREVIEW_RUNNER || '"ubuntu-latest"') }}`);
+        expect(JSON.stringify(job)).not.toContain("vars.PULUMI_RUNNER");
+    });
+
+    test("with the preview role, the preview service account and the preview team's Pulumi token, never a deploy identity", () => {
+        expect(JSON.stringify(job)).not.toMatch(/DEPLOY|deploy/);
+        expect(job.steps.find((s) => s.uses?.startsWith("aws-actions/configure-aws-credentials@"))?.with?.["role-to-assume"]).toBe(
+            "${{ vars.AWS_PREVIEW_ROLE_ARN }}",
+        );
+        expect(job.steps.find((s) => s.uses?.startsWith("google-github-actions/auth@"))?.with?.["service_account"]).toBe(
+            "${{ vars.GCP_PREVIEW_SERVICE_ACCOUNT }}",
+        );
+        const auth = job.steps.findIndex((s) => s.uses?.startsWith("pulumi/auth-actions@"));
+        const pulumi = job.steps.findIndex((s) => s.uses?.startsWith("pulumi/actions@"));
+        expect(auth).toBeGreaterThan(-1);
+        expect(auth).toBeLessThan(pulumi);
+        expect(job.steps[auth].with).toEqual({
+            organization: "${{ vars.PULUMI_ORG }}",
+            "requested-token-type": "urn:pulumi:token-type:access_token:team",
+            scope: "team:modelfleet-ci-preview",
+        });
+    });
+
+    test("the guard step can fail the offline-plan job", () => {
+        const guard = wf.jobs["offline-plan"].steps.find((s) => s.name === "guard the rendered manifests");
+        expect(guard?.run).toBe("npm run guard -- out/${{ matrix.stack }}/manifests --stack ${{ matrix.stack }}");
+        expect(guard?.["continue-on-error"]).toBeUndefined();
     });
 });
 
@@ -205,7 +306,13 @@ describe("main.yml", () => {
                 policyPacks: "policy",
                 policyPackConfigs: `policy/config/${stack}.json`,
             });
-            expect(pulumi?.env).toEqual({ PULUMI_ACCESS_TOKEN: "${{ secrets.PULUMI_ACCESS_TOKEN }}" });
+            expect(pulumi?.env).toBeUndefined();
+            expect(job.steps.find((s) => s.uses?.startsWith("pulumi/auth-actions@"))?.with).toEqual({
+                organization: "${{ vars.PULUMI_ORG }}",
+                "requested-token-type": "urn:pulumi:token-type:access_token:team",
+                scope: "team:modelfleet-ci-deploy",
+            });
+            expect(job["runs-on"]).toBe(`\${{ fromJSON(vars.PULUMI_RUNNER || '"ubuntu-latest"') }}`);
         }
     });
 

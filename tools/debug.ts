@@ -9,11 +9,13 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import type { FleetSettings } from "../config";
+import { MAX_PLAN_FILE_BYTES, readBoundedFile } from "./boundedFile";
 import type { Plan, PolicyReport } from "./contracts";
 import { regionCommands, type CommandGroup } from "./debug/commands";
 import { buildInventory, type RegionInventory } from "./debug/inventory";
 import { findKubeconfig, type KubeconfigSource } from "./debug/kubeconfig";
 import { renderText, type DebugReport } from "./debug/render";
+import { decide, figuresFromPrometheus, figuresFromText, renderRollout, type TrackFigures } from "./debug/rollout";
 import { main as planMain, stackNameFromFile } from "./plan";
 import { projectRoot } from "./root";
 import { checkStackFile, StackFileError, stackFileOf } from "./stackfile";
@@ -34,6 +36,8 @@ interface DebugOptions {
     planDir?: string;
     kubeconfig?: string;
     json: boolean;
+    rollout: boolean;
+    prometheus?: string;
 }
 
 const PROJECT = "modelfleet";
@@ -62,6 +66,11 @@ export async function main(
         .option("--plan-dir <dir>", "read an existing plan (<dir>/plan.json) instead of running the plan")
         .option("--kubeconfig <path>", "kubeconfig the printed kubectl commands use (default: KUBECONFIG, then ~/.kube/config)")
         .option("--json", "print the report as JSON", false)
+        .option("--rollout", "promote, hold or roll back the canary track from its serving figures (needs --prometheus)", false)
+        .option(
+            "--prometheus <url|file>",
+            "with --rollout: a Prometheus base URL, or a file of its text-format answer (e.g. from /federate)",
+        )
         .allowExcessArguments(false)
         .exitOverride()
         .configureOutput({ writeOut: (s) => io.stdout(s.trimEnd()), writeErr: (s) => io.stderr(s.trimEnd()) });
@@ -70,6 +79,21 @@ export async function main(
     } catch (err) {
         if (err instanceof CommanderError) return err.exitCode === 0 ? EXIT_OK : EXIT_BAD_INPUT;
         throw err;
+    }
+    const opts = program.opts<DebugOptions>();
+    if (opts.rollout || opts.prometheus !== undefined) {
+        try {
+            const lines = await rollout(opts);
+            if (opts.json) io.stdout(lines.json);
+            else lines.text.forEach((l) => io.stdout(l));
+            return EXIT_OK;
+        } catch (err) {
+            if (err instanceof DebugInputError) {
+                err.lines.forEach((l) => io.stderr(l));
+                return EXIT_BAD_INPUT;
+            }
+            throw err;
+        }
     }
     try {
         const report = await run(program.opts<DebugOptions>(), io);
@@ -82,6 +106,57 @@ export async function main(
         }
         throw err;
     }
+}
+
+/** `--rollout`: reads the tracks' figures and prints the verdict; never runs the plan or changes the stack. */
+async function rollout(opts: DebugOptions): Promise<{ text: string[]; json: string }> {
+    if (!opts.rollout) throw new DebugInputError(["--prometheus is only used with --rollout; fix: add --rollout"]);
+    if ((opts.stack === undefined) === (opts.configFile === undefined))
+        throw new DebugInputError(["give exactly one of --stack NAME or --config-file PATH"]);
+    if (opts.prometheus === undefined)
+        throw new DebugInputError([
+            "--rollout needs --prometheus; fix: add --prometheus http://prometheus.monitoring.svc:9090 (or a file saved from its /federate endpoint)",
+        ]);
+    let configFile: string;
+    try {
+        configFile = opts.configFile !== undefined ? path.resolve(opts.configFile) : stackFileOf(opts.stack ?? "", ROOT);
+    } catch (err) {
+        if (err instanceof StackFileError) throw new DebugInputError([err.message]);
+        throw err;
+    }
+    const stack = opts.stack ?? stackNameFromFile(configFile);
+    const checked = checkStackFile(configFile);
+    if (!checked.ok) throw new DebugInputError(checked.errors);
+    const settings = checked.settings;
+    const source = opts.prometheus;
+    let figures: Record<"blue" | "green", TrackFigures>;
+    if (/^https?:\/\//.test(source)) {
+        try {
+            figures = await figuresFromPrometheus(source, settings.serving.namespace);
+        } catch (err) {
+            throw new DebugInputError([
+                `--prometheus ${source}: ${err instanceof Error ? err.message : String(err)}; fix: give the Prometheus base URL (kubectl port-forward it if needed)`,
+            ]);
+        }
+    } else {
+        let text: string;
+        try {
+            text = fs.readFileSync(source, "utf8");
+        } catch (err) {
+            throw new DebugInputError([
+                `--prometheus ${source}: cannot read it (${(err as NodeJS.ErrnoException).code ?? String(err)}); fix: give a Prometheus URL or an existing file`,
+            ]);
+        }
+        try {
+            figures = figuresFromText(text);
+        } catch (err) {
+            throw new DebugInputError([
+                `--prometheus ${source}: not Prometheus text format (${err instanceof Error ? err.message : String(err)}); fix: save it with curl '<prometheus>/federate?match[]={__name__=~"modelfleet_track_.*"}'`,
+            ]);
+        }
+    }
+    const report = decide(settings, stack, figures);
+    return { text: renderRollout(report), json: JSON.stringify(report, null, 2) };
 }
 
 async function run(opts: DebugOptions, io: DebugIo): Promise<DebugReport> {
@@ -165,8 +240,13 @@ async function runPlan(stackArgs: string[], outDir: string, io: DebugIo): Promis
 function readPlan(file: string, stack: string): Plan {
     let parsed: unknown;
     try {
-        parsed = JSON.parse(fs.readFileSync(file, "utf8"));
+        // A regular file, read no further than the cap.
+        const read = readBoundedFile(file, MAX_PLAN_FILE_BYTES);
+        if (!read.ok)
+            throw new DebugInputError([`${relative(file)}: cannot read the plan: ${read.problem}; run: npm run plan -- --stack ${stack}`]);
+        parsed = JSON.parse(read.text);
     } catch (err) {
+        if (err instanceof DebugInputError) throw err;
         const reason = err instanceof SyntaxError ? `not JSON (${err.message})` : ((err as NodeJS.ErrnoException).code ?? String(err));
         throw new DebugInputError([`${relative(file)}: cannot read the plan: ${reason}; run: npm run plan -- --stack ${stack}`]);
     }

@@ -8,16 +8,18 @@
  * plan writes `manifests/<cluster>/`); files named directly and the files lying directly in a
  * named directory form one more. Duplicates and per-cluster stack policies see each on its own.
  *
- * Exit 0: no mandatory violation. 1: a mandatory violation. 2: the input or the policy
- * config is wrong (malformed YAML, unknown kind, object without metadata.name, ...); every
- * such problem is printed, naming file and document, and no verdict is given.
+ * Exit 0: no mandatory violation. 1: a mandatory violation. 2: the input, a flag or the
+ * policy config is wrong (malformed YAML, a duplicate key, unknown kind, object without
+ * metadata.name, a file over its size cap or not a regular file, nothing to check, ...);
+ * every such problem is printed, naming file and document, and no verdict is given.
  *
  * It loads only the policy modules and the runner, never a provider SDK, so it starts fast.
  */
 import * as fs from "fs";
 import * as path from "path";
 import { Command, CommanderError } from "commander";
-import { LineCounter, parseAllDocuments } from "yaml";
+import { LineCounter, parseAllDocuments, type DocumentOptions, type ParseOptions, type SchemaOptions } from "yaml";
+import { formatBytes, MAX_PLAN_FILE_BYTES, MiB, readBoundedFile } from "./boundedFile";
 import {
     evaluatePolicies,
     hasMandatoryViolation,
@@ -95,7 +97,8 @@ const KNOWN: Array<[apiVersion: string, namespaced: boolean, kinds: string[]]> =
     ["certificates.k8s.io/v1", CLUSTER, ["CertificateSigningRequest"]],
     // Custom resources of add-ons a serving cluster commonly runs: Prometheus operator,
     // cert-manager, Gateway API, KEDA, External Secrets, the AWS load balancer controller,
-    // GKE ingress, Karpenter. Policies do not inspect them; they are accepted, not skipped.
+    // GKE ingress, Karpenter, Argo Rollouts. Accepted, not skipped; any of them that carries a
+    // pod template (spec.template, spec.jobTemplate.spec.template) is held to the workload policies.
     ["monitoring.coreos.com/v1", NAMESPACED, ["ServiceMonitor", "PodMonitor", "PrometheusRule", "Prometheus", "Alertmanager", "Probe"]],
     ["monitoring.coreos.com/v1alpha1", NAMESPACED, ["AlertmanagerConfig", "ScrapeConfig"]],
     ["cert-manager.io/v1", NAMESPACED, ["Certificate", "Issuer", "CertificateRequest"]],
@@ -109,10 +112,13 @@ const KNOWN: Array<[apiVersion: string, namespaced: boolean, kinds: string[]]> =
     ["external-secrets.io/v1beta1", CLUSTER, ["ClusterSecretStore"]],
     ["elbv2.k8s.aws/v1beta1", NAMESPACED, ["TargetGroupBinding"]],
     ["elbv2.k8s.aws/v1beta1", CLUSTER, ["IngressClassParams"]],
-    ["networking.gke.io/v1", NAMESPACED, ["ManagedCertificate"]],
+    ["networking.gke.io/v1", NAMESPACED, ["ManagedCertificate", "GCPGatewayPolicy", "GCPBackendPolicy", "HealthCheckPolicy"]],
     ["networking.gke.io/v1beta1", NAMESPACED, ["FrontendConfig"]],
     ["cloud.google.com/v1", NAMESPACED, ["BackendConfig"]],
     ["karpenter.sh/v1", CLUSTER, ["NodePool", "NodeClaim"]],
+    // Argo Rollouts: a Deployment in all but name; the workload policies inspect its pod template.
+    ["argoproj.io/v1alpha1", NAMESPACED, ["Rollout", "AnalysisTemplate", "AnalysisRun", "Experiment"]],
+    ["argoproj.io/v1alpha1", CLUSTER, ["ClusterAnalysisTemplate"]],
     ["karpenter.k8s.aws/v1", CLUSTER, ["EC2NodeClass"]],
     // GKE Managed Service for Prometheus. OperatorConfig is namespaced although GKE reads only
     // gmp-public/config. v1alpha1 is deprecated but still served.
@@ -176,15 +182,72 @@ interface Input {
     notes: string[];
 }
 
-function collectFiles(paths: readonly string[], oneCluster: boolean, errors: string[]): InputFile[] {
+/** Caps on what the guard reads, so no input can exhaust memory (documented in README and docs). */
+export const LIMITS = {
+    /** One YAML file. Parsing takes roughly 30 times its size in memory. */
+    yamlFileBytes: 8 * MiB,
+    /** One plan.json. */
+    planFileBytes: MAX_PLAN_FILE_BYTES,
+    /**
+     * All YAML files of one run together. At this cap (two 8 MiB files, 46,000 objects) a run
+     * peaked at 612 MB of memory and took 5.4 minutes on a busy 2-core machine.
+     */
+    yamlTotalBytes: 16 * MiB,
+    /** Everything read in one run together, plan.json files included. */
+    totalBytes: 64 * MiB,
+    /** Files read in one run. */
+    files: 10_000,
+} as const;
+
+const INPUT_NAME = /\.(ya?ml|json)$/i;
+
+function kindOfEntry(stat: fs.Stats): string {
+    if (stat.isFIFO()) return "a FIFO";
+    if (stat.isCharacterDevice()) return "a character device";
+    if (stat.isBlockDevice()) return "a block device";
+    if (stat.isSocket()) return "a socket";
+    return "an unusual file";
+}
+
+/**
+ * Every input file below the paths: directories are walked (symbolic links to directories
+ * followed, a link back into a directory being walked is skipped), YAML and JSON files
+ * taken, anything else that carries such a name but is not a regular file refused.
+ */
+function collectFiles(paths: readonly string[], oneCluster: boolean, errors: string[], notes: string[]): InputFile[] {
     const files: InputFile[] = [];
-    const walk = (dir: string, cluster: ClusterDir | undefined, top: boolean) => {
-        for (const entry of fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+    const walk = (dir: string, cluster: ClusterDir | undefined, top: boolean, ancestors: ReadonlySet<string>) => {
+        let real: string;
+        let entries: fs.Dirent[];
+        try {
+            real = fs.realpathSync(dir);
+            entries = fs.readdirSync(dir, { withFileTypes: true });
+        } catch (e) {
+            errors.push(`${dir}: cannot be read (${e instanceof Error ? e.message : String(e)})`);
+            return;
+        }
+        if (ancestors.has(real)) {
+            notes.push(`${dir}: links back to ${real}, which is already being read; skipped`);
+            return;
+        }
+        const inside = new Set(ancestors).add(real);
+        for (const entry of entries.sort((a, b) => a.name.localeCompare(b.name))) {
+            if (files.length > LIMITS.files) return;
             const full = path.join(dir, entry.name);
-            if (entry.isDirectory()) {
-                walk(full, top && !oneCluster ? { key: path.resolve(full), shown: path.normalize(full) } : cluster, false);
-            } else if (/\.(ya?ml|json)$/i.test(entry.name)) {
-                files.push(cluster === undefined ? { file: full } : { file: full, cluster });
+            let stat: fs.Stats | undefined;
+            if (entry.isSymbolicLink()) {
+                try {
+                    stat = fs.statSync(full);
+                } catch {
+                    if (INPUT_NAME.test(entry.name)) errors.push(`${full}: a symbolic link to nothing`);
+                    continue;
+                }
+            }
+            if (stat?.isDirectory() ?? entry.isDirectory()) {
+                walk(full, top && !oneCluster ? { key: path.resolve(full), shown: path.normalize(full) } : cluster, false, inside);
+            } else if (INPUT_NAME.test(entry.name)) {
+                if (stat?.isFile() ?? entry.isFile()) files.push(cluster === undefined ? { file: full } : { file: full, cluster });
+                else errors.push(`${full}: is ${kindOfEntry(stat ?? fs.lstatSync(full))}, not a regular file; remove it or rename it`);
             }
         }
     };
@@ -196,10 +259,30 @@ function collectFiles(paths: readonly string[], oneCluster: boolean, errors: str
             errors.push(`${p}: no such file or directory`);
             continue;
         }
-        if (stat.isDirectory()) walk(p, undefined, true);
-        else files.push({ file: p });
+        if (stat.isDirectory()) {
+            const hint = planFolderHint(p);
+            if (hint !== undefined) errors.push(hint);
+            else walk(p, undefined, true, new Set());
+        } else files.push({ file: p });
+    }
+    if (files.length > LIMITS.files) {
+        errors.push(
+            `${paths.join(" ")}: more than ${LIMITS.files} input files; the cap is ${LIMITS.files} files per run, check fewer at a time`,
+        );
+        return [];
     }
     return files;
+}
+
+/** The offline plan's own folder (plan.json beside manifests/): point at what to check instead. */
+function planFolderHint(dir: string): string | undefined {
+    const isFile = (p: string) => fs.statSync(p, { throwIfNoEntry: false })?.isFile() === true;
+    const isDir = (p: string) => fs.statSync(p, { throwIfNoEntry: false })?.isDirectory() === true;
+    if (!isFile(path.join(dir, "plan.json")) || !isDir(path.join(dir, "manifests"))) return undefined;
+    return (
+        `${dir}: is an offline plan's folder; check its Kubernetes objects with \`npm run guard -- ${path.join(dir, "manifests")}\` ` +
+        `(each cluster on its own) or its resources with \`npm run guard -- ${path.join(dir, "plan.json")}\``
+    );
 }
 
 /**
@@ -276,9 +359,28 @@ function planResources(file: string, entries: unknown[], errors: string[]): Runn
     return resources;
 }
 
+/**
+ * YAML as kubectl and Helm read it (sigs.k8s.io/yaml over go-yaml v2): YAML 1.1 scalars
+ * (`yes`, `on`, `Y` are booleans, `0777` is octal), `<<` merge keys with explicit keys
+ * winning, and timestamps and `1:30`-style sexagesimals left as the strings go-yaml hands to
+ * an untyped value. A key twice in one mapping is refused, as `kubectl --validate=strict`
+ * (the default) refuses duplicate fields, rather than guessing which one a tool keeps.
+ */
+function kubectlYaml(lineCounter: LineCounter): ParseOptions & DocumentOptions & SchemaOptions {
+    return {
+        lineCounter,
+        version: "1.1",
+        merge: true,
+        uniqueKeys: true,
+        customTags: (tags) =>
+            tags.filter((tag) => typeof tag === "string" || (tag.tag !== "tag:yaml.org,2002:timestamp" && tag.format !== "TIME")),
+    };
+}
+
 function readYaml(file: string, cluster: string | undefined, text: string, input: Input): void {
     const lineCounter = new LineCounter();
-    const documents = parseAllDocuments(text, { lineCounter });
+
+    const documents = parseAllDocuments(text, kubectlYaml(lineCounter));
     let found = 0;
     documents.forEach((document, index) => {
         const start = document.contents?.range[0] ?? document.range[0];
@@ -330,20 +432,41 @@ function readYaml(file: string, cluster: string | undefined, text: string, input
 
 function readInput(paths: readonly string[], oneCluster: boolean): Input {
     const input: Input = { objects: [], plans: [], files: 0, clusters: new Set(), errors: [], notes: [] };
-    const files = collectFiles(paths, oneCluster, input.errors);
+    const files = collectFiles(paths, oneCluster, input.errors, input.notes);
     const labels = clusterLabels(files);
     input.files = files.length;
+    let total = 0;
+    let yamlTotal = 0;
     for (const { file, cluster: dir } of files) {
-        let text: string;
-        try {
-            text = fs.readFileSync(file, "utf8");
-        } catch (e) {
-            input.errors.push(`${file}: cannot be read: ${e instanceof Error ? e.message : String(e)}`);
+        const read = readBoundedFile(file, Math.max(LIMITS.planFileBytes, LIMITS.yamlFileBytes));
+        if (!read.ok) {
+            input.errors.push(`${file}: ${read.problem}`);
             continue;
+        }
+        const { text } = read;
+        total += Buffer.byteLength(text);
+        if (total > LIMITS.totalBytes) {
+            input.errors.push(
+                `${file}: the input files together pass ${formatBytes(LIMITS.totalBytes)}, the cap per run; check fewer at a time`,
+            );
+            break;
         }
         const plan = asPlan(text);
         if (plan !== undefined) {
             input.plans.push({ file, resources: planResources(file, plan, input.errors) });
+            continue;
+        }
+        yamlTotal += Buffer.byteLength(text);
+        if (yamlTotal > LIMITS.yamlTotalBytes) {
+            input.errors.push(
+                `${file}: the YAML files together pass ${formatBytes(LIMITS.yamlTotalBytes)}, the cap per run; check fewer at a time`,
+            );
+            break;
+        }
+        if (Buffer.byteLength(text) > LIMITS.yamlFileBytes) {
+            input.errors.push(
+                `${file}: is ${Buffer.byteLength(text)} bytes of YAML; the cap for one YAML file is ${formatBytes(LIMITS.yamlFileBytes)}, split it`,
+            );
             continue;
         }
         const cluster = dir === undefined ? undefined : labels.get(dir.key);
@@ -446,20 +569,37 @@ interface Options {
     oneCluster?: boolean;
 }
 
+/** A stack name as `pulumi stack init` takes it, without an org or project prefix. */
+const STACK_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$/;
+
+function stacksWithConfig(): string[] {
+    const dir = path.dirname(stackPolicyConfigPath("dev"));
+    return fs
+        .readdirSync(dir)
+        .filter((f) => f.endsWith(".json"))
+        .map((f) => f.slice(0, -".json".length))
+        .sort((a, b) => a.localeCompare(b));
+}
+
 function policyConfig(options: Options): Record<string, unknown> | undefined {
     if (options.stack !== undefined && options.policyConfig !== undefined) {
         throw new PolicyConfigError(["use either --stack or --policy-config, not both"]);
     }
     if (options.stack !== undefined) {
-        const file = stackPolicyConfigPath(options.stack);
-        if (!fs.existsSync(file)) {
-            const stacks = fs
-                .readdirSync(path.dirname(file))
-                .filter((f) => f.endsWith(".json"))
-                .map((f) => f.slice(0, -5));
-            throw new PolicyConfigError([`no policy config for stack "${options.stack}" (${file}); stacks with one: ${stacks.join(", ")}`]);
+        const stacks = stacksWithConfig();
+        // Only a name: the file is always the pack's own policy/config/<name>.json.
+        if (!STACK_NAME.test(options.stack) || options.stack.includes("..")) {
+            throw new PolicyConfigError([
+                `--stack ${JSON.stringify(options.stack.slice(0, 100))} is not a stack name (letters, digits, "-", "_", "."); ` +
+                    `stacks with a policy config: ${stacks.join(", ")}; for another file use --policy-config FILE`,
+            ]);
         }
-        return loadPolicyConfig(file);
+        if (!stacks.includes(options.stack)) {
+            throw new PolicyConfigError([
+                `no policy config for stack "${options.stack}" (policy/config/${options.stack}.json); stacks with one: ${stacks.join(", ")}`,
+            ]);
+        }
+        return loadPolicyConfig(stackPolicyConfigPath(options.stack));
     }
     return options.policyConfig === undefined ? undefined : loadPolicyConfig(options.policyConfig);
 }
@@ -484,10 +624,49 @@ function clusterSummary(clusters: ReadonlySet<string | undefined>): string {
     return ` in ${clusters.size} clusters (${names.join(", ")})`;
 }
 
+/** A namespace name as the API server takes it (RFC 1123 label). */
+const NAMESPACE = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+/** A --policy-pack-config file is a few KiB; anything near this is not one. */
+const POLICY_CONFIG_BYTES = 1 * MiB;
+
+/** Problems with the flags themselves, found before any input is read. */
+function optionProblems(options: Options): string[] {
+    const problems: string[] = [];
+    if (!NAMESPACE.test(options.namespace)) {
+        problems.push(
+            `--namespace ${JSON.stringify(options.namespace.slice(0, 100))} is not a namespace name (lower-case letters, digits and "-", at most 63)`,
+        );
+    }
+    if (options.policyConfig !== undefined) {
+        const read = readBoundedFile(options.policyConfig, POLICY_CONFIG_BYTES);
+        if (!read.ok) problems.push(`--policy-config ${options.policyConfig}: ${read.problem}`);
+    }
+    return problems;
+}
+
 async function run(paths: readonly string[], options: Options, io: GuardOutput): Promise<number> {
+    let config: Record<string, unknown> | undefined;
+    try {
+        const problems = optionProblems(options);
+        if (problems.length > 0) throw new PolicyConfigError(problems);
+        config = policyConfig(options);
+    } catch (e) {
+        if (e instanceof PolicyConfigError) {
+            for (const problem of e.problems) io.err(`guard: ${problem.startsWith("--") ? "" : "policy config: "}${problem}\n`);
+            return EXIT.badInput;
+        }
+        throw e;
+    }
     const input = readInput(paths, options.oneCluster === true);
     const { resources, where } = manifestResources(input.objects, options.namespace, input.errors);
     for (const note of input.notes) io.err(`guard: note: ${note}\n`);
+    if (input.errors.length === 0 && resources.length === 0 && input.plans.length === 0) {
+        input.errors.push(
+            input.files === 0
+                ? `no YAML or plan.json file found in ${paths.join(" ")}; nothing was checked`
+                : `no Kubernetes object found in ${input.files} file(s); nothing was checked`,
+        );
+    }
     if (input.errors.length > 0) {
         for (const error of input.errors) io.err(`guard: ${error}\n`);
         io.err(`guard: ${input.errors.length} input problem(s); no policy verdict given.\n`);
@@ -496,7 +675,6 @@ async function run(paths: readonly string[], options: Options, io: GuardOutput):
 
     let report: PolicyReport;
     try {
-        const config = policyConfig(options);
         const sets = [...(resources.length > 0 || input.plans.length === 0 ? [resources] : []), ...input.plans.map((p) => p.resources)];
         // Each plan is its own stack; the manifests together form one more.
         const reports = [];
@@ -559,7 +737,14 @@ export async function main(argv: readonly string[], io: GuardOutput = processOut
         if (e instanceof CommanderError) return e.exitCode === 0 ? EXIT.clean : EXIT.badInput;
         throw e;
     }
-    return run(program.args, program.opts<Options>(), io);
+    try {
+        return await run(program.args, program.opts<Options>(), io);
+    } catch (e) {
+        // A bug must still end in one readable line, not a stack trace.
+        const message = e instanceof Error ? e.message : String(e);
+        io.err(`guard: unexpected error: ${message.split("\n")[0]}\n`);
+        return EXIT.badInput;
+    }
 }
 
 if (require.main === module) {
@@ -568,7 +753,7 @@ if (require.main === module) {
             process.exitCode = code;
         },
         (error: unknown) => {
-            process.stderr.write(`guard: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+            process.stderr.write(`guard: unexpected error: ${error instanceof Error ? error.message.split("\n")[0] : String(error)}\n`);
             process.exitCode = EXIT.badInput;
         },
     );

@@ -4,8 +4,8 @@
  */
 import { Command, CommanderError } from "commander";
 import { InputError, readEndpointsFile, readStackEndpoints, type RegionEndpoint } from "./health/inputs";
-import { checkRegions } from "./health/probe";
-import { renderJson, renderTable } from "./health/report";
+import { checkRegions, DEFAULT_CONCURRENCY } from "./health/probe";
+import { renderJson, renderTable, StreamingTable } from "./health/report";
 
 export { checkRegions } from "./health/probe";
 export { parseRegionEndpoints, endpointsFromStackOutputs, STACK_OUTPUT_NAME } from "./health/inputs";
@@ -16,6 +16,8 @@ export const EXIT_BAD_INPUT = 2;
 
 interface TextSink {
     write(text: string): unknown;
+    /** True on a terminal: the table is then printed region by region as verdicts arrive. */
+    isTTY?: boolean;
 }
 
 export interface HealthIo {
@@ -33,6 +35,8 @@ interface HealthOptions {
     retries: number;
     backoffMs: number;
     deadlineMs: number;
+    concurrency: number;
+    allowDegraded: boolean;
 }
 
 function integerOption(flag: string, raw: string, min: number, max: number): number {
@@ -54,6 +58,8 @@ function parseArgs(argv: string[], io: HealthIo): HealthOptions | number {
         .option("--retries <n>", "retries after a retryable failure (0-10)", "2")
         .option("--backoff-ms <ms>", "wait before the first retry; doubles per retry, with jitter", "250")
         .option("--deadline-ms <ms>", "total deadline; whatever still runs is aborted and reported as timed out", "30000")
+        .option("--concurrency <n>", "requests in flight at most, over all regions and checks (1-1024)", String(DEFAULT_CONCURRENCY))
+        .option("--allow-degraded", "exit 0 when regions serve but report a component in error", false)
         .allowExcessArguments(false)
         .exitOverride()
         .configureOutput({
@@ -74,6 +80,8 @@ function parseArgs(argv: string[], io: HealthIo): HealthOptions | number {
         retries: string;
         backoffMs: string;
         deadlineMs: string;
+        concurrency: string;
+        allowDegraded: boolean;
     }>();
     if ((raw.stack === undefined) === (raw.endpoints === undefined)) {
         throw new InputError(["give exactly one of --stack NAME or --endpoints FILE"]);
@@ -87,10 +95,15 @@ function parseArgs(argv: string[], io: HealthIo): HealthOptions | number {
         retries: integerOption("--retries", raw.retries, 0, 10),
         backoffMs: integerOption("--backoff-ms", raw.backoffMs, 0, 60_000),
         deadlineMs: integerOption("--deadline-ms", raw.deadlineMs, 1, 3_600_000),
+        concurrency: integerOption("--concurrency", raw.concurrency, 1, 1024),
+        allowDegraded: raw.allowDegraded,
     };
 }
 
-/** Runs the command; never throws. Exit code: 0 all healthy, 1 something unhealthy, 2 bad input. */
+/**
+ * Runs the command; never throws. Exit code: 0 all healthy (or only degraded, with
+ * --allow-degraded), 1 something unhealthy or degraded, 2 bad input.
+ */
 export async function main(argv: string[], io: HealthIo = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
     const started = performance.now();
     try {
@@ -109,15 +122,21 @@ export async function main(argv: string[], io: HealthIo = { stdout: process.stdo
         }
 
         const remainingMs = Math.max(1, Math.round(options.deadlineMs - (performance.now() - started)));
+        const streaming = !options.json && io.stdout.isTTY === true ? new StreamingTable(regions.map((r) => r.region)) : undefined;
+        if (streaming) io.stdout.write(streaming.header());
         const report = await checkRegions(regions, {
             timeoutMs: options.timeoutMs,
             retries: options.retries,
             backoffMs: options.backoffMs,
             deadlineMs: remainingMs,
             reportedDeadlineMs: options.deadlineMs,
+            concurrency: options.concurrency,
+            ...(streaming ? { onRegion: (_summary, results) => io.stdout.write(streaming.region(results)) } : {}),
         });
-        io.stdout.write(options.json ? renderJson(report) : renderTable(report));
-        return report.healthy ? EXIT_HEALTHY : EXIT_UNHEALTHY;
+        if (streaming) io.stdout.write(streaming.footer(report));
+        else io.stdout.write(options.json ? renderJson(report) : renderTable(report));
+        if (report.status === "healthy") return EXIT_HEALTHY;
+        return report.status === "degraded" && options.allowDegraded ? EXIT_HEALTHY : EXIT_UNHEALTHY;
     } catch (err) {
         if (err instanceof InputError) {
             for (const line of err.lines) io.stderr.write(`health: ${line}\n`);

@@ -5,9 +5,11 @@ import type { FleetConfig } from "../../config";
 import { gcpGpuMachines, gcpRegionZones } from "../../config/catalog";
 import { ConfigError } from "../../config/errors";
 import { POOL_LABEL, SYSTEM_POOL } from "../k8s/nodeLabels";
+import { ADAPTER_NAMESPACE, STACKDRIVER_ADAPTER_NAME } from "../k8s/render/metricsAdapter";
 import type { RegionCluster } from "../types";
 import { ProjectApis } from "./apis";
 import { GkeCluster } from "./cluster";
+import { MetricsAdapterIdentity } from "./metricsAdapterIdentity";
 import { GpuNodePool } from "./gpuNodePool";
 import { gkeKubeconfig } from "./kubeconfig";
 import { COMPUTE_NAME_MAX, gcpName, GKE_NAME_MAX, SERVICE_ACCOUNT_ID_MAX } from "./names";
@@ -151,6 +153,19 @@ export class GcpRegion extends pulumi.ComponentResource {
             );
         this.provider = new k8s.Provider(`${name}-k8s`, { kubeconfig }, { parent: this });
 
+        const adapterIdentity = new MetricsAdapterIdentity(
+            `${name}-metrics-adapter`,
+            {
+                project: region.project,
+                accountId: gcpName([config.stack, region.name, "metrics"], SERVICE_ACCOUNT_ID_MAX),
+                workloadPool: this.gke.workloadPool,
+                namespace: ADAPTER_NAMESPACE,
+                serviceAccount: STACKDRIVER_ADAPTER_NAME,
+                provider: args.provider,
+            },
+            { parent: this },
+        );
+
         const zones = [...new Set([...systemZones, ...region.gpuPools.flatMap((p) => p.zones ?? systemZones)])].sort();
         this.cluster = {
             regionName: region.name,
@@ -165,9 +180,19 @@ export class GcpRegion extends pulumi.ComponentResource {
             workloadIdentity: { kind: "gke-workload-identity", project: region.project, workloadPool: this.gke.workloadPool },
             ingress: { kind: "gce", className: "gce" },
             // The cluster enables managed collection; its collectors run in gmp-system.
-            monitoring: { kind: "gke-managed-prometheus", scraperNamespaces: ["gmp-system"] },
-            // Workloads need nodes to run on and Cloud NAT to pull images from outside Google.
-            readyResources: [this.gke.systemPool, ...this.gpuPools.map((p) => p.nodePool), this.network.nat],
+            monitoring: {
+                kind: "gke-managed-prometheus",
+                scraperNamespaces: ["gmp-system"],
+                metricsAdapterAnnotations: { "iam.gke.io/gcp-service-account": adapterIdentity.email },
+            },
+            // Workloads need nodes to run on and Cloud NAT to pull images from outside Google;
+            // the HPAs' metrics adapter needs its grants.
+            readyResources: [
+                this.gke.systemPool,
+                ...this.gpuPools.map((p) => p.nodePool),
+                this.network.nat,
+                ...adapterIdentity.readyResources,
+            ],
         };
 
         this.registerOutputs({ clusterName: this.cluster.clusterName, endpoint: this.cluster.endpoint });

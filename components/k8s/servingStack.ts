@@ -14,6 +14,8 @@ import {
     renderGatewayDeployment,
     renderGatewayServiceAccount,
 } from "./render/gatewayWorkload";
+import { renderGkeBackendPolicies, renderGkeGateway, renderGkeGatewayPolicy, renderGkeRoutes } from "./render/gkeGateway";
+import { renderMetricsAdapter } from "./render/metricsAdapter";
 import { renderDashboardConfigMap, renderMonitoringObjects } from "./render/monitoring";
 import { names, TRACKS } from "./render/names";
 import { renderNamespace } from "./render/namespace";
@@ -28,13 +30,13 @@ import {
     renderTorchServeServiceAccount,
 } from "./render/torchserveWorkload";
 import {
-    renderBackendConfig,
-    renderFrontendConfig,
     renderGatewayService,
     renderIngress,
     renderMetricsService,
+    renderCanaryIngress,
     renderPreviewService,
     renderStableService,
+    renderTrackService,
     type CustomObject,
 } from "./render/traffic";
 
@@ -77,7 +79,7 @@ export class ServingStack extends pulumi.ComponentResource {
         const { config, region, cluster, modelStore, tls } = args;
         const ctx = buildContext(config, region, cluster, modelStore, args.monitoring, args.llmImage);
         const configProperties = renderConfigProperties(ctx.models, ctx.serving.torchserve);
-        const gatewayToml = renderGatewayConfig(ctx.namespace, ctx.models, config.secrets.gatewayBackends);
+        const gatewayToml = renderGatewayConfig(ctx.namespace, ctx.models, config.secrets.gatewayBackends, ctx.weights);
         const properties = new Map(configPropertiesEntries(ctx.models, ctx.serving.torchserve));
         const nameProblems = servingNameProblems(
             ctx.models.map((model) => ({ index: config.models.indexOf(model), model })),
@@ -159,17 +161,13 @@ export class ServingStack extends pulumi.ComponentResource {
                 ),
         );
 
-        // The GKE load balancer reads these when it syncs the Services and the Ingress.
-        const gkeBackendConfigs =
-            ctx.ingress.kind === "gce"
-                ? (["torchserve", "gateway"] as const).map((which) =>
-                      custom(`${name}-${which}-backend-config`, renderBackendConfig(ctx, which), inNamespace()),
-                  )
-                : [];
         const torchserveServices = [
-            new k8s.core.v1.Service(`${name}-torchserve-stable`, renderStableService(ctx), inNamespace(gkeBackendConfigs)),
+            new k8s.core.v1.Service(`${name}-torchserve-stable`, renderStableService(ctx), inNamespace()),
             new k8s.core.v1.Service(`${name}-torchserve-preview`, renderPreviewService(ctx), inNamespace()),
             new k8s.core.v1.Service(`${name}-torchserve-metrics`, renderMetricsService(ctx), inNamespace()),
+            ...TRACKS.map(
+                (track) => new k8s.core.v1.Service(`${name}-torchserve-${track}-svc`, renderTrackService(ctx, track), inNamespace()),
+            ),
         ];
 
         // The gateway.
@@ -190,7 +188,38 @@ export class ServingStack extends pulumi.ComponentResource {
             renderGatewayDeployment(ctx, checksum(gatewayToml)),
             inNamespace([...admission, gatewaySa, gatewayConfig, ...backendSecrets]),
         );
-        const gatewayService = new k8s.core.v1.Service(`${name}-gateway-svc`, renderGatewayService(ctx), inNamespace(gkeBackendConfigs));
+        const gatewayService = new k8s.core.v1.Service(`${name}-gateway-svc`, renderGatewayService(ctx), inNamespace());
+
+        // The custom-metrics adapter the TorchServe HPAs read their inference signal through.
+        const adapter = renderMetricsAdapter({
+            kind: ctx.monitoring.kind,
+            image: ctx.monitoring.kind === "gke-managed-prometheus" ? config.images.stackdriverAdapter : config.images.prometheusAdapter,
+            prometheusUrl: ctx.serving.autoscaling.prometheusUrl,
+            nodeSelector: ctx.systemNodeSelector,
+            serviceAccountAnnotations: cluster.monitoring.metricsAdapterAnnotations,
+        });
+        const adapterName = `${name}-metrics-adapter`;
+        const adapterAccess: pulumi.Resource[] = [
+            new k8s.core.v1.ServiceAccount(`${adapterName}-sa`, adapter.serviceAccount, childOpts()),
+            ...adapter.clusterRoles.map((role, i) => new k8s.rbac.v1.ClusterRole(`${adapterName}-role-${i}`, role, childOpts())),
+            ...adapter.clusterRoleBindings.map(
+                (binding, i) => new k8s.rbac.v1.ClusterRoleBinding(`${adapterName}-binding-${i}`, binding, childOpts()),
+            ),
+            ...adapter.roleBindings.map(
+                (binding, i) => new k8s.rbac.v1.RoleBinding(`${adapterName}-auth-reader-${i}`, binding, childOpts()),
+            ),
+            ...adapter.configMaps.map((map, i) => new k8s.core.v1.ConfigMap(`${adapterName}-config-${i}`, map, childOpts())),
+        ];
+        const adapterDeployment = new k8s.apps.v1.Deployment(`${adapterName}-deployment`, adapter.deployment, childOpts(adapterAccess));
+        const adapterService = new k8s.core.v1.Service(`${adapterName}-service`, adapter.service, childOpts());
+        new k8s.policy.v1.PodDisruptionBudget(`${adapterName}-pdb`, adapter.podDisruptionBudget, childOpts());
+        // Registered once its pods are ready: an APIService without a backend breaks API discovery.
+        const adapterApi = new k8s.apiregistration.v1.APIService(
+            `${adapterName}-apiservice`,
+            adapter.apiService,
+            childOpts([adapterDeployment, adapterService]),
+        );
+        const adapterResources: pulumi.Resource[] = [adapterApi];
 
         // Scaling: one HPA and one PDB per Deployment.
         const deployments: Record<string, k8s.apps.v1.Deployment> = Object.fromEntries([
@@ -198,32 +227,40 @@ export class ServingStack extends pulumi.ComponentResource {
             [names.gateway, gateway] as const,
         ]);
         for (const [target, hpa] of Object.entries(renderHpas(ctx))) {
-            new k8s.autoscaling.v2.HorizontalPodAutoscaler(`${name}-hpa-${target}`, hpa, inNamespace([deployments[target]]));
+            new k8s.autoscaling.v2.HorizontalPodAutoscaler(
+                `${name}-hpa-${target}`,
+                hpa,
+                inNamespace([deployments[target], ...(target === names.gateway ? [] : adapterResources)]),
+            );
         }
         for (const [target, pdb] of Object.entries(renderPdbs(ctx))) {
             new k8s.policy.v1.PodDisruptionBudget(`${name}-pdb-${target}`, pdb, inNamespace([deployments[target]]));
         }
 
-        // Traffic: one Ingress with TLS, created once the pods behind it are ready (the
-        // provider's Ingress wait also wants endpoints, and GPU pods outlast its timeout).
-        const frontend =
-            tls.kind === "gcp-managed"
-                ? [custom(`${name}-frontend-config`, renderFrontendConfig(ctx, tls.sslPolicyName), inNamespace())]
-                : [];
-        const ingress = new k8s.networking.v1.Ingress(
-            `${name}-ingress`,
-            renderIngress(ctx, tls),
-            inNamespace([
-                ...tls.readyResources,
-                ...certificates,
-                torchserveServices[0],
-                gatewayService,
-                ...tracks,
-                gateway,
-                ...frontend,
-                ...gkeBackendConfigs,
-            ]),
-        );
+        // Traffic: one Ingress with TLS (GKE: a Gateway and its routes), created once the pods
+        // behind it are ready (the provider's Ingress wait also wants endpoints, and GPU pods
+        // outlast its timeout).
+        const backends = [...tls.readyResources, ...certificates, ...torchserveServices, gatewayService, ...tracks, gateway];
+        let ingress: k8s.networking.v1.Ingress | undefined;
+        if (tls.kind === "gcp-managed") {
+            // GKE applies the policies when it syncs the Gateway: they exist first.
+            const policies = [
+                custom(`${name}-gateway-ssl-policy`, renderGkeGatewayPolicy(ctx, tls.sslPolicyName), inNamespace()),
+                ...renderGkeBackendPolicies(ctx).map((policy) =>
+                    custom(`${name}-${policy.kind.toLowerCase()}-${String(policy.metadata.name)}`, policy, inNamespace()),
+                ),
+            ];
+            const gkeGateway = custom(`${name}-gateway-api`, renderGkeGateway(ctx, tls), inNamespace([...backends, ...policies]));
+            for (const route of renderGkeRoutes(ctx, tls.hosts)) {
+                custom(`${name}-route-${String(route.metadata.name)}`, route, inNamespace([gkeGateway, ...backends]));
+            }
+        } else {
+            ingress = new k8s.networking.v1.Ingress(`${name}-ingress`, renderIngress(ctx, tls), inNamespace(backends));
+            const canaryIngress = renderCanaryIngress(ctx, tls);
+            if (canaryIngress) {
+                new k8s.networking.v1.Ingress(`${name}-ingress-canary`, canaryIngress, inNamespace([ingress, ...backends]));
+            }
+        }
 
         // In the CRDs the cluster's Prometheus reads; the cluster's readyResources include them
         // where the region installs them (EKS).
@@ -239,7 +276,7 @@ export class ServingStack extends pulumi.ComponentResource {
             regionName: region.name,
             cloud: region.cloud,
             loadBalancerHostname:
-                ctx.ingress.kind === "alb"
+                ingress !== undefined && ctx.ingress.kind === "alb"
                     ? ingress.status.apply((s) => s?.loadBalancer?.ingress?.[0]?.hostname)
                     : pulumi.output<string | undefined>(undefined),
             loadBalancerIp:

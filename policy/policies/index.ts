@@ -4,12 +4,20 @@
  */
 import { clusterPolicies } from "./clusters";
 import { limitPolicies } from "./limits";
+import { scalingPolicies } from "./scaling";
 import { storagePolicies } from "./storage";
 import { tlsPolicies } from "./tls";
 import type { GuardPolicy } from "./util";
 import { workloadPolicies } from "./workloads";
 
 export type { GuardPolicy } from "./util";
-export { clusterPolicies, limitPolicies, storagePolicies, tlsPolicies, workloadPolicies };
+export { clusterPolicies, limitPolicies, scalingPolicies, storagePolicies, tlsPolicies, workloadPolicies };
 
-export const allPolicies: GuardPolicy[] = [...tlsPolicies, ...limitPolicies, ...workloadPolicies, ...storagePolicies, ...clusterPolicies];
+export const allPolicies: GuardPolicy[] = [
+    ...tlsPolicies,
+    ...limitPolicies,
+    ...workloadPolicies,
+    ...storagePolicies,
+    ...clusterPolicies,
+    ...scalingPolicies,
+];

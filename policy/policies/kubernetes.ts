@@ -3,7 +3,7 @@
  * under a `kubernetes:<group>/<version>:<Kind>` type token, whether they come from
  * @pulumi/kubernetes resources, a rendered chart, or plain YAML given to the guard.
  */
-import { get, isRecord, list, stringMap, text, type PolicyResource } from "./util";
+import { get, isRecord, list, stringMap, text, type PolicyResource, type ResourceValidation, type TypedResourceCheck } from "./util";
 
 export const K8S = {
     deployment: "kubernetes:apps/v1:Deployment",
@@ -37,6 +37,41 @@ const POD_TEMPLATE_PATH: Record<string, readonly string[]> = {
 
 export const WORKLOAD_TYPES: readonly string[] = Object.keys(POD_TEMPLATE_PATH);
 
+/**
+ * Where a kind outside the table (an Argo Rollout, a Knative Service, an operator's own
+ * workload) keeps its pod template when it has one: the places the built-in kinds use.
+ */
+const USUAL_POD_TEMPLATE_PATHS: ReadonlyArray<readonly string[]> = [
+    ["spec", "template"],
+    ["spec", "jobTemplate", "spec", "template"],
+];
+
+/**
+ * The path to the pod template of a Kubernetes object: fixed for the built-in workload
+ * kinds, and for any other kind the first usual place holding a pod spec with containers.
+ */
+export function podTemplatePath(type: string, props: unknown): readonly string[] | undefined {
+    const known = POD_TEMPLATE_PATH[type];
+    if (known !== undefined) return known;
+    if (!type.startsWith("kubernetes:")) return undefined;
+    try {
+        return USUAL_POD_TEMPLATE_PATHS.find((path) => Array.isArray(get(props, ...path, "spec", "containers")));
+    } catch {
+        // A spec still unknown at preview cannot be told apart from any other object's.
+        return undefined;
+    }
+}
+
+/** A policy check run on every object that carries a pod template, whatever its kind. */
+export function forWorkloads(check: TypedResourceCheck): ResourceValidation {
+    return (args, reportViolation) => {
+        if (podTemplatePath(args.type, args.props) === undefined) {
+            args.notApplicable("Policy only applies to workloads: Pods and objects that carry a pod template");
+        }
+        check(args.props, args, reportViolation);
+    };
+}
+
 export const PART_OF_LABEL = "app.kubernetes.io/part-of";
 export const PROJECT_LABEL_VALUE = "modelfleet";
 
@@ -64,7 +99,7 @@ export interface PodTemplate {
 }
 
 export function podTemplateOf(type: string, props: unknown, resourceName: string): PodTemplate | undefined {
-    const path = POD_TEMPLATE_PATH[type];
+    const path = podTemplatePath(type, props);
     if (path === undefined) return undefined;
     const template = get(props, ...path);
     const spec = get(template, "spec");

@@ -11,7 +11,7 @@ import {
     namespaceOf,
     objectName,
     podTemplateOf,
-    WORKLOAD_TYPES,
+    forWorkloads,
     type ContainerRef,
 } from "./kubernetes";
 import {
@@ -38,7 +38,7 @@ const containerResources: GuardPolicy = {
     name: "container-resources",
     description: "Every container and init container requests CPU and memory and limits memory.",
     enforcementLevel: "mandatory",
-    validateResource: forTypes(WORKLOAD_TYPES, (props, args, report) => {
+    validateResource: forWorkloads((props, args, report) => {
         const template = podTemplateOf(args.type, props, args.name);
         if (template === undefined) return;
         for (const ref of containersOf(template.spec)) {
@@ -79,7 +79,7 @@ const gpuLimitEqualsRequest: GuardPolicy = {
             gpuResourceName: setting.string("Extended resource name of the GPU.", gpuDefaults.gpuResourceName),
         },
     },
-    validateResource: forTypes(WORKLOAD_TYPES, (props, args, report) => {
+    validateResource: forWorkloads((props, args, report) => {
         const { gpuResourceName } = settingsOf(args, { gpuResourceName: gpuDefaults.gpuResourceName });
         const template = podTemplateOf(args.type, props, args.name);
         if (template === undefined) return;
@@ -111,7 +111,7 @@ const gpuMaxPerPod: GuardPolicy = {
             maxGpusPerPod: setting.integer("Most GPUs one pod may hold.", gpuDefaults.maxGpusPerPod, 1),
         },
     },
-    validateResource: forTypes(WORKLOAD_TYPES, (props, args, report) => {
+    validateResource: forWorkloads((props, args, report) => {
         const { gpuResourceName, maxGpusPerPod } = settingsOf(args, gpuDefaults);
         const template = podTemplateOf(args.type, props, args.name);
         if (template === undefined) return;

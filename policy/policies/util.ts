@@ -17,7 +17,7 @@ import type {
     StackValidationPolicy,
 } from "@pulumi/policy";
 
-export type { PolicyResource, ReportViolation, ResourceValidationArgs, StackValidationArgs };
+export type { PolicyResource, ReportViolation, ResourceValidation, ResourceValidationArgs, StackValidationArgs };
 export type GuardPolicy = ResourceValidationPolicy | StackValidationPolicy;
 
 export function isRecord(value: unknown): value is Record<string, unknown> {
@@ -97,7 +97,7 @@ export function matchesAny(patterns: readonly string[], candidate: string): bool
     return patterns.some((p) => globMatches(p, candidate));
 }
 
-type TypedResourceCheck = (props: Record<string, unknown>, args: ResourceValidationArgs, reportViolation: ReportViolation) => void;
+export type TypedResourceCheck = (props: Record<string, unknown>, args: ResourceValidationArgs, reportViolation: ReportViolation) => void;
 
 /**
  * Like @pulumi/policy's `validateResourceOfType`, but keyed by type token so policy modules

@@ -17,9 +17,9 @@ import {
     type PodTemplate,
     PROJECT_LABEL_VALUE,
     selectorMatches,
-    WORKLOAD_TYPES,
+    forWorkloads,
 } from "./kubernetes";
-import { count, flag, forTypes, get, isRecord, list, resourcesOfType, setting, settingsOf, strings, text, type GuardPolicy } from "./util";
+import { count, flag, get, isRecord, list, resourcesOfType, setting, settingsOf, strings, text, type GuardPolicy } from "./util";
 
 /** Why an image reference is not pinned, or undefined when it is. */
 export function unpinnedReason(image: string): string | undefined {
@@ -40,7 +40,7 @@ const imagePinned: GuardPolicy = {
     name: "image-pinned",
     description: "Container images are pinned by version tag or digest, never latest or untagged.",
     enforcementLevel: "mandatory",
-    validateResource: forTypes(WORKLOAD_TYPES, (props, args, report) => {
+    validateResource: forWorkloads((props, args, report) => {
         const template = podTemplateOf(args.type, props, args.name);
         if (template === undefined) return;
         for (const ref of containersOf(template.spec)) {
@@ -59,7 +59,7 @@ const servingProbes: GuardPolicy = {
     name: "serving-probes",
     description: "Serving containers (Deployments, StatefulSets, pods part-of modelfleet) have readiness and liveness probes.",
     enforcementLevel: "mandatory",
-    validateResource: forTypes(WORKLOAD_TYPES, (props, args, report) => {
+    validateResource: forWorkloads((props, args, report) => {
         const template = podTemplateOf(args.type, props, args.name);
         if (template === undefined) return;
         // Jobs run to completion: a liveness probe would only kill a long download.
@@ -102,7 +102,7 @@ const podSecurityRestricted: GuardPolicy = {
     description: "Pods meet the restricted Pod Security Standard: non-root, no privilege escalation, all capabilities dropped, seccomp.",
     enforcementLevel: "mandatory",
     configSchema: hardeningSchema,
-    validateResource: forTypes(WORKLOAD_TYPES, (props, args, report) => {
+    validateResource: forWorkloads((props, args, report) => {
         const template = hardenedTemplate(props, args);
         if (template === undefined) return;
         const pod = get(template.spec, "securityContext");
@@ -134,7 +134,7 @@ const noHostAccess: GuardPolicy = {
     description: "Pods do not share the host's network, PID or IPC namespaces, mount hostPath volumes, or bind host ports.",
     enforcementLevel: "mandatory",
     configSchema: hardeningSchema,
-    validateResource: forTypes(WORKLOAD_TYPES, (props, args, report) => {
+    validateResource: forWorkloads((props, args, report) => {
         const template = hardenedTemplate(props, args);
         if (template === undefined) return;
         const label = describeWorkload(template);

@@ -18,6 +18,11 @@ export type CheckName = "torchserve-ping" | "tensorzero-health" | "tensorzero-st
 
 export interface Verdict {
     healthy: boolean;
+    /**
+     * Answered 200 as the contract says, but reports a component in error (`"clickhouse":
+     * "error"`): the region serves, with something broken behind it. `healthy` is false.
+     */
+    degraded?: boolean;
     /** Short reason, one line. */
     detail: string;
     /** String-valued fields of a TensorZero `/health` body, e.g. `{ gateway: "ok", clickhouse: "ok" }`. */
@@ -60,6 +65,20 @@ function stringFields(value: JsonObject): Record<string, string> {
     const fields: Record<string, string> = {};
     for (const [key, field] of Object.entries(value)) if (typeof field === "string") fields[key] = field;
     return fields;
+}
+
+/**
+ * Fields of a status body that report a component in error: a string `"error"`, or an object
+ * whose `status` is `"error"` (`{"clickhouse": "error"}`, `{"postgres": {"status": "error"}}`).
+ */
+function componentsInError(value: JsonObject): string[] {
+    const failing: string[] = [];
+    for (const [name, field] of Object.entries(value)) {
+        if (name === "status") continue;
+        const state = isJsonObject(field) ? field.status : field;
+        if (typeof state === "string" && state.toLowerCase() === "error") failing.push(`${name}=error`);
+    }
+    return failing;
 }
 
 function componentList(components: Record<string, string>): string {
@@ -109,6 +128,8 @@ function statusCheck(
             const status = parsed.value.status;
             if (typeof status !== "string") return { healthy: false, detail: 'body has no "status" string' };
             if (status !== expected) return { healthy: false, detail: `status is ${JSON.stringify(status)}, expected "${expected}"` };
+            const failing = componentsInError(parsed.value);
+            if (failing.length > 0) return { healthy: false, degraded: true, detail: `degraded: ${failing.join(" ")}` };
             return { healthy: true, detail: healthyDetail(parsed.value) };
         },
     };
@@ -136,6 +157,11 @@ const tensorzeroHealth: CheckDefinition = {
         if (typeof gateway !== "string") return { healthy: false, detail: 'body has no "gateway" string', components };
         if (gateway !== "ok") {
             return { healthy: false, detail: `gateway is ${JSON.stringify(gateway)}, expected "ok"`, components };
+        }
+        const failing = Object.entries(components).filter(([, state]) => state !== "ok");
+        if (failing.length > 0) {
+            const names = failing.map(([name, state]) => `${name}=${state}`).join(" ");
+            return { healthy: false, degraded: true, detail: `degraded: ${names} (${componentList(components)})`, components };
         }
         return { healthy: true, detail: componentList(components), components };
     },

@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { MiB, readBoundedFile } from "../boundedFile";
 import { z } from "zod";
 
 /** Where a region runs; `null` when the endpoints file gives only a URL. */
@@ -80,17 +80,17 @@ export function parseRegionEndpoints(value: unknown, source: string): RegionEndp
     return regions;
 }
 
+/**
+ * The largest `--endpoints` file read, in bytes: a thousand regions take about 100 KiB.
+ * A regular file only; `/dev/zero` or a FIFO is refused, never read without bound.
+ */
+export const MAX_ENDPOINTS_FILE_BYTES = 4 * MiB;
+
 /** Reads an `--endpoints` file: JSON region → base URL, or region → `{ url, cloud }`. */
 export function readEndpointsFile(path: string): RegionEndpoint[] {
-    let text: string;
-    try {
-        text = readFileSync(path, "utf8");
-    } catch (err) {
-        // Duck-typed: fs errors may come from another realm, where `instanceof Error` is false.
-        const code = typeof err === "object" && err !== null && "code" in err ? String(err.code) : "unreadable";
-        const why = code === "ENOENT" ? "no such file" : code === "EISDIR" ? "is a directory" : code;
-        throw new InputError([`--endpoints ${path}: cannot read file (${why})`]);
-    }
+    const read = readBoundedFile(path, MAX_ENDPOINTS_FILE_BYTES);
+    if (!read.ok) throw new InputError([`--endpoints ${path}: cannot read file (${read.problem})`]);
+    const { text } = read;
     let value: unknown;
     try {
         value = JSON.parse(text);

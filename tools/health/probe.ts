@@ -3,10 +3,14 @@ import { CHECKS, type CheckDefinition, type CheckName, type Verdict } from "./ch
 import type { Cloud, RegionEndpoint } from "./inputs";
 
 /**
- * healthy: answered as its contract says. unhealthy: answered, but wrongly (status code,
- * body). unreachable: no HTTP answer (DNS, refused, TLS, reset). timeout: no answer in time.
+ * healthy: answered as its contract says. degraded: answered 200, but with a component in
+ * error. unhealthy: answered, but wrongly (status code, body). unreachable: no HTTP answer
+ * (DNS, refused, TLS, reset). timeout: no answer in time.
  */
-export type CheckStatus = "healthy" | "unhealthy" | "unreachable" | "timeout";
+export type CheckStatus = "healthy" | "degraded" | "unhealthy" | "unreachable" | "timeout";
+
+/** A region's verdict: degraded when its only findings are degraded checks. */
+export type RegionStatus = "healthy" | "degraded" | "unhealthy";
 
 export interface CheckResult {
     region: string;
@@ -31,12 +35,16 @@ export interface RegionSummary {
     region: string;
     cloud: Cloud | null;
     url: string;
+    /** True only when every check of the region is healthy. */
     healthy: boolean;
+    status: RegionStatus;
 }
 
 export interface HealthReport {
     /** True only when every check of every region is healthy. */
     healthy: boolean;
+    /** The worst region status. */
+    status: RegionStatus;
     /** Wall time of the probing, in ms. */
     elapsedMs: number;
     regions: RegionSummary[];
@@ -56,7 +64,19 @@ export interface ProbeOptions {
     reportedDeadlineMs?: number;
     /** Source of jitter in [0, 1); default Math.random. */
     random?: () => number;
+    /** Requests in flight at most, over all regions and checks; default DEFAULT_CONCURRENCY. */
+    concurrency?: number;
+    /** Called once per region as soon as all its checks have a verdict. */
+    onRegion?: (summary: RegionSummary, results: CheckResult[]) => void;
+    /** The HTTP client; default the global fetch. */
+    fetch?: typeof fetch;
 }
+
+/**
+ * Requests in flight at once by default. Enough to probe hundreds of regions well inside the
+ * default deadline; few enough that thousands do not exhaust sockets or file descriptors.
+ */
+export const DEFAULT_CONCURRENCY = 64;
 
 /** Longest single backoff wait, in ms, however many retries are allowed. */
 const MAX_BACKOFF_MS = 10_000;
@@ -79,7 +99,19 @@ interface Progress {
     last?: Answered | Failed;
 }
 
-/** Probes every check of every region at once and returns when all are done or the deadline passes. */
+/** A region's verdict from its checks' results. */
+export function regionStatus(results: readonly CheckResult[]): RegionStatus {
+    if (results.every((r) => r.status === "healthy")) return "healthy";
+    return results.every((r) => r.status === "healthy" || r.status === "degraded") ? "degraded" : "unhealthy";
+}
+
+const STATUS_RANK: Record<RegionStatus, number> = { healthy: 0, degraded: 1, unhealthy: 2 };
+
+/**
+ * Probes every check of every region, at most `concurrency` requests at a time, and returns
+ * when all are done or the deadline passes; a check still waiting for its turn then is
+ * reported as timed out like one still running.
+ */
 export async function checkRegions(regions: RegionEndpoint[], options: ProbeOptions): Promise<HealthReport> {
     const started = performance.now();
     const deadline = new AbortController();
@@ -97,34 +129,72 @@ export async function checkRegions(regions: RegionEndpoint[], options: ProbeOpti
         );
     });
     const deadlineLabel = options.reportedDeadlineMs ?? options.deadlineMs;
+    const slots = new Slots(options.concurrency ?? DEFAULT_CONCURRENCY);
 
     try {
-        const results = await Promise.all(
-            regions.flatMap((region) =>
-                CHECKS.map((check) => {
-                    const progress: Progress = { attempts: 0 };
-                    return Promise.race([
-                        probeCheck(region, check, options, deadline.signal, progress),
-                        cutOff.then(() => deadlineResult(region, check, progress, null, deadlineLabel)),
-                    ]);
-                }),
-            ),
+        const byRegion = await Promise.all(
+            regions.map(async (region) => {
+                const results = await Promise.all(
+                    CHECKS.map((check) => {
+                        const progress: Progress = { attempts: 0 };
+                        return Promise.race([
+                            slots.run(deadline.signal, () => probeCheck(region, check, options, deadline.signal, progress)),
+                            cutOff.then(() => deadlineResult(region, check, progress, null, deadlineLabel)),
+                        ]).then((result) => result ?? deadlineResult(region, check, progress, null, deadlineLabel));
+                    }),
+                );
+                const status = regionStatus(results);
+                const summary: RegionSummary = {
+                    region: region.region,
+                    cloud: region.cloud,
+                    url: region.url,
+                    healthy: status === "healthy",
+                    status,
+                };
+                options.onRegion?.(summary, results);
+                return { summary, results };
+            }),
         );
-        const regionSummaries = regions.map((region) => ({
-            region: region.region,
-            cloud: region.cloud,
-            url: region.url,
-            healthy: results.every((result) => result.region !== region.region || result.status === "healthy"),
-        }));
+        const regionSummaries = byRegion.map((r) => r.summary);
+        const worst = regionSummaries.reduce<RegionStatus>((w, r) => (STATUS_RANK[r.status] > STATUS_RANK[w] ? r.status : w), "healthy");
         return {
-            healthy: results.every((result) => result.status === "healthy"),
+            healthy: worst === "healthy",
+            status: worst,
             elapsedMs: Math.round(performance.now() - started),
             regions: regionSummaries,
-            results,
+            results: byRegion.flatMap((r) => r.results),
         };
     } finally {
         clearTimeout(deadlineTimer);
         clearTimeout(graceTimer);
+    }
+}
+
+/**
+ * A counting semaphore. `run` resolves to undefined without calling `task` when the signal
+ * aborts while the task waits for a slot.
+ */
+class Slots {
+    private free: number;
+    private readonly waiting: Array<() => void> = [];
+
+    constructor(size: number) {
+        this.free = size;
+    }
+
+    async run<T>(signal: AbortSignal, task: () => Promise<T>): Promise<T | undefined> {
+        if (this.free === 0) {
+            await new Promise<void>((resolve) => this.waiting.push(resolve));
+        } else {
+            this.free -= 1;
+        }
+        try {
+            return signal.aborted ? undefined : await task();
+        } finally {
+            const next = this.waiting.shift();
+            if (next) next();
+            else this.free += 1;
+        }
     }
 }
 
@@ -145,7 +215,7 @@ async function probeCheck(
     const random = options.random ?? Math.random;
     for (let attempt = 1; ; attempt++) {
         progress.attempts = attempt;
-        const outcome = await attemptOnce(url, check, options.timeoutMs, deadline);
+        const outcome = await attemptOnce(url, check, options.timeoutMs, deadline, options.fetch ?? fetch);
         if (outcome.kind === "deadline") return deadlineResult(region, check, progress, outcome.latencyMs, deadlineLabel);
         progress.last = outcome;
         if (attempt > options.retries || !isRetryable(outcome)) return finalResult(region, check, url, outcome, attempt);
@@ -170,14 +240,20 @@ export function backoffDelay(retry: number, baseMs: number, random: () => number
     return Math.round(nominal / 2 + (nominal / 2) * random());
 }
 
-async function attemptOnce(url: URL, check: CheckDefinition, timeoutMs: number, deadline: AbortSignal): Promise<Attempt> {
+async function attemptOnce(
+    url: URL,
+    check: CheckDefinition,
+    timeoutMs: number,
+    deadline: AbortSignal,
+    fetchFn: typeof fetch,
+): Promise<Attempt> {
     const perRequest = new AbortController();
     const timer = setTimeout(() => perRequest.abort(), timeoutMs);
     const signal = AbortSignal.any([deadline, perRequest.signal]);
     const started = performance.now();
     const elapsed = (): number => Math.round(performance.now() - started);
     try {
-        const response = await fetch(url, {
+        const response = await fetchFn(url, {
             signal,
             // A redirect means the base URL is wrong (http vs https, missing prefix); say so instead of following it.
             redirect: "manual",
@@ -342,7 +418,7 @@ function finalResult(region: RegionEndpoint, check: CheckDefinition, url: URL, o
     const { verdict } = outcome;
     return {
         ...base,
-        status: verdict.healthy ? "healthy" : "unhealthy",
+        status: verdict.healthy ? "healthy" : verdict.degraded ? "degraded" : "unhealthy",
         httpStatus: outcome.httpStatus,
         detail: verdict.healthy ? verdict.detail : `${verdict.detail}${tries}`,
         ...(verdict.components ? { components: verdict.components } : {}),

@@ -1,4 +1,4 @@
-import { isPinnedImage, type FleetConfig, type RegionConfig } from "../../../config";
+import { isPinnedImage, podsAtShares, trackWeights, type FleetConfig, type RegionConfig } from "../../../config";
 import type { LlmImageSource } from "../../global/imageRegistry";
 import type { ModelStoreAccess, RegionCluster, RegionTls } from "../../types";
 import { TRACKS } from "./names";
@@ -156,6 +156,12 @@ export function servingArgProblems({ config, region, cluster, modelStore, tls, l
         add(`tls is of kind '${tls.kind}' but the cluster's '${cluster.ingress.kind}' ingress needs '${pairs[cluster.ingress.kind]}'`);
     }
     if (tls.hosts.length === 0) add("tls.hosts is empty: the Ingress needs at least one host");
+    const weights = trackWeights(sv);
+    if (cluster.ingress.kind === "class" && !cluster.ingress.className.includes("nginx") && TRACKS.every((t) => weights[t] > 0)) {
+        add(
+            `serving.traffic splits requests (${TRACKS.map((t) => `${t} ${weights[t]}%`).join(", ")}) but region ${region.name}'s ingress class '${cluster.ingress.className}' has no weighted routing (ingress-nginx canary annotations are what edge clusters use); set ${regionKey}.ingressClass to an nginx class, or give one track 100`,
+        );
+    }
     if (cluster.workloadIdentity.kind === "static-credentials" && modelStore.staticCredentials === undefined) {
         add(
             `modelStore.staticCredentials is missing: region ${region.name} has no workload identity (set edgeStoreCredentials.${region.name})`,
@@ -165,14 +171,16 @@ export function servingArgProblems({ config, region, cluster, modelStore, tls, l
 }
 
 /**
- * Whether the serving pool can hold what the HPAs and a rollout may ask for: the active track
- * at `replicas.max`, the preview track's `previewMinReplicas` warm pods and one surge pod.
- * Pods beyond that stay Pending, and before a switch that would leave the track about to take
- * traffic short of its minimum. Only cloud pools state a maximum size; an existing cluster's
- * pool is not checked.
+ * Whether the serving pool can hold what the HPAs and a rollout may ask for: each track at
+ * its share of the traffic (the primary track at `replicas.max`, a canary at its share of
+ * it, a track at 0% at its `previewMinReplicas` warm pods) and one surge pod. Pods beyond
+ * that stay Pending, and before a switch that would leave the track about to take traffic
+ * short of its minimum. Only cloud pools state a maximum size; an existing cluster's pool
+ * is not checked.
  */
 function poolCapacityProblem(config: FleetConfig, region: RegionConfig, regionKey: string, gpusPerNode: number): string | undefined {
-    const ts = config.serving.torchserve;
+    const sv = config.serving;
+    const ts = sv.torchserve;
     const poolIndex = region.gpuPools.findIndex((p) => p.name === region.servingPool);
     const declared = region.gpuPools[poolIndex];
     if (!declared || !("maxNodes" in declared)) return undefined;
@@ -180,21 +188,27 @@ function poolCapacityProblem(config: FleetConfig, region: RegionConfig, regionKe
     if (!Number.isInteger(ts.gpus) || ts.gpus < 1 || ts.gpus > gpusPerNode || ts.replicas.max < ts.replicas.min) return undefined;
     const podsPerNode = Math.floor(gpusPerNode / ts.gpus);
     const capacity = declared.maxNodes * podsPerNode;
-    const preview = ts.previewMinReplicas;
-    const needed = ts.replicas.max + preview + TORCHSERVE_MAX_SURGE;
+    const tracks = podsAtShares(sv, ts);
+    const needed = tracks + TORCHSERVE_MAX_SURGE;
     if (needed <= capacity) return undefined;
     const maxNodesKey = `${regionKey}.gpuPools[${poolIndex}].maxNodes`;
     const nodesNeeded = Math.ceil(needed / podsPerNode);
-    const fittingMax = capacity - preview - TORCHSERVE_MAX_SURGE;
-    // Both HPAs take replicas.max as their maximum, so it cannot drop below either minimum.
+    const weights = trackWeights(sv);
+    const split = TRACKS.map((t) => `${t} ${weights[t]}%`).join(", ");
+    const others = tracks - ts.replicas.max;
+    const fittingMax = capacity - others - TORCHSERVE_MAX_SURGE;
+    const preview = ts.previewMinReplicas;
     const floor = preview > ts.replicas.min ? `previewMinReplicas, ${preview}` : `replicas.min, ${ts.replicas.min}`;
     const fix =
         fittingMax >= Math.max(ts.replicas.min, preview)
             ? `set serving.torchserve.replicas.max to ${fittingMax} or ${maxNodesKey} to ${nodesNeeded}`
             : `set ${maxNodesKey} to ${nodesNeeded} (replicas.max cannot go below ${floor})`;
+    const head = `serving.torchserve.replicas.max is ${ts.replicas.max} but GPU pool '${declared.name}' in ${region.name} holds at most ${capacity} TorchServe pod(s) (maxNodes ${declared.maxNodes} x ${podsPerNode} per node)`;
+    if (weights.blue > 0 && weights.green > 0) {
+        return `${head}, and both tracks at their shares (${split}: ${tracks} pods) and ${TORCHSERVE_MAX_SURGE} rollout surge pod need ${needed}; ${fix}`;
+    }
     return (
-        `serving.torchserve.replicas.max is ${ts.replicas.max} but GPU pool '${declared.name}' in ${region.name} holds at most ${capacity} TorchServe pod(s) ` +
-        `(maxNodes ${declared.maxNodes} x ${podsPerNode} per node), and the active track at its maximum, the preview track's ${preview} pod${preview === 1 ? "" : "s"} ` +
+        `${head}, and the active track at its maximum, the preview track's ${preview} pod${preview === 1 ? "" : "s"} ` +
         `(serving.torchserve.previewMinReplicas) and ${TORCHSERVE_MAX_SURGE} rollout surge pod need ${needed}; ${fix}`
     );
 }

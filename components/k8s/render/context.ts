@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import type { FleetConfig, ModelSettings, RegionConfig } from "../../../config";
+import { primaryTrack, trackWeights, type FleetConfig, type ModelSettings, type RegionConfig } from "../../../config";
 import type { ClusterMonitoring, GpuPoolPlacement, IngressFlavour, ModelStoreAccess, RegionCluster, WorkloadIdentity } from "../../types";
 import { LLM_IMAGE_NAME, type LlmImageSource } from "../../global/imageRegistry";
 import { gatewayBackendEnv, type GatewayBackend } from "./gatewayConfig";
@@ -12,7 +12,10 @@ export interface ServingContext {
     /** The models this region serves, in config order. */
     models: ModelSettings[];
     serving: FleetConfig["serving"];
+    /** The track taking the larger share of traffic (activeColor on a tie); the stable Service selects it. */
     activeTrack: Track;
+    /** Share of requests (%) per track; sums to 100. */
+    weights: Record<Track, number>;
     /** Each track's TorchServe image as it names the pods' version label (a tag, or the LLM image's digest). */
     trackImages: Record<Track, string>;
     /** Each track's TorchServe image reference for the container: the stock image, or the LLM-track image by digest. */
@@ -86,7 +89,8 @@ export function buildContext(
         regionName: region.name,
         models,
         serving: config.serving,
-        activeTrack: config.serving.activeColor,
+        activeTrack: primaryTrack(config.serving),
+        weights: trackWeights(config.serving),
         trackImages,
         trackImageRefs,
         llmTrack,

@@ -1,7 +1,9 @@
 import type * as k8s from "@pulumi/kubernetes";
 import type { ModelSettings } from "../../../config";
 import type { ServingContext } from "./context";
-import { commonLabels, gatewaySelector, names, portNames, torchserveAnyTrackSelector, TRACK_LABEL } from "./names";
+import { commonLabels, gatewaySelector, names, portNames, torchserveAnyTrackSelector, TRACK_LABEL, TRACKS } from "./names";
+import { QUEUE_LATENCY_RECORD, queueLatencyExpr } from "./metricsAdapter";
+import { sloRecordingRules, sloSeries, TRACK_SERIES_LABEL, type RecordingRule } from "./slo";
 import { METRICS_LABEL, type CustomObject } from "./traffic";
 
 /**
@@ -87,6 +89,53 @@ interface Rule {
     for: string;
     labels: Record<string, string>;
     annotations: { summary: string; description: string };
+}
+
+/**
+ * Per track, against `serving.slo`: the 5xx rate and the p95 latency. Critical for a track
+ * that takes traffic (roll back: docs/runbooks/blue-green.md), a warning for one at 0%.
+ */
+export function sloAlertRules(ctx: ServingContext): Rule[] {
+    const slo = ctx.serving.slo;
+    return TRACKS.flatMap((track) => {
+        const labels = {
+            severity: ctx.weights[track] > 0 ? "critical" : "warning",
+            region: ctx.regionName,
+            track,
+        };
+        const series = (name: string) => `${name}{namespace="${ctx.namespace}",${TRACK_SERIES_LABEL}="${track}"}`;
+        return [
+            {
+                alert: "ModelfleetTrackErrorRateAboveSlo",
+                expr: `${series(sloSeries.errorRatePercent)} > ${slo.errorRatePercent}`,
+                for: "5m",
+                labels,
+                annotations: {
+                    summary: `Track ${track} answers more than ${slo.errorRatePercent}% 5xx in ${ctx.regionName}`,
+                    description: `Track ${track} takes ${ctx.weights[track]}% of requests; run npm run debug -- --stack <stack> --rollout and roll back if it says so.`,
+                },
+            },
+            {
+                alert: "ModelfleetTrackLatencyP95AboveSlo",
+                expr: `${series(sloSeries.p95LatencyMs)} > ${slo.p95LatencyMs}`,
+                for: "10m",
+                labels,
+                annotations: {
+                    summary: `p95 latency of track ${track} is above ${slo.p95LatencyMs} ms in ${ctx.regionName}`,
+                    description: `Track ${track} takes ${ctx.weights[track]}% of requests; run npm run debug -- --stack <stack> --rollout and roll back if it says so.`,
+                },
+            },
+        ];
+    });
+}
+
+/** Recording rules: the per-track SLO figures, and on GKE the per-pod queue wait the HPAs read. */
+export function recordingRules(ctx: ServingContext): RecordingRule[] {
+    const queue: RecordingRule[] =
+        ctx.monitoring.kind === "gke-managed-prometheus"
+            ? [{ record: QUEUE_LATENCY_RECORD, expr: queueLatencyExpr(`namespace="${ctx.namespace}"`, "namespace, pod, model_name") }]
+            : [];
+    return [...sloRecordingRules(ctx.namespace), ...queue];
 }
 
 export function alertRules(ctx: ServingContext): Rule[] {
@@ -185,7 +234,13 @@ export function renderPrometheusRule(ctx: ServingContext): CustomObject {
             namespace: ctx.namespace,
             labels: { ...commonLabels(ctx.regionName), ...ctx.monitoring.labels },
         },
-        spec: { groups: [{ name: "modelfleet-serving", rules: alertRules(ctx) }] },
+        spec: {
+            groups: [
+                { name: "modelfleet-serving", rules: alertRules(ctx) },
+                { name: "modelfleet-records", rules: recordingRules(ctx) },
+                { name: "modelfleet-slo", rules: sloAlertRules(ctx) },
+            ],
+        },
     };
 }
 
@@ -199,7 +254,13 @@ export function renderRules(ctx: ServingContext): CustomObject {
             namespace: ctx.namespace,
             labels: { ...commonLabels(ctx.regionName), ...ctx.monitoring.labels },
         },
-        spec: { groups: [{ name: "modelfleet-serving", interval: RULE_INTERVAL, rules: alertRules(ctx) }] },
+        spec: {
+            groups: [
+                { name: "modelfleet-serving", interval: RULE_INTERVAL, rules: alertRules(ctx) },
+                { name: "modelfleet-records", interval: RULE_INTERVAL, rules: recordingRules(ctx) },
+                { name: "modelfleet-slo", interval: RULE_INTERVAL, rules: sloAlertRules(ctx) },
+            ],
+        },
     };
 }
 

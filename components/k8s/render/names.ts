@@ -27,6 +27,12 @@ export const names = {
     torchserveStable: "torchserve",
     /** Selects the other track, for smoke tests before a switch. */
     torchservePreview: "torchserve-preview",
+    /** One track's pods: the backends weighted routing splits requests between. */
+    torchserveTrack: (track: Track) => `torchserve-${track}`,
+    /** ALB: the Ingress backend whose `actions.` annotation forwards by weight to the track Services. */
+    albWeightedAction: "torchserve-weighted",
+    /** nginx: the canary Ingress that sends the second track its share. */
+    canaryIngress: "serving-canary",
     /** Headless, both tracks: the metrics scrape target. */
     torchserveMetrics: "torchserve-metrics",
     torchserveConfig: "torchserve-config",

@@ -10,6 +10,8 @@ import {
     ports,
     torchserveAnyTrackSelector,
     torchserveSelector,
+    TRACKS,
+    type Track,
 } from "./names";
 
 type Service = k8s.types.input.core.v1.Service;
@@ -45,17 +47,17 @@ export function responseBudgetSeconds(ctx: ServingContext): number {
     return Math.min(4000, Math.max(60, longest + 30));
 }
 
-/** Annotations a backend Service needs for the cloud load balancer in front of it. */
-function backendAnnotations(ctx: ServingContext, healthPath: string, backendConfig: string): Record<string, string> {
+/**
+ * Annotations a backend Service needs for the cloud load balancer in front of it. GKE's
+ * Gateway uses container-native NEGs on its own and reads its health checks and timeouts
+ * from policies (gkeGateway.ts), so its Services need none.
+ */
+function backendAnnotations(ctx: ServingContext, healthPath: string): Record<string, string> {
     switch (ctx.ingress.kind) {
         case "alb":
             // Service-level annotations override the Ingress's for this target group.
             return { "alb.ingress.kubernetes.io/healthcheck-path": healthPath, "alb.ingress.kubernetes.io/success-codes": "200" };
         case "gce":
-            return {
-                "cloud.google.com/neg": JSON.stringify({ ingress: true }),
-                "cloud.google.com/backend-config": JSON.stringify({ default: backendConfig }),
-            };
         case "class":
             return {};
     }
@@ -91,7 +93,7 @@ function service(
 export function renderStableService(ctx: ServingContext): Service {
     return service(ctx, names.torchserveStable, torchserveSelector(ctx.activeTrack), ports.inference, portNames.http, {
         labels: { "app.kubernetes.io/name": "torchserve" },
-        annotations: backendAnnotations(ctx, healthPaths.torchserve, names.torchserveBackendConfig),
+        annotations: backendAnnotations(ctx, healthPaths.torchserve),
     });
 }
 
@@ -99,6 +101,41 @@ export function renderStableService(ctx: ServingContext): Service {
 export function renderPreviewService(ctx: ServingContext): Service {
     return service(ctx, names.torchservePreview, torchserveSelector(otherTrack(ctx.activeTrack)), ports.inference, portNames.http, {
         labels: { "app.kubernetes.io/name": "torchserve" },
+    });
+}
+
+/**
+ * One Service per track: the backends weighted routing splits between (ALB target groups,
+ * nginx canary, the gateway's weighted variants). Same load-balancer annotations as the
+ * stable Service, so each track's target group checks TorchServe's /ping.
+ */
+export function renderTrackService(ctx: ServingContext, track: Track): Service {
+    return service(ctx, names.torchserveTrack(track), torchserveSelector(track), ports.inference, portNames.http, {
+        labels: { "app.kubernetes.io/name": "torchserve" },
+        annotations: backendAnnotations(ctx, healthPaths.torchserve),
+    });
+}
+
+/** Whether both tracks take a share of requests (a canary is running). */
+export function isSplit(ctx: ServingContext): boolean {
+    return TRACKS.every((t) => ctx.weights[t] > 0);
+}
+
+/**
+ * ALB: an `actions.<name>` annotation forwarding to both track Services by weight
+ * (AWS Load Balancer Controller `forwardConfig.targetGroups[].serviceName/servicePort/weight`;
+ * the Ingress backend names the action with port `use-annotation`).
+ */
+export function albWeightedForward(ctx: ServingContext): string {
+    return JSON.stringify({
+        type: "forward",
+        forwardConfig: {
+            targetGroups: TRACKS.map((t) => ({
+                serviceName: names.torchserveTrack(t),
+                servicePort: String(ports.inference),
+                weight: ctx.weights[t],
+            })),
+        },
     });
 }
 
@@ -113,7 +150,7 @@ export function renderMetricsService(ctx: ServingContext): Service {
 export function renderGatewayService(ctx: ServingContext): Service {
     return service(ctx, names.gateway, gatewaySelector(), ports.gateway, portNames.http, {
         labels: { ...gatewaySelector(), [METRICS_LABEL]: "gateway" },
-        annotations: backendAnnotations(ctx, healthPaths.gateway, names.gatewayBackendConfig),
+        annotations: backendAnnotations(ctx, healthPaths.gateway),
     });
 }
 
@@ -136,15 +173,7 @@ function ingressAnnotations(ctx: ServingContext, tls: IngressTls): Record<string
             "alb.ingress.kubernetes.io/healthcheck-path": healthPaths.gateway,
             "alb.ingress.kubernetes.io/success-codes": "200",
             "alb.ingress.kubernetes.io/tags": `modelfleet-region=${ctx.regionName}`,
-        };
-    }
-    if (ingress.kind === "gce" && tls.kind === "gcp-managed") {
-        return {
-            // GKE selects its controller by this annotation; it ignores spec.ingressClassName.
-            "kubernetes.io/ingress.class": "gce",
-            "kubernetes.io/ingress.global-static-ip-name": tls.staticIpName,
-            "ingress.gcp.kubernetes.io/pre-shared-cert": tls.certificateName,
-            "networking.gke.io/v1beta1.FrontendConfig": names.frontendConfig,
+            [`alb.ingress.kubernetes.io/actions.${names.albWeightedAction}`]: albWeightedForward(ctx),
         };
     }
     if (ingress.kind === "class" && tls.kind === "cert-manager") {
@@ -160,7 +189,8 @@ function ingressAnnotations(ctx: ServingContext, tls: IngressTls): Record<string
         }
         return annotations;
     }
-    throw new Error(`ingress flavour '${ingress.kind}' cannot use TLS of kind '${tls.kind}'`);
+    // GKE is served through the Gateway API (gkeGateway.ts), which splits traffic by weight.
+    throw new Error(`ingress flavour '${ingress.kind}' cannot use TLS of kind '${tls.kind}' in an Ingress`);
 }
 
 /**
@@ -168,7 +198,11 @@ function ingressAnnotations(ctx: ServingContext, tls: IngressTls): Record<string
  * Service, everything else to the gateway. Only those two TorchServe paths are exposed.
  */
 export function renderIngress(ctx: ServingContext, tls: IngressTls): Ingress {
-    const torchserve = { service: { name: names.torchserveStable, port: { number: ports.inference } } };
+    // ALB splits by the weighted action; elsewhere the primary track's Service (nginx adds the canary Ingress).
+    const torchserve =
+        ctx.ingress.kind === "alb"
+            ? { service: { name: names.albWeightedAction, port: { name: "use-annotation" } } }
+            : { service: { name: names.torchserveStable, port: { number: ports.inference } } };
     const gateway = { service: { name: names.gateway, port: { number: ports.gateway } } };
     const rules = tls.hosts.map((host) => ({
         host,
@@ -191,8 +225,7 @@ export function renderIngress(ctx: ServingContext, tls: IngressTls): Ingress {
             annotations: ingressAnnotations(ctx, tls),
         },
         spec: {
-            // GKE refuses an Ingress with both the class annotation and the class field.
-            ...(ingress.kind === "gce" ? {} : { ingressClassName: ingress.className }),
+            ingressClassName: ingress.className,
             // On GKE the certificate is the pre-shared Google-managed one; there is no Secret.
             ...(tls.kind === "gcp-managed"
                 ? {}
@@ -202,39 +235,46 @@ export function renderIngress(ctx: ServingContext, tls: IngressTls): Ingress {
     };
 }
 
-/** GKE: TLS 1.2+ through the SSL policy, and HTTP redirected to HTTPS. */
-export function renderFrontendConfig(ctx: ServingContext, sslPolicyName: pulumi.Input<string>): CustomObject {
-    return {
-        apiVersion: "networking.gke.io/v1beta1",
-        kind: "FrontendConfig",
-        metadata: { name: names.frontendConfig, namespace: ctx.namespace, labels: commonLabels(ctx.regionName) },
-        spec: { sslPolicy: sslPolicyName, redirectToHttps: { enabled: true, responseCodeName: "MOVED_PERMANENTLY_DEFAULT" } },
-    };
+/** Whether the cluster's ingress controller is ingress-nginx (canary annotations). */
+export function isNginx(ctx: ServingContext): boolean {
+    return ctx.ingress.kind === "class" && ctx.ingress.className.includes("nginx");
 }
 
-/** GKE: the load balancer's health check, timeout and draining for one backend Service. */
-export function renderBackendConfig(ctx: ServingContext, which: "torchserve" | "gateway"): CustomObject {
-    const port = which === "torchserve" ? ports.inference : ports.gateway;
+/**
+ * nginx: the canary Ingress, present while both tracks take traffic. ingress-nginx sends
+ * `canary-weight` percent of the requests for the same hosts and paths to its backend
+ * (the second track's Service) and the rest to the main Ingress's.
+ */
+export function renderCanaryIngress(ctx: ServingContext, tls: IngressTls): Ingress | undefined {
+    if (!isNginx(ctx) || !isSplit(ctx) || tls.kind !== "cert-manager") return undefined;
+    const canary = TRACKS.find((t) => t !== ctx.activeTrack) ?? "green";
+    const backend = { service: { name: names.torchserveTrack(canary), port: { number: ports.inference } } };
     return {
-        apiVersion: "cloud.google.com/v1",
-        kind: "BackendConfig",
+        apiVersion: "networking.k8s.io/v1",
+        kind: "Ingress",
         metadata: {
-            name: which === "torchserve" ? names.torchserveBackendConfig : names.gatewayBackendConfig,
+            name: names.canaryIngress,
             namespace: ctx.namespace,
             labels: commonLabels(ctx.regionName),
+            annotations: {
+                ...ingressAnnotations(ctx, tls),
+                "nginx.ingress.kubernetes.io/canary": "true",
+                "nginx.ingress.kubernetes.io/canary-weight": String(ctx.weights[canary]),
+                "nginx.ingress.kubernetes.io/canary-weight-total": "100",
+            },
         },
         spec: {
-            timeoutSec: responseBudgetSeconds(ctx),
-            connectionDraining: { drainingTimeoutSec: ctx.serving.torchserve.drainSeconds },
-            healthCheck: {
-                type: "HTTP",
-                requestPath: healthPaths[which],
-                port,
-                checkIntervalSec: 10,
-                timeoutSec: 5,
-                healthyThreshold: 1,
-                unhealthyThreshold: 3,
-            },
+            ingressClassName: ctx.ingress.className,
+            tls: [{ hosts: [...tls.hosts], secretName: tls.secretName }],
+            rules: tls.hosts.map((host) => ({
+                host,
+                http: {
+                    paths: [
+                        { path: "/predictions", pathType: "Prefix", backend },
+                        { path: healthPaths.torchserve, pathType: "Exact", backend },
+                    ],
+                },
+            })),
         },
     };
 }
