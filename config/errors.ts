@@ -72,9 +72,23 @@ export function fromZodIssues(
             continue;
         }
         const message = issue.code === "invalid_type" ? `must be ${article(issue.expected)}, got ${describe(issue.input)}` : issue.message;
-        problems.push({ path, message: withoutLeadingKey(message, issue.path), fix: setCommand(path, "<value>") });
+        problems.push({ path, message: withoutLeadingKey(message, issue.path), fix: fixFor(issue, path) });
     }
     return problems;
+}
+
+/** The fix for a bound: drop the entries past a list's cap, or set the nearest allowed number. */
+function fixFor(issue: z.core.$ZodIssue, path: string): string {
+    if (issue.code === "too_big" && issue.origin === "array") {
+        const max = Number(issue.maximum);
+        return `remove entries from index ${max} on (pulumi config rm --path '${path}[${max}]', repeated), or split the stack`;
+    }
+    // An exclusive bound (greater than 0) is not itself a fix; only an inclusive one is.
+    const numeric = issue.code !== "custom" && "origin" in issue && (issue.origin === "number" || issue.origin === "int");
+    if (issue.code === "too_big" && numeric && issue.inclusive !== false) return setCommand(path, Number(issue.maximum));
+    if (issue.code === "too_small" && numeric && issue.inclusive !== false) return setCommand(path, Number(issue.minimum));
+    const fixValue: unknown = issue.code === "custom" ? issue.params?.["fixValue"] : undefined;
+    return setCommand(path, typeof fixValue === "string" ? fixValue : "<value>");
 }
 
 /** "cloud must be ..." under the key `cloud` would print the key twice. */

@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { ConfigError, ConfigProblem, fromZodIssues, keyPath, unknownKeyProblem } from "./errors";
 import { closest, knownKeysAt } from "./suggest";
-import { fleetSchema, FleetSettings, RegionSettings } from "./schema";
+import { fleetSchema, FleetSettings, ParsedSettings, RegionSettings } from "./schema";
 import { crossCheck, derivedDrainSeconds, GpuPoolShape, poolShape, routedRegions, SecretPresence } from "./validate";
 
 /** A region as components receive it: settings plus what validation resolved. */
@@ -67,6 +67,8 @@ export interface ValidateOptions {
      * or as part of an encrypted parent. Without it, where secrets are stored is not checked.
      */
     isSecure?: (path: string) => boolean;
+    /** The stack's name; a stack named after an environment must declare that environment. */
+    stack?: string;
 }
 
 /**
@@ -90,7 +92,7 @@ export function validateSettings(raw: Record<string, unknown>, options: Validate
         problems.push(...fromZodIssues(parsed.error.issues, (path, key) => closest(key, knownKeysAt(fleetSchema, path, input))));
         throw new ConfigError(problems);
     }
-    problems.push(...crossCheck(parsed.data, presence));
+    problems.push(...crossCheck(parsed.data, presence), ...environmentProblems(parsed.data, options.stack));
     if (problems.length > 0) throw new ConfigError(problems);
     const torchserve = parsed.data.serving.torchserve;
     return {
@@ -100,6 +102,24 @@ export function validateSettings(raw: Record<string, unknown>, options: Validate
             torchserve: { ...torchserve, drainSeconds: torchserve.drainSeconds ?? derivedDrainSeconds(parsed.data.models) },
         },
     };
+}
+
+/**
+ * `environment` decides `protect`, cluster deletion protection and the policy config
+ * (policy/config/<environment>.json), so it is the one source of truth for them. A stack
+ * named after an environment must declare that environment: `environment: dev` on the
+ * prod stack would otherwise drop every protection without a word.
+ */
+function environmentProblems(settings: ParsedSettings, stack: string | undefined): ConfigProblem[] {
+    const environments: readonly string[] = fleetSchema.shape.environment.unwrap().options;
+    if (stack === undefined || !environments.includes(stack) || settings.environment === stack) return [];
+    return [
+        {
+            path: "environment",
+            message: `is '${settings.environment}' but the stack is named '${stack}'; protection and the policy config follow environment, so they must agree`,
+            fix: `pulumi config set environment ${stack} --stack ${stack}`,
+        },
+    ];
 }
 
 const secretKeyNames = ["kubeconfigs", "edgeStoreCredentials", "gatewayBackends", "edgeImagePullSecrets"];
@@ -263,7 +283,8 @@ export function loadConfig(): FleetConfig {
     // pulumi.secret before they reach any resource, so they stay encrypted in state. The
     // engine says which keys were set with --secret, key by key (not value by value).
     const isSecure = (path: string) => isConfigSecret(`${NAMESPACE}:${/^[^.[]+/.exec(path)?.[0] ?? path}`);
-    return resolveConfig(validateSettings(raw, { isSecure }), raw, { project: pulumi.getProject(), stack: pulumi.getStack() });
+    const stack = pulumi.getStack();
+    return resolveConfig(validateSettings(raw, { isSecure, stack }), raw, { project: pulumi.getProject(), stack });
 }
 
 /**

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { limits, networkAddressIfHostBits } from "./bounds";
 import { defaults } from "./defaults";
 
 /**
@@ -11,7 +12,38 @@ export const dnsLabel = z.string().regex(/^[a-z]([a-z0-9-]{0,18}[a-z0-9])?$/, {
     message: "must be a DNS label: 1-20 lowercase letters, digits or '-', starting with a letter",
 });
 
-const cidr = z.cidrv4({ message: "must be an IPv4 CIDR block such as 10.20.0.0/16" });
+/** Host bits are refused in every CIDR list alike: clouds either refuse them or silently widen the block. */
+const cidr = z.cidrv4({ message: "must be an IPv4 CIDR block such as 10.20.0.0/16" }).superRefine((value, ctx) => {
+    const network = networkAddressIfHostBits(value);
+    if (network)
+        ctx.addIssue({
+            code: "custom",
+            message: `'${value}' has host bits set; use the network address ${network}`,
+            input: value,
+            params: { fixValue: network },
+        });
+});
+
+/** A list of at most `max` entries; the message says why the cap exists. */
+function capped<T extends z.ZodType>(item: T, max: number, why: string) {
+    return z.array(item).max(max, { message: `must have at most ${max} entries: ${why}` });
+}
+
+/** A DNS name without the trailing dot: the name is rendered into Ingress hosts and certificates, which refuse it. */
+function dnsName(message: string) {
+    return z
+        .hostname({ message })
+        .max(limits.objectName, { message: `must be at most ${limits.objectName} characters (a DNS name)` })
+        .refine((v) => !v.endsWith("."), { message: "must not end with '.': Ingress hosts and certificates refuse a trailing dot" });
+}
+
+/** A short free-form text such as a display name or label: 1 to `max` characters. */
+function shortText(max: number = limits.label) {
+    return z
+        .string()
+        .min(1, { message: "must not be empty" })
+        .max(max, { message: `must be at most ${max} characters` });
+}
 
 const count = z.int().min(0, { message: "must be 0 or more" });
 
@@ -44,9 +76,18 @@ const awsGpuPool = z.strictObject({
     /** Pool name, used in node labels and resource names. */
     name: dnsLabel,
     /** EC2 instance types; all must carry the same number of GPUs. */
-    instanceTypes: z.array(z.string()).min(1, { message: "must list at least one instance type" }),
+    instanceTypes: capped(shortText(), limits.instanceTypes, "EKS turns them into Auto Scaling launch-template overrides (at most 40)").min(
+        1,
+        {
+            message: "must list at least one instance type",
+        },
+    ),
     minNodes: count.default(defaults.gpuPool.minNodes),
-    maxNodes: z.int().min(1, { message: "must be 1 or more" }).default(defaults.gpuPool.maxNodes),
+    maxNodes: z
+        .int()
+        .min(1, { message: "must be 1 or more" })
+        .max(limits.awsNodesPerPool, { message: `must be at most ${limits.awsNodesPerPool} (EKS nodes per managed node group)` })
+        .default(defaults.gpuPool.maxNodes),
     /** Initial size; the cluster-autoscaler owns it after creation. Default: minNodes. */
     desiredNodes: count.optional(),
     capacity: capacity.default(defaults.gpuPool.capacity),
@@ -58,15 +99,19 @@ const awsGpuPool = z.strictObject({
 
 const gcpGpuPool = z.strictObject({
     name: dnsLabel,
-    machineType: z.string(),
+    machineType: shortText(),
     /** GPUs per node; default: the machine type's only allowed count (or 1 on N1). */
     acceleratorCount: z.int().min(1, { message: "must be 1 or more" }).optional(),
     minNodes: count.default(defaults.gpuPool.minNodes),
-    maxNodes: z.int().min(1, { message: "must be 1 or more" }).default(defaults.gpuPool.maxNodes),
+    maxNodes: z
+        .int()
+        .min(1, { message: "must be 1 or more" })
+        .max(limits.gcpNodesPerPool, { message: `must be at most ${limits.gcpNodesPerPool} (GKE nodes per node pool and zone)` })
+        .default(defaults.gpuPool.maxNodes),
     capacity: capacity.default(defaults.gpuPool.capacity),
     diskSizeGb: z.int().min(50, { message: "must be at least 50 (GiB)" }).default(defaults.gpuPool.diskSizeGb),
     /** Zones for this pool; GPUs are not offered in every zone of a region. Default: the cluster's. */
-    zones: z.array(z.string()).optional(),
+    zones: capped(shortText(), limits.zones, "a GCP region has at most 4 zones").optional(),
 });
 
 const existingGpuPool = z.strictObject({
@@ -74,21 +119,34 @@ const existingGpuPool = z.strictObject({
     /** GPUs each node of the pool has, as the operator declares it. */
     gpusPerNode: z.int().min(1, { message: "must be 1 or more" }),
     /** Accelerator model, e.g. nvidia-l4; used in labels and dashboards. */
-    model: z.string().min(1),
-    /** Labels that select the pool's nodes. */
-    nodeSelector: z.record(z.string(), z.string()).refine((s) => Object.keys(s).length > 0, {
-        message: "must have at least one label so GPU pods land on GPU nodes",
+    model: z.string().regex(/^[a-z0-9]([a-z0-9.-]{0,61}[a-z0-9])?$/, {
+        message: "must be a label value such as nvidia-l4: 1-63 lowercase letters, digits, '.' or '-'",
     }),
+    /** Labels that select the pool's nodes. */
+    nodeSelector: z
+        .record(shortText(limits.objectName + 1 + limits.label), shortText())
+        .refine((s) => Object.keys(s).length > 0, {
+            message: "must have at least one label so GPU pods land on GPU nodes",
+        })
+        .refine((s) => Object.keys(s).length <= limits.nodeSelector, {
+            message: `must have at most ${limits.nodeSelector} labels`,
+        }),
     /** Whether the nodes carry the nvidia.com/gpu=present:NoSchedule taint. */
     tainted: z.boolean().default(true),
 });
 
 const regionCommon = {
     name: dnsLabel,
+    /**
+     * The name the region had when its model-store copy was created; set it when renaming
+     * the region so the copy's bucket, key and replication keep their names and data (see
+     * docs/model-store.md). Keep it for good: it names those resources from then on.
+     */
+    formerName: dnsLabel.optional(),
     /** Model names this region serves; default all models. */
-    models: z.array(z.string()).optional(),
+    models: capped(shortText(), limits.regionModels, "a region serves at most the stack's models").optional(),
     /** The GPU pool TorchServe runs on; default the first pool. */
-    servingPool: z.string().optional(),
+    servingPool: shortText().optional(),
     /**
      * Whether the region sits behind the global name (default true). False keeps it out of
      * DNS and health-checked routing, e.g. while a new region is brought up and tested.
@@ -104,7 +162,7 @@ const regionCommon = {
 const awsRegion = z.strictObject({
     ...regionCommon,
     cloud: z.literal("aws"),
-    region: z.string(),
+    region: shortText(),
     azCount: z.int().min(2, { message: "must be at least 2 (EKS needs subnets in two zones)" }).default(defaults.aws.azCount),
     vpcCidr: cidr,
     natGatewayPerAz: z.boolean().default(defaults.aws.natGatewayPerAz),
@@ -113,13 +171,20 @@ const awsRegion = z.strictObject({
         .regex(/^1\.[0-9]{2}$/, { message: "must be a minor version such as 1.33" })
         .default(defaults.aws.kubernetesVersion),
     /** CIDRs allowed to reach the public API endpoint; empty turns public access off. */
-    endpointPublicAccessCidrs: z.array(cidr).default([]),
+    endpointPublicAccessCidrs: capped(
+        cidr,
+        limits.endpointPublicAccessCidrs,
+        "EKS allows 40 public endpoint CIDR blocks per cluster",
+    ).default([]),
     /** IAM role granted cluster-admin through an EKS access entry. */
     adminRoleArn: z.string().regex(/^arn:aws:iam::[0-9]{12}:role\/[\w+=,.@/-]+$/, {
         message: "must be an IAM role ARN such as arn:aws:iam::123456789012:role/platform-admin",
     }),
     /** Managed add-on versions that override the defaults. */
-    addons: z.record(z.string(), z.string()).optional(),
+    addons: z
+        .record(shortText(), shortText())
+        .refine((a) => Object.keys(a).length <= limits.addons, { message: `must have at most ${limits.addons} entries` })
+        .optional(),
     systemPool: z
         .strictObject({
             instanceTypes: z
@@ -132,39 +197,47 @@ const awsRegion = z.strictObject({
             diskSizeGb: z.int().min(20).default(defaults.aws.systemPool.diskSizeGb),
         })
         .prefault({}),
-    gpuPools: z.array(awsGpuPool).min(1, { message: "must have at least one GPU pool" }),
+    gpuPools: capped(awsGpuPool, limits.awsGpuPools, "EKS allows 30 managed node groups per cluster and one is the system pool").min(1, {
+        message: "must have at least one GPU pool",
+    }),
 });
 
 const gcpRegion = z.strictObject({
     ...regionCommon,
     cloud: z.literal("gcp"),
-    region: z.string(),
+    region: shortText(),
     /** GCP project that holds the cluster. */
     project: z.string().regex(/^[a-z][a-z0-9-]{4,28}[a-z0-9]$/, { message: "must be a GCP project id" }),
     networkCidr: cidr,
     podsCidr: cidr,
     servicesCidr: cidr,
     masterCidr: cidr.default(defaults.gcp.masterCidr),
-    masterAuthorizedNetworks: z.array(z.strictObject({ name: z.string(), cidr })).default([]),
+    masterAuthorizedNetworks: capped(
+        z.strictObject({ name: shortText(), cidr }),
+        limits.masterAuthorizedNetworks,
+        "GKE allows 50 authorized networks on a public endpoint",
+    ).default([]),
     releaseChannel: z.enum(["RAPID", "REGULAR", "STABLE"]).default(defaults.gcp.releaseChannel),
     systemPool: z
         .strictObject({
-            machineType: z.string().default(defaults.gcp.systemPool.machineType),
+            machineType: shortText().default(defaults.gcp.systemPool.machineType),
             minNodes: z.int().min(1).default(defaults.gcp.systemPool.minNodes),
             maxNodes: z.int().min(1).default(defaults.gcp.systemPool.maxNodes),
             diskSizeGb: z.int().min(20).default(defaults.gcp.systemPool.diskSizeGb),
         })
         .prefault({}),
-    gpuPools: z.array(gcpGpuPool).min(1, { message: "must have at least one GPU pool" }),
+    gpuPools: capped(gcpGpuPool, limits.gcpGpuPools, "GKE allows 15 node pools per cluster and one is the system pool").min(1, {
+        message: "must have at least one GPU pool",
+    }),
 });
 
 const existingRegion = z.strictObject({
     ...regionCommon,
     cloud: z.literal("existing"),
     /** A free-form location label, e.g. edge-munich. */
-    region: z.string().min(1),
+    region: shortText(),
     /** Hostname clients reach this cluster's ingress at; without it the region stays out of global routing. */
-    publicEndpoint: z.hostname({ message: "must be a hostname such as edge-muc.example.com" }).optional(),
+    publicEndpoint: dnsName("must be a hostname such as edge-muc.example.com").optional(),
     /** Install the NVIDIA device plugin (when the cluster does not run the GPU operator). */
     installDevicePlugin: z.boolean().default(false),
     /**
@@ -172,12 +245,14 @@ const existingRegion = z.strictObject({
      * serve certificates the cluster CA signed, and cert-manager must run (as for the serving certificate).
      */
     installMetricsServer: z.boolean().default(false),
-    ingressClass: z.string().default("nginx"),
+    ingressClass: shortText(limits.objectName).default("nginx"),
     /** cert-manager issuer for the serving certificate. */
-    certIssuer: z.strictObject({ name: z.string(), kind: z.enum(["ClusterIssuer", "Issuer"]).default("ClusterIssuer") }),
+    certIssuer: z.strictObject({ name: shortText(limits.objectName), kind: z.enum(["ClusterIssuer", "Issuer"]).default("ClusterIssuer") }),
     /** AWS region (by region entry name) whose model-store replica this cluster pulls from. */
-    modelStoreSource: z.string(),
-    gpuPools: z.array(existingGpuPool).min(1, { message: "must declare at least one GPU pool" }),
+    modelStoreSource: shortText(),
+    gpuPools: capped(existingGpuPool, limits.existingGpuPools, "each pool is a placement choice with its own node labels").min(1, {
+        message: "must declare at least one GPU pool",
+    }),
 });
 
 export const regionSchema = z.discriminatedUnion("cloud", [awsRegion, gcpRegion, existingRegion], {
@@ -187,13 +262,20 @@ export const regionSchema = z.discriminatedUnion("cloud", [awsRegion, gcpRegion,
 export const modelSchema = z.strictObject({
     /** TorchServe model name; the archive is models/<name>/<version>/<name>.mar. */
     name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$/, { message: "must be letters, digits, '_' or '-'" }),
+    /** Archive version; the key models/<name>/<version>/<name>.mar must fit S3's and GCS's 1024 bytes. */
     version: z.string().regex(/^[0-9A-Za-z][0-9A-Za-z._-]*$/, { message: "must be a version such as 1.0 or 2024-06-01" }),
     batchSize: z.int().min(1, { message: "must be 1 or more" }).default(defaults.model.batchSize),
     maxBatchDelayMs: z.int().min(0).max(10000, { message: "must be at most 10000 ms" }).default(defaults.model.maxBatchDelayMs),
     /** TorchServe reads 0 as "unset" and starts its default worker count, so 0 is refused. */
     minWorkers: z.int().min(1, { message: "must be 1 or more (TorchServe treats 0 as unset)" }).default(defaults.model.minWorkers),
     maxWorkers: z.int().min(1, { message: "must be 1 or more" }).default(defaults.model.maxWorkers),
-    responseTimeoutSeconds: z.int().min(1).default(defaults.model.responseTimeoutSeconds),
+    responseTimeoutSeconds: z
+        .int()
+        .min(1)
+        .max(limits.responseTimeoutSeconds, {
+            message: `must be at most ${limits.responseTimeoutSeconds} s: the ALB idle timeout stops at 4000 s and the load balancers add 30 s of margin`,
+        })
+        .default(defaults.model.responseTimeoutSeconds),
     /** The model serves TorchServe's OpenAI-compatible API and the gateway routes chat to it. */
     openai: z.boolean().default(defaults.model.openai),
     /** HPA targets per TorchServe pod for this model; defaults in config/defaults.ts. */
@@ -211,12 +293,16 @@ export const modelSchema = z.strictObject({
         .prefault({}),
 });
 
-const replicas = z.strictObject({ min: z.int().min(1), max: z.int().min(1) });
+const replicaCount = z
+    .int()
+    .min(1)
+    .max(limits.replicas, { message: `must be at most ${limits.replicas} (the node count Kubernetes supports per cluster)` });
+const replicas = z.strictObject({ min: replicaCount, max: replicaCount });
 
 export const servingSchema = z.strictObject({
     namespace: dnsLabel.default(defaults.serving.namespace),
     /** The global name clients use; each region is also reachable at <region>.<domain>. */
-    domain: z.hostname({ message: "must be a DNS name such as serve.example.com" }),
+    domain: dnsName("must be a DNS name such as serve.example.com"),
     activeColor: z.enum(["blue", "green"], { message: "must be blue or green (a track name)" }).default(defaults.serving.activeColor),
     /**
      * Per-track images: `torchserveImage` (default images.torchserve) for regions whose
@@ -242,7 +328,13 @@ export const servingSchema = z.strictObject({
             gpus: z.int().min(1, { message: "must be 1 or more" }).default(defaults.serving.torchserve.gpus),
             cpuTargetPercent: z.int().min(10).max(95).default(defaults.serving.torchserve.cpuTargetPercent),
             jobQueueSize: z.int().min(1).default(defaults.serving.torchserve.jobQueueSize),
-            defaultResponseTimeoutSeconds: z.int().min(1).default(defaults.serving.torchserve.defaultResponseTimeoutSeconds),
+            defaultResponseTimeoutSeconds: z
+                .int()
+                .min(1)
+                .max(limits.responseTimeoutSeconds, {
+                    message: `must be at most ${limits.responseTimeoutSeconds} s: the ALB idle timeout stops at 4000 s and the load balancers add 30 s of margin`,
+                })
+                .default(defaults.serving.torchserve.defaultResponseTimeoutSeconds),
             /**
              * Seconds a terminating pod keeps serving (preStop) before SIGTERM; default the
              * longest models[].responseTimeoutSeconds plus DRAIN_MARGIN_SECONDS, and never less.
@@ -311,9 +403,19 @@ export const imagesSchema = z
 
 export const modelStoreSchema = z.strictObject({
     /** Region entry name of the AWS region that holds the primary bucket. */
-    primaryRegion: z.string(),
-    noncurrentVersionDays: z.int().min(1, { message: "must be at least 1 day" }).default(defaults.modelStore.noncurrentVersionDays),
-    abortIncompleteUploadDays: z.int().min(1, { message: "must be at least 1 day" }).default(defaults.modelStore.abortIncompleteUploadDays),
+    primaryRegion: shortText(),
+    noncurrentVersionDays: z
+        .int()
+        .min(1, { message: "must be at least 1 day" })
+        .max(limits.retentionDays, { message: `must be at most ${limits.retentionDays} days (ten years; larger values are typos)` })
+        .default(defaults.modelStore.noncurrentVersionDays),
+    abortIncompleteUploadDays: z
+        .int()
+        .min(1, { message: "must be at least 1 day" })
+        .max(limits.abortIncompleteUploadDays, {
+            message: `must be at most ${limits.abortIncompleteUploadDays} days: unfinished uploads are billed until aborted`,
+        })
+        .default(defaults.modelStore.abortIncompleteUploadDays),
     /** S3 Replication Time Control (15-minute SLA, extra cost). */
     replicationTimeControl: z.boolean().default(defaults.modelStore.replicationTimeControl),
     gcsSoftDeleteDays: z
@@ -324,6 +426,9 @@ export const modelStoreSchema = z.strictObject({
     transferIntervalMinutes: z
         .int()
         .min(60, { message: "must be at least 60 (Storage Transfer Service minimum is one hour)" })
+        .max(limits.transferIntervalMinutes, {
+            message: `must be at most ${limits.transferIntervalMinutes} (a week): a GCS copy further behind serves stale models`,
+        })
         .default(defaults.modelStore.transferIntervalMinutes),
 });
 
@@ -333,21 +438,21 @@ export const globalEntrySchema = z.strictObject({
         .string()
         .regex(/^Z[A-Z0-9]{1,31}$/, { message: "must be a Route 53 zone id such as Z0123456789ABCDEFGHIJ" })
         .optional(),
-    hostedZoneName: z.hostname().optional(),
+    hostedZoneName: dnsName("must be a DNS name such as example.com").optional(),
     routing: z.enum(["latency", "failover"]).default(defaults.globalEntry.routing),
     /** Region entry name that takes all traffic in failover routing. */
-    failoverPrimary: z.string().optional(),
+    failoverPrimary: shortText().optional(),
     /**
      * SNS topics told when a region's health check fails and recovers (default none).
      * Route 53 publishes its metrics in us-east-1, so the alarms and topics live there.
      */
-    alarmTopicArns: z
-        .array(
-            z.string().regex(/^arn:aws:sns:us-east-1:[0-9]{12}:[A-Za-z0-9_-]{1,256}$/, {
-                message: "must be an SNS topic ARN in us-east-1, where Route 53 health-check alarms live",
-            }),
-        )
-        .default([]),
+    alarmTopicArns: capped(
+        z.string().regex(/^arn:aws:sns:us-east-1:[0-9]{12}:[A-Za-z0-9_-]{1,256}$/, {
+            message: "must be an SNS topic ARN in us-east-1, where Route 53 health-check alarms live",
+        }),
+        limits.alarmTopicArns,
+        "a CloudWatch alarm takes at most 5 actions per state",
+    ).default([]),
     healthCheck: z
         .strictObject({
             requestIntervalSeconds: z
@@ -358,7 +463,7 @@ export const globalEntrySchema = z.strictObject({
                 .min(1)
                 .max(10, { message: "must be 1-10" })
                 .default(defaults.globalEntry.healthCheck.failureThreshold),
-            regions: z.array(z.string()).default([...defaults.globalEntry.healthCheck.regions]),
+            regions: capped(shortText(), 8, "Route 53 has 8 health-checker regions").default([...defaults.globalEntry.healthCheck.regions]),
         })
         .prefault({}),
 });
@@ -366,8 +471,14 @@ export const globalEntrySchema = z.strictObject({
 /** Every `modelfleet:*` key. Secret keys are read separately (see load.ts). */
 export const fleetSchema = z.strictObject({
     environment: z.enum(["dev", "staging", "prod"]).default(defaults.environment),
-    regions: z.array(regionSchema).min(1, { message: "must list at least one region" }),
-    models: z.array(modelSchema).min(1, { message: "must list at least one model" }),
+    regions: capped(
+        regionSchema,
+        limits.regions,
+        "each region brings three Route 53 health checks (200 per account) and its whole cluster into one stack; split larger fleets into several stacks",
+    ).min(1, { message: "must list at least one region" }),
+    models: capped(modelSchema, limits.models, "every TorchServe pod keeps at least one worker per model on its GPU(s)").min(1, {
+        message: "must list at least one model",
+    }),
     modelStore: modelStoreSchema,
     serving: servingSchema,
     images: imagesSchema,

@@ -1,3 +1,4 @@
+import { boundProblems } from "./bounds";
 import { awsGpuInstances, awsRegionZones, gcpGpuMachines, gcpRegionZones, route53CheckerRegions } from "./catalog";
 import { ConfigProblem, setCommand } from "./errors";
 import type { ModelSettings, ParsedSettings, RegionSettings } from "./schema";
@@ -239,6 +240,7 @@ export function crossCheck(s: ParsedSettings, secrets: SecretPresence): ConfigPr
             `pulumi config set --path 'globalEntry.healthCheck.regions[${ge.healthCheck.regions.length}]' ap-southeast-1`,
         );
     }
+    problems.push(...boundProblems(s));
     return problems;
 }
 

@@ -341,13 +341,13 @@ describe("bad input names the key and the fix", () => {
         const lines = problems.map(formatProblem);
         expect(lines.every((l) => !l.includes("\n"))).toBe(true);
         expect(lines.find((l) => l.startsWith("modelfleet:modelStore.noncurrentVersionDays"))).toBe(
-            "modelfleet:modelStore.noncurrentVersionDays must be at least 1 day; fix: pulumi config set --path 'modelStore.noncurrentVersionDays' <value>",
+            "modelfleet:modelStore.noncurrentVersionDays must be at least 1 day; fix: pulumi config set --path 'modelStore.noncurrentVersionDays' 1",
         );
     });
 
     it("suggests the value that fixes min above max", () => {
         const [problem] = mutate("dev", [["regions[0].gpuPools[0].maxNodes", 0]]).filter((p) => p.path.endsWith("maxNodes"));
-        expect(problem.fix).toBe("pulumi config set --path 'regions[0].gpuPools[0].maxNodes' <value>");
+        expect(problem.fix).toBe("pulumi config set --path 'regions[0].gpuPools[0].maxNodes' 1");
         const [inverted] = mutate("dev", [
             ["regions[0].gpuPools[0].minNodes", 5],
             ["regions[0].gpuPools[0].desiredNodes", undefined],

@@ -77,7 +77,7 @@ describe("stack config", () => {
         expect(run.code).toBe(2);
         expect(run.stdout).toBe("");
         expect(run.stderr.split("\n")).toEqual([
-            "modelfleet:regions[0].gpuPools[0].maxNodes must be 1 or more; fix: pulumi config set --path 'regions[0].gpuPools[0].maxNodes' <value>",
+            "modelfleet:regions[0].gpuPools[0].maxNodes must be 1 or more; fix: pulumi config set --path 'regions[0].gpuPools[0].maxNodes' 1",
         ]);
     });
 

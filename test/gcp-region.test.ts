@@ -546,14 +546,15 @@ describe("GCP bad input", () => {
         ]);
     });
 
-    it("refuses ranges with host bits set", () => {
-        expect(problemsOf((r) => (r["podsCidr"] = "10.32.0.1/14"))).toEqual([
-            {
-                path: "regions[2].podsCidr",
-                message: "'10.32.0.1/14' has host bits set; use the network address 10.32.0.0/14",
-                fix: "pulumi config set --path 'regions[2].podsCidr' 10.32.0.0/14",
-            },
-        ]);
+    it("refuses ranges with host bits set (the config schema's rule for every CIDR list)", () => {
+        expect(() =>
+            fleetConfig(
+                prodRaw((r) => (r["podsCidr"] = "10.32.0.1/14")),
+                "prod",
+            ),
+        ).toThrow(
+            "modelfleet:regions[2].podsCidr '10.32.0.1/14' has host bits set; use the network address 10.32.0.0/14; fix: pulumi config set --path 'regions[2].podsCidr' 10.32.0.0/14",
+        );
     });
 
     it("refuses a pod range too small for the pools' maximum size", () => {

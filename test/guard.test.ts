@@ -36,7 +36,7 @@ test("type tokens follow @pulumi/kubernetes", () => {
 test("a compliant namespace passes with no finding at all", async () => {
     const result = await guard(fixture("good.yaml"));
     expect(result.err).toBe("");
-    expect(result.out).toContain("guard: 8 resource(s) from 1 file(s), 40 policies: 0 mandatory, 0 advisory violation(s).");
+    expect(result.out).toContain("guard: 8 resource(s) from 1 file(s), 43 policies: 0 mandatory, 0 advisory violation(s).");
     expect(result.code).toBe(EXIT.clean);
 });
 
@@ -56,7 +56,7 @@ test("a careless manifest fails with each violation located by file and document
 test("--json prints the policy-report.json shape", async () => {
     const result = await guard(fixture("bad.yaml"), "--json");
     const parsed = report(result.out);
-    expect(parsed.policies).toBe(40);
+    expect(parsed.policies).toBe(43);
     expect(parsed.resources).toBe(2);
     expect(parsed.violations).toContainEqual({
         policy: "service-no-nodeport",
@@ -98,7 +98,7 @@ test("a custom resource is accepted when its CRD is in the input, and known add-
 test("GKE Managed Prometheus objects are known, each with its scope", async () => {
     const result = await guard(fixture("gmp.yaml"));
     expect(result.err).toBe("");
-    expect(result.out).toContain("guard: 6 resource(s) from 1 file(s), 40 policies: 0 mandatory, 0 advisory violation(s).");
+    expect(result.out).toContain("guard: 6 resource(s) from 1 file(s), 43 policies: 0 mandatory, 0 advisory violation(s).");
     expect(result.code).toBe(EXIT.clean);
 
     // Namespaced kinds may share a name across namespaces; cluster-scoped kinds may not.
@@ -253,7 +253,7 @@ describe("cluster directories", () => {
         const result = await guard(manifests);
         expect(result.err).toBe("");
         expect(result.out).toMatch(
-            new RegExp(`from \\d+ file\\(s\\) in ${clusters.length} clusters \\(${clusters.join(", ")}\\), 40 policies: 0 mandatory`),
+            new RegExp(`from \\d+ file\\(s\\) in ${clusters.length} clusters \\(${clusters.join(", ")}\\), 43 policies: 0 mandatory`),
         );
         expect(result.code).toBe(EXIT.clean);
         const parsed = report((await guard(manifests, "--json")).out);
@@ -314,10 +314,10 @@ describe("cluster directories", () => {
             const split = await guard(dir, "--json");
             expect(split.code).toBe(EXIT.clean);
             expect(report(split.out).resources).toBe(16);
-            expect((await guard(dir)).out).toContain("from 2 file(s) in 2 clusters (a, b), 40 policies");
+            expect((await guard(dir)).out).toContain("from 2 file(s) in 2 clusters (a, b), 43 policies");
 
             // Only the directory named on the command line is split, not the one below it.
-            expect((await guard(path.join(dir, "a"))).out).toContain("guard: 8 resource(s) from 1 file(s), 40 policies");
+            expect((await guard(path.join(dir, "a"))).out).toContain("guard: 8 resource(s) from 1 file(s), 43 policies");
 
             const merged = await guard(dir, "--one-cluster");
             expect(merged.code).toBe(EXIT.badInput);
@@ -339,7 +339,7 @@ describe("cluster directories", () => {
             // Files lying directly in a named directory join the files named directly.
             fs.copyFileSync(fixture("list.yaml"), path.join(dir, "list.yaml"));
             const top = await guard(dir, fixture("bad.yaml"));
-            expect(top.out).toContain("from 4 file(s) in 3 clusters (a, b, top level), 40 policies");
+            expect(top.out).toContain("from 4 file(s) in 3 clusters (a, b, top level), 43 policies");
             expect(top.out).toContain(`MANDATORY service-no-nodeport  [${path.join(dir, "list.yaml")}: document 1 (line 2), item 2]`);
             const topUrns = report((await guard(dir, fixture("bad.yaml"), "--json")).out).violations.map((v) => v.urn);
             expect(topUrns).toContain("urn:pulumi:guard::manifests::kubernetes:core/v1:Service::serving/b");

@@ -413,6 +413,8 @@ describe("prod model store", () => {
                 },
                 gcsDataSink: { bucketName: gcsName },
                 objectConditions: { includePrefixes: ["models/"] },
+                // Never prune the GCS copy: a primary switch to a bucket missing archives must not delete them.
+                transferOptions: { overwriteWhen: "DIFFERENT", deleteObjectsUniqueInSink: false },
             },
             schedule: { repeatInterval: "3600s" },
         });

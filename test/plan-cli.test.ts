@@ -118,15 +118,13 @@ describe("program errors", () => {
 });
 
 describe("policy config", () => {
-    it("defaults to the stack's own file, named by --stack or by the stack file's name, else the pack's defaults", () => {
+    it("defaults to the environment's file, else the pack's defaults", () => {
         expect(choosePolicyConfig(undefined, "prod")).toEqual({
             file: path.join(__dirname, "..", "policy", "config", "prod.json"),
-            description: "policy/config/prod.json (the stack's own)",
+            description: "policy/config/prod.json (environment prod)",
         });
-        expect(choosePolicyConfig(undefined, stackNameFromFile("/elsewhere/Pulumi.dev.yaml")).description).toBe(
-            "policy/config/dev.json (the stack's own)",
-        );
-        expect(choosePolicyConfig(undefined, "edge-lab")).toEqual({ description: "the pack's defaults (no policy/config/edge-lab.json)" });
+        expect(choosePolicyConfig(undefined, "dev").description).toBe("policy/config/dev.json (environment dev)");
+        expect(choosePolicyConfig(undefined, "staging")).toEqual({ description: "the pack's defaults (no policy/config/staging.json)" });
         expect(choosePolicyConfig("my.json", "prod")).toEqual({ file: path.resolve("my.json"), description: "my.json (--policy-config)" });
     });
 

@@ -3,6 +3,7 @@ import type { ClusterArgs as GkeClusterArgs } from "@pulumi/gcp/container/cluste
 import type { NodePoolArgs } from "@pulumi/gcp/container/nodePool";
 import type { Unwrap } from "@pulumi/pulumi";
 import { clusterPolicies } from "../policy/policies";
+import { evaluatePolicies, loadPolicyConfig, stackPolicyConfigPath } from "../tools/policy-runner";
 import { cloud, testPolicies, UNKNOWN } from "./policy-harness";
 
 const eks = (inputs: Partial<Unwrap<EksClusterArgs>>) =>
@@ -22,6 +23,18 @@ const gke = (inputs: Partial<Unwrap<GkeClusterArgs>>) =>
         workloadIdentityConfig: { workloadPool: "modelfleet-prod.svc.id.goog" },
         ...inputs,
     } satisfies Unwrap<GkeClusterArgs>);
+
+const authorized = (cidrs: string[], gcpPublicCidrsAccessEnabled = false) =>
+    gke({
+        privateClusterConfig: { enablePrivateNodes: true, enablePrivateEndpoint: false, masterIpv4CidrBlock: "172.16.0.0/28" },
+        masterAuthorizedNetworksConfig: {
+            cidrBlocks: cidrs.map((cidrBlock) => ({ cidrBlock, displayName: "net" })),
+            gcpPublicCidrsAccessEnabled,
+        },
+    });
+/** policy/config/prod.json's setting. */
+const PROD_DELETION = { requireDeletionProtection: true };
+const protectedOpts = { opts: { protect: true } };
 
 const nodePool = (inputs: Partial<Unwrap<NodePoolArgs>>) =>
     cloud("gcp:container/nodePool:NodePool", "gpu", { cluster: "usc1", ...inputs } satisfies Unwrap<NodePoolArgs>);
@@ -96,6 +109,98 @@ testPolicies(clusterPolicies, {
         ],
         accept: [{ title: "explicit", resources: gke({}) }],
     },
+    "gke-master-authorized-networks-not-open": {
+        reject: [
+            {
+                title: "0.0.0.0/0 authorized",
+                resources: authorized(["203.0.113.0/24", "0.0.0.0/0"]),
+                message: "GKE cluster usc1 authorizes 0.0.0.0/0 on its public endpoint: open to the world.",
+            },
+            {
+                title: "any /0 authorized",
+                resources: authorized(["10.1.2.3/0"]),
+                message: "authorizes 10.1.2.3/0 on its public endpoint",
+            },
+            {
+                title: "no authorized networks on a public endpoint",
+                resources: gke({}),
+                message: "has a public endpoint and no masterAuthorizedNetworksConfig, so it is open to 0.0.0.0/0.",
+            },
+            {
+                title: "every Google Cloud IP admitted (GKE's default)",
+                resources: authorized(["203.0.113.0/24"], true),
+                message: "does not set masterAuthorizedNetworksConfig.gcpPublicCidrsAccessEnabled: false",
+            },
+        ],
+        accept: [
+            { title: "an office range only", resources: authorized(["203.0.113.0/24"]) },
+            {
+                title: "private endpoint only",
+                resources: gke({
+                    privateClusterConfig: { enablePrivateNodes: true, enablePrivateEndpoint: true, masterIpv4CidrBlock: "172.16.0.0/28" },
+                }),
+            },
+        ],
+    },
+    "cluster-deletion-protection": {
+        reject: [
+            {
+                title: "EKS without deletion protection in prod",
+                resources: cloud(
+                    "aws:eks/cluster:Cluster",
+                    "use1-cluster",
+                    { roleArn: "arn:aws:iam::111122223333:role/eks", vpcConfig: { subnetIds: ["s"] } } satisfies Unwrap<EksClusterArgs>,
+                    protectedOpts,
+                ),
+                settings: PROD_DELETION,
+                message: "cluster use1-cluster does not set deletionProtection: true, so the cloud lets it be deleted.",
+            },
+            {
+                title: "GKE with deletion protection turned off in prod",
+                resources: cloud(
+                    "gcp:container/cluster:Cluster",
+                    "usc1-cluster",
+                    { location: "us-central1", deletionProtection: false } satisfies Unwrap<GkeClusterArgs>,
+                    protectedOpts,
+                ),
+                settings: PROD_DELETION,
+                message: "cluster usc1-cluster does not set deletionProtection: true",
+            },
+            {
+                title: "protected by the cloud but not by Pulumi",
+                resources: eks({ deletionProtection: true }),
+                settings: PROD_DELETION,
+                message: "cluster use1 is not protected; set the resource option protect: true.",
+            },
+        ],
+        accept: [
+            {
+                title: "EKS protected both ways in prod",
+                resources: cloud(
+                    "aws:eks/cluster:Cluster",
+                    "use1-cluster",
+                    {
+                        roleArn: "arn:aws:iam::111122223333:role/eks",
+                        vpcConfig: { subnetIds: ["s"] },
+                        deletionProtection: true,
+                    } satisfies Unwrap<EksClusterArgs>,
+                    protectedOpts,
+                ),
+                settings: PROD_DELETION,
+            },
+            {
+                title: "GKE protected both ways in prod",
+                resources: cloud(
+                    "gcp:container/cluster:Cluster",
+                    "usc1-cluster",
+                    { location: "us-central1", deletionProtection: true } satisfies Unwrap<GkeClusterArgs>,
+                    protectedOpts,
+                ),
+                settings: PROD_DELETION,
+            },
+            { title: "not required in dev", resources: eks({ deletionProtection: false }) },
+        ],
+    },
     "gke-node-pool-secure-boot": {
         reject: [
             {
@@ -116,4 +221,17 @@ testPolicies(clusterPolicies, {
             },
         ],
     },
+});
+
+describe("gke-master-authorized-networks-not-open follows the environment's policy config", () => {
+    const open = authorized(["0.0.0.0/0"]);
+    it.each([
+        ["prod", "mandatory"],
+        ["dev", "advisory"],
+    ])("%s: %s", async (environment, level) => {
+        const config = loadPolicyConfig(stackPolicyConfigPath(environment));
+        const report = await evaluatePolicies([open], { config });
+        const found = report.violations.filter((v) => v.policy === "gke-master-authorized-networks-not-open");
+        expect(found.map((v) => v.level)).toEqual([level]);
+    });
 });

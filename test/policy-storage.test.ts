@@ -1,5 +1,6 @@
 import type { KeyArgs } from "@pulumi/aws/kms/key";
 import type { BucketArgs } from "@pulumi/aws/s3/bucket";
+import type { BucketLifecycleConfigurationArgs } from "@pulumi/aws/s3/bucketLifecycleConfiguration";
 import type { BucketPublicAccessBlockArgs } from "@pulumi/aws/s3/bucketPublicAccessBlock";
 import type { BucketServerSideEncryptionConfigurationArgs } from "@pulumi/aws/s3/bucketServerSideEncryptionConfiguration";
 import type { BucketVersioningArgs } from "@pulumi/aws/s3/bucketVersioning";
@@ -47,6 +48,25 @@ const gcs = (name: string, inputs: Partial<Unwrap<GcsBucketArgs>> = {}, protect?
 
 const kmsKey = (inputs: Unwrap<KeyArgs>) => cloud("aws:kms/key:Key", "models", inputs);
 const PROD = { requireDataProtection: true };
+
+const lifecycle = (name: string, noncurrentDays: number, extra: Unwrap<BucketLifecycleConfigurationArgs>["rules"] = []) =>
+    cloud("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration", name, {
+        bucket: UNKNOWN,
+        rules: [
+            {
+                id: "expire-noncurrent-versions",
+                status: "Enabled",
+                filter: { prefix: "" },
+                noncurrentVersionExpiration: { noncurrentDays },
+                expiration: { expiredObjectDeleteMarker: true },
+            },
+            ...(extra ?? []),
+        ],
+    } satisfies Unwrap<BucketLifecycleConfigurationArgs>);
+const gcsKeeping = (name: string, days: number) =>
+    gcs(name, { lifecycleRules: [{ action: { type: "Delete" }, condition: { daysSinceNoncurrentTime: days, withState: "ARCHIVED" } }] });
+/** policy/config/prod.json's floor. */
+const PROD_RETENTION = { minNoncurrentVersionDays: 30 };
 
 testPolicies(storagePolicies, {
     "s3-public-access-block-all": {
@@ -174,6 +194,41 @@ testPolicies(storagePolicies, {
             { title: "protected model store in prod", resources: bucket("model-store-bucket", {}, true), settings: PROD },
             { title: "not required outside prod", resources: bucket("model-store-bucket", { forceDestroy: true }) },
             { title: "other buckets in prod", resources: bucket("access-logs"), settings: PROD },
+        ],
+    },
+    "model-store-retention-floor": {
+        reject: [
+            {
+                title: "S3 noncurrent versions kept 1 day in prod",
+                resources: lifecycle("model-store-use1-lifecycle", 1),
+                settings: PROD_RETENTION,
+                message:
+                    "lifecycle model-store-use1-lifecycle rule expire-noncurrent-versions deletes noncurrent versions after 1 day(s); the floor is 30 days.",
+            },
+            {
+                title: "GCS noncurrent versions kept 29 days in prod",
+                resources: gcsKeeping("model-store-usc1-bucket", 29),
+                settings: PROD_RETENTION,
+                message: "GCS bucket model-store-usc1-bucket deletes noncurrent versions after 29 day(s); the floor is 30 days.",
+            },
+            {
+                title: "a rule that expires current models",
+                resources: lifecycle("model-store-use1-lifecycle", 30, [{ id: "expire-all", status: "Enabled", expiration: { days: 90 } }]),
+                settings: PROD_RETENTION,
+                message: "rule expire-all expires current objects, which deletes served models.",
+            },
+            {
+                title: "a GCS rule that deletes live objects",
+                resources: gcs("model-store-usc1-bucket", { lifecycleRules: [{ action: { type: "Delete" }, condition: { age: 30 } }] }),
+                settings: PROD_RETENTION,
+                message: "has a Delete rule for ANY objects, which deletes served models.",
+            },
+        ],
+        accept: [
+            { title: "S3 at the prod floor", resources: lifecycle("model-store-use1-lifecycle", 30), settings: PROD_RETENTION },
+            { title: "GCS above the prod floor", resources: gcsKeeping("model-store-usc1-bucket", 45), settings: PROD_RETENTION },
+            { title: "dev keeps a day (default floor)", resources: lifecycle("model-store-use1-lifecycle", 1) },
+            { title: "buckets outside the model store", resources: lifecycle("access-logs-lifecycle", 1), settings: PROD_RETENTION },
         ],
     },
     "kms-key-rotation": {

@@ -31,7 +31,7 @@ describe("bad traffic, scaling and SLO input names the key and the fix", () => {
         [
             "a negative weight",
             (raw: Record<string, Record<string, unknown>>) => (raw.serving.traffic = { blue: 110, green: -10 }),
-            "modelfleet:serving.traffic.green must be 0 or more (a percentage of requests); fix: pulumi config set --path 'serving.traffic.green' <value>",
+            "modelfleet:serving.traffic.green must be 0 or more (a percentage of requests); fix: pulumi config set --path 'serving.traffic.green' 0",
         ],
         [
             "a weight on a track that does not exist",
@@ -46,12 +46,12 @@ describe("bad traffic, scaling and SLO input names the key and the fix", () => {
         [
             "a negative GPU utilisation target",
             (raw: Record<string, Record<string, unknown>>) => (model(raw).scaling = { gpuUtilizationPercent: -5 }),
-            "modelfleet:models[0].scaling.gpuUtilizationPercent must be greater than 0 (%); fix: pulumi config set --path 'models[0].scaling.gpuUtilizationPercent' <value>",
+            "modelfleet:models[0].scaling.gpuUtilizationPercent must be greater than 0 (%); fix: pulumi config set --path 'models[0].scaling.gpuUtilizationPercent' 1",
         ],
         [
             "an SLO latency of 0",
             (raw: Record<string, Record<string, unknown>>) => (raw.serving.slo = { p95LatencyMs: 0 }),
-            "modelfleet:serving.slo.p95LatencyMs must be 1 or more (ms); fix: pulumi config set --path 'serving.slo.p95LatencyMs' <value>",
+            "modelfleet:serving.slo.p95LatencyMs must be 1 or more (ms); fix: pulumi config set --path 'serving.slo.p95LatencyMs' 1",
         ],
     ])("%s", (_title, edit, line) => {
         expect(errorsFor(edit)).toContain(line);

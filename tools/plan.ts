@@ -7,6 +7,7 @@ import { regionAttribution } from "./plan/attribution";
 import { renderDiagram } from "./plan/diagram";
 import { runOffline } from "./plan/engine";
 import { manifestFiles, renderManifests } from "./plan/manifests";
+import { storeRenameProblems } from "./plan/storeRenames";
 import { formatSummary } from "./plan/summary";
 import { projectRoot } from "./root";
 import { claimOutputDir, OutputDirError, writeOutputDir, type ClaimedOutputDir } from "./outdir";
@@ -44,6 +45,10 @@ export async function main(argv: string[], io: PlanIo = defaultIo): Promise<numb
         .option("--stack <name>", "stack name; reads Pulumi.<name>.yaml")
         .option("--config-file <path>", "any stack file")
         .option("--out <dir>", "output directory (default out/<stack>)")
+        .option(
+            "--previous <plan.json>",
+            "the plan of the last deployed config (e.g. the base branch's); refuses region renames that would replace a model-store bucket",
+        )
         .option("--policy-config <file>", "policy pack config (default: policy/config/<stack>.json if it exists, else the pack's defaults)")
         .exitOverride()
         .configureOutput({ writeOut: (s) => io.stdout(s.trimEnd()), writeErr: (s) => io.stderr(s.trimEnd()) });
@@ -52,7 +57,7 @@ export async function main(argv: string[], io: PlanIo = defaultIo): Promise<numb
     } catch (err) {
         return err instanceof CommanderError && err.exitCode === 0 ? 0 : 2;
     }
-    const opts = program.opts<{ stack?: string; configFile?: string; out?: string; policyConfig?: string }>();
+    const opts = program.opts<{ stack?: string; configFile?: string; out?: string; policyConfig?: string; previous?: string }>();
     if ((opts.stack === undefined) === (opts.configFile === undefined)) {
         io.stderr("give exactly one of --stack NAME or --config-file PATH");
         return 2;
@@ -80,13 +85,15 @@ export async function main(argv: string[], io: PlanIo = defaultIo): Promise<numb
     }
 
     phase(1, "load", path.relative(process.cwd(), file) || file);
-    const checked = checkStackFile(file);
+    const checked = checkStackFile(file, { stack });
     if (!checked.ok) {
         checked.errors.forEach((l) => io.stderr(l));
         return 2;
     }
     const { stackFile, settings } = checked;
-    const policyConfig = choosePolicyConfig(opts.policyConfig, stack);
+    // The environment, which also decides protect, picks the policy config; a stack named after
+    // an environment must declare that environment, so the two never disagree.
+    const policyConfig = choosePolicyConfig(opts.policyConfig, settings.environment);
     if (policyConfig.file !== undefined && !fs.existsSync(policyConfig.file)) {
         io.stderr(`--policy-config ${opts.policyConfig}: no such file`);
         return 2;
@@ -109,6 +116,18 @@ export async function main(argv: string[], io: PlanIo = defaultIo): Promise<numb
     }
 
     const plan: Plan = { project: PROJECT, stack, resources: run.resources, outputs: run.outputs };
+    if (opts.previous !== undefined) {
+        const previous = readPreviousPlan(opts.previous);
+        if (typeof previous === "string") {
+            io.stderr(previous);
+            return 2;
+        }
+        const renames = storeRenameProblems(previous.resources, plan.resources, settings.regions);
+        if (renames.length > 0) {
+            renames.forEach((p) => io.stderr(formatProblem(p)));
+            return 2;
+        }
+    }
     let report: PolicyReport;
     try {
         phase(3, "policies", `${plan.resources.length} resources, policy config ${policyConfig.description}`);
@@ -181,6 +200,20 @@ function loadProgram(): Record<string, unknown> {
     return require(entry) as Record<string, unknown>;
 }
 
+/** A previous plan.json, or the one line that says why it cannot be used. */
+function readPreviousPlan(file: string): Plan | string {
+    try {
+        const parsed: unknown = JSON.parse(fs.readFileSync(file, "utf8"));
+        const resources = typeof parsed === "object" && parsed !== null ? (parsed as Partial<Plan>).resources : undefined;
+        if (!Array.isArray(resources))
+            return `--previous ${file}: not a plan.json (no resources list); fix: give the plan.json an earlier plan wrote`;
+        return parsed as Plan;
+    } catch (err) {
+        const reason = err instanceof Error ? err.message.split("\n")[0] : String(err);
+        return `--previous ${file}: cannot read it (${reason}); fix: give the plan.json an earlier plan wrote`;
+    }
+}
+
 /** `Pulumi.prod.yaml` → prod; any other file name → its base name. */
 export function stackNameFromFile(file: string): string {
     const base = path.basename(file);
@@ -196,14 +229,14 @@ export interface PolicyConfigChoice {
 }
 
 /**
- * `--policy-config FILE` when given; else the stack's own `policy/config/<stack>.json`
- * (the stack named by --stack, or by the stack file's name); else the pack's defaults.
+ * `--policy-config FILE` when given; else `policy/config/<environment>.json` for the stack's
+ * `modelfleet:environment`; else the pack's defaults.
  */
-export function choosePolicyConfig(flag: string | undefined, stack: string): PolicyConfigChoice {
+export function choosePolicyConfig(flag: string | undefined, environment: string): PolicyConfigChoice {
     if (flag !== undefined) return { file: path.resolve(flag), description: `${flag} (--policy-config)` };
-    const own = path.join(ROOT, "policy", "config", `${stack}.json`);
+    const own = path.join(ROOT, "policy", "config", `${environment}.json`);
     const shown = path.relative(ROOT, own);
-    if (fs.existsSync(own)) return { file: own, description: `${shown} (the stack's own)` };
+    if (fs.existsSync(own)) return { file: own, description: `${shown} (environment ${environment})` };
     return { description: `the pack's defaults (no ${shown})` };
 }
 

@@ -379,7 +379,7 @@ export function secureLookup(securePaths: string[]): (path: string) => boolean {
 export type CheckedStack = { ok: true; stackFile: StackFile; settings: FleetSettings } | { ok: false; errors: string[] };
 
 /** Reads a stack file as the CLI would and validates its `modelfleet:*` settings. */
-export function checkStackFile(file: string, options: ReadOptions = {}): CheckedStack {
+export function checkStackFile(file: string, options: ReadOptions & { stack?: string } = {}): CheckedStack {
     let stackFile: StackFile;
     try {
         stackFile = readStackFile(file, options);
@@ -388,7 +388,10 @@ export function checkStackFile(file: string, options: ReadOptions = {}): Checked
         throw err;
     }
     try {
-        const settings = validateSettings(namespaceConfig(stackFile.config, PROJECT), { isSecure: secureLookup(stackFile.securePaths) });
+        const settings = validateSettings(namespaceConfig(stackFile.config, PROJECT), {
+            isSecure: secureLookup(stackFile.securePaths),
+            stack: options.stack,
+        });
         return { ok: true, stackFile, settings };
     } catch (err) {
         if (err instanceof ConfigError) return { ok: false, errors: err.problems.map(formatProblem) };

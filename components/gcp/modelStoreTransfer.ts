@@ -151,9 +151,9 @@ export class ModelStoreTransfer extends pulumi.ComponentResource {
                     awsS3DataSource: { bucketName: source.bucketName, roleArn: this.sourceRole.arn },
                     gcsDataSink: { bucketName: destination.bucketName },
                     objectConditions: { includePrefixes: [MODEL_PREFIX] },
-                    // Mirror the primary: objects deleted there become noncurrent here (the
-                    // bucket is versioned), recoverable like S3's replicated delete markers.
-                    transferOptions: { overwriteWhen: "DIFFERENT", deleteObjectsUniqueInSink: true },
+                    // Copy, never prune: with deletion on, switching modelStore.primaryRegion to a
+                    // bucket that lacks some archives would delete them from every GCS copy.
+                    transferOptions: { overwriteWhen: "DIFFERENT", deleteObjectsUniqueInSink: false },
                 },
                 // No startTimeOfDay: a job created on its start date runs at once, then every
                 // repeatInterval; a start time of day would hold the first run until that time.

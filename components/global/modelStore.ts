@@ -11,7 +11,7 @@ import { GcsModelStoreBucket } from "../gcp/modelStoreBucket";
 import { GcsModelStoreReader } from "../gcp/modelStoreReader";
 import { ModelStoreTransfer } from "../gcp/modelStoreTransfer";
 import { ModelStoreAccess, RegionCluster, TORCHSERVE_SERVICE_ACCOUNT } from "../types";
-import { BUCKET_SUFFIX_BYTES, gcpReaderAccountId, publishCommand, storeBucketName } from "./modelStoreNames";
+import { BUCKET_SUFFIX_BYTES, gcpReaderAccountId, publishCommand, storeBucketName, storeKey } from "./modelStoreNames";
 
 export interface ModelStoreArgs {
     /** The validated fleet config (required): regions, modelStore settings, protect, secrets. */
@@ -86,11 +86,14 @@ export class ModelStore extends pulumi.ComponentResource {
         this.awsBuckets = {};
         for (const region of awsRegions) {
             const role = region.name === settings.primaryRegion ? "primary" : "replica";
+            // Resource and bucket names follow the store key (formerName after a rename), so a
+            // renamed region keeps its copy; a new bucket name would be a new, empty bucket.
+            const key = storeKey(region);
             this.awsBuckets[region.name] = new ModelStoreBucket(
-                `${name}-${region.name}`,
+                `${name}-${key}`,
                 {
                     region: region.region,
-                    bucketName: suffix.hex.apply((hex) => storeBucketName(region.name, hex)),
+                    bucketName: suffix.hex.apply((hex) => storeBucketName(key, hex)),
                     noncurrentVersionDays: settings.noncurrentVersionDays,
                     abortIncompleteUploadDays: settings.abortIncompleteUploadDays,
                     protect: region.protect,
@@ -103,7 +106,7 @@ export class ModelStore extends pulumi.ComponentResource {
         const primary = this.awsBuckets[settings.primaryRegion];
 
         const replicas = Object.fromEntries(
-            awsRegions.filter((r) => r.name !== settings.primaryRegion).map((r) => [r.name, this.awsBuckets[r.name]]),
+            awsRegions.filter((r) => r.name !== settings.primaryRegion).map((r) => [storeKey(r), this.awsBuckets[r.name]]),
         );
         if (Object.keys(replicas).length > 0) {
             this.replication = new ModelStoreReplication(
@@ -121,12 +124,13 @@ export class ModelStore extends pulumi.ComponentResource {
         this.gcsBuckets = {};
         this.transfers = {};
         for (const region of gcpRegions) {
+            const key = storeKey(region);
             const bucket = new GcsModelStoreBucket(
-                `${name}-${region.name}`,
+                `${name}-${key}`,
                 {
                     project: region.project,
                     location: region.region,
-                    bucketName: suffix.hex.apply((hex) => storeBucketName(region.name, hex)),
+                    bucketName: suffix.hex.apply((hex) => storeBucketName(key, hex)),
                     noncurrentVersionDays: settings.noncurrentVersionDays,
                     abortIncompleteUploadDays: settings.abortIncompleteUploadDays,
                     softDeleteDays: settings.gcsSoftDeleteDays,
@@ -138,7 +142,7 @@ export class ModelStore extends pulumi.ComponentResource {
             );
             this.gcsBuckets[region.name] = bucket;
             this.transfers[region.name] = new ModelStoreTransfer(
-                `${name}-${region.name}-transfer`,
+                `${name}-${key}-transfer`,
                 {
                     source: primary,
                     destination: bucket,
@@ -156,7 +160,7 @@ export class ModelStore extends pulumi.ComponentResource {
             const identity = clusters[region.name].workloadIdentity;
             if (identity.kind !== "eks-pod-identity") continue; // refused by modelStoreProblems
             const reader = new ModelStoreReader(
-                `${name}-${region.name}-reader`,
+                `${name}-${storeKey(region)}-reader`,
                 {
                     bucket,
                     clusterName: identity.clusterName,
@@ -180,10 +184,10 @@ export class ModelStore extends pulumi.ComponentResource {
             const identity = clusters[region.name].workloadIdentity;
             if (identity.kind !== "gke-workload-identity") continue; // refused by modelStoreProblems
             const reader = new GcsModelStoreReader(
-                `${name}-${region.name}-reader`,
+                `${name}-${storeKey(region)}-reader`,
                 {
                     bucket,
-                    accountId: suffix.hex.apply((hex) => gcpReaderAccountId(region.name, hex)),
+                    accountId: suffix.hex.apply((hex) => gcpReaderAccountId(storeKey(region), hex)),
                     workloadPool: identity.workloadPool,
                     namespace: config.serving.namespace,
                     serviceAccount: TORCHSERVE_SERVICE_ACCOUNT,
@@ -301,7 +305,7 @@ export function modelStoreProblems(args: ModelStoreArgs): string[] {
     // Reader account ids keep only a prefix of long region names; two must not collide.
     const seen = new Map<string, string>();
     for (const region of gcpRegions) {
-        const id = gcpReaderAccountId(region.name, "00000000");
+        const id = gcpReaderAccountId(storeKey(region), "00000000");
         const other = seen.get(`${region.project}/${id}`);
         if (other) {
             problems.push(

@@ -26,6 +26,15 @@ export function modelArchiveKey(name: string, version: string): string {
 }
 
 /**
+ * The name a region's model-store resources are keyed by: the region's `formerName` after a
+ * rename, else its name. Bucket names embed it, and a bucket cannot be renamed, so it
+ * stays what it was when the copy was created.
+ */
+export function storeKey(region: { name: string; formerName?: string }): string {
+    return region.formerName ?? region.name;
+}
+
+/**
  * Bucket name of one region's copy (S3 and GCS alike). The suffix comes from a RandomId kept
  * in state, so names are globally unique across stacks and accounts and never change on
  * their own; at most 18 + 20 + 1 + 8 = 47 characters, under both clouds' limit of 63.

@@ -1,13 +1,19 @@
 /**
- * Control planes and nodes: EKS endpoints not open to the world and secrets encrypted with
- * a KMS key; GKE with Workload Identity and shielded, secure-booted nodes.
+ * Control planes and nodes: EKS and GKE endpoints not open to the world, EKS secrets
+ * encrypted with a KMS key, GKE with Workload Identity and shielded, secure-booted nodes,
+ * and in prod clusters that neither the cloud nor Pulumi will delete.
  */
-import { flag, forTypes, get, isSet, strings, type GuardPolicy } from "./util";
+import { flag, forTypes, get, isSet, list, setting, settingsOf, strings, text, type GuardPolicy } from "./util";
 
 const EKS_CLUSTER = "aws:eks/cluster:Cluster";
 const GKE_CLUSTER = "gcp:container/cluster:Cluster";
 const GKE_NODE_POOL = "gcp:container/nodePool:NodePool";
 const OPEN_CIDRS = ["0.0.0.0/0", "::/0"];
+
+/** A block that admits every address: 0.0.0.0/0, ::/0, or any address with a /0 prefix. */
+function isOpenToTheWorld(cidr: string): boolean {
+    return OPEN_CIDRS.includes(cidr) || /\/0$/.test(cidr.trim());
+}
 
 const eksEndpointNotPublic: GuardPolicy = {
     name: "eks-endpoint-not-public",
@@ -76,10 +82,65 @@ const gkeNodePoolSecureBoot: GuardPolicy = {
     }),
 };
 
+const gkeMasterAuthorizedNetworksNotOpen: GuardPolicy = {
+    name: "gke-master-authorized-networks-not-open",
+    description:
+        "A GKE control plane with a public endpoint admits only listed networks: never 0.0.0.0/0, every Google Cloud IP, or anyone (no authorized networks).",
+    // Mandatory in prod; policy/config/dev.json lowers it to advisory so a dev cluster is flagged, not blocked.
+    enforcementLevel: "mandatory",
+    validateResource: forTypes([GKE_CLUSTER], (cluster, args, report) => {
+        // With a private endpoint only, the public endpoint does not exist.
+        if (flag(get(cluster, "privateClusterConfig", "enablePrivateEndpoint")) === true) return;
+        const config = get(cluster, "masterAuthorizedNetworksConfig");
+        if (config === undefined || config === null) {
+            report(`GKE cluster ${args.name} has a public endpoint and no masterAuthorizedNetworksConfig, so it is open to 0.0.0.0/0.`);
+            return;
+        }
+        const open = list(get(config, "cidrBlocks"))
+            .map((b) => text(get(b, "cidrBlock")) ?? "")
+            .filter(isOpenToTheWorld);
+        if (open.length > 0) report(`GKE cluster ${args.name} authorizes ${open.join(", ")} on its public endpoint: open to the world.`);
+        // GKE's default (true) lets every Google Cloud public IP, anyone's VM included, reach the endpoint.
+        if (flag(get(config, "gcpPublicCidrsAccessEnabled")) !== false) {
+            report(
+                `GKE cluster ${args.name} does not set masterAuthorizedNetworksConfig.gcpPublicCidrsAccessEnabled: false, so any Google Cloud IP reaches its endpoint.`,
+            );
+        }
+    }),
+};
+
+const deletionProtectionDefaults = { requireDeletionProtection: false };
+
+const clusterDeletionProtection: GuardPolicy = {
+    name: "cluster-deletion-protection",
+    description:
+        "With requireDeletionProtection (prod), EKS and GKE clusters set the cloud's deletion protection and Pulumi's protect option.",
+    enforcementLevel: "mandatory",
+    configSchema: {
+        properties: {
+            requireDeletionProtection: setting.boolean(
+                "Require deletion protection on clusters (true in prod).",
+                deletionProtectionDefaults.requireDeletionProtection,
+            ),
+        },
+    },
+    validateResource: forTypes([EKS_CLUSTER, GKE_CLUSTER], (cluster, args, report) => {
+        const { requireDeletionProtection } = settingsOf(args, deletionProtectionDefaults);
+        if (!requireDeletionProtection) args.notApplicable("requireDeletionProtection is off for this stack");
+        // aws.eks.Cluster defaults deletionProtection to false; gcp.container.Cluster (v5+) to true.
+        const setting = flag(cluster.deletionProtection);
+        const cloudProtected = args.type === EKS_CLUSTER ? setting === true : setting !== false;
+        if (!cloudProtected) report(`cluster ${args.name} does not set deletionProtection: true, so the cloud lets it be deleted.`);
+        if (args.opts.protect !== true) report(`cluster ${args.name} is not protected; set the resource option protect: true.`);
+    }),
+};
+
 export const clusterPolicies: GuardPolicy[] = [
     eksEndpointNotPublic,
     eksSecretsEncryption,
     gkeWorkloadIdentity,
     gkeShieldedNodes,
     gkeNodePoolSecureBoot,
+    gkeMasterAuthorizedNetworksNotOpen,
+    clusterDeletionProtection,
 ];

@@ -140,6 +140,60 @@ const modelStoreDataProtection: GuardPolicy = {
     }),
 };
 
+const S3_LIFECYCLE = "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration";
+const retentionDefaults = { minNoncurrentVersionDays: 1, modelStorePattern: "model-?store" };
+
+const modelStoreRetentionFloor: GuardPolicy = {
+    name: "model-store-retention-floor",
+    description:
+        "Model-store lifecycle rules keep noncurrent (overwritten or deleted) versions at least minNoncurrentVersionDays (30 in prod) and never expire current objects.",
+    enforcementLevel: "mandatory",
+    configSchema: {
+        properties: {
+            minNoncurrentVersionDays: setting.integer(
+                "Fewest days a noncurrent model version is kept: the window to undo an accidental delete or overwrite.",
+                retentionDefaults.minNoncurrentVersionDays,
+                1,
+            ),
+            modelStorePattern: setting.string(
+                "Regular expression matched against resource names to find the model store.",
+                retentionDefaults.modelStorePattern,
+            ),
+        },
+    },
+    validateResource: forTypes([S3_LIFECYCLE, GCS_BUCKET], (props, args, report) => {
+        const { minNoncurrentVersionDays, modelStorePattern } = settingsOf(args, retentionDefaults);
+        if (!new RegExp(modelStorePattern, "i").test(args.name)) args.notApplicable("not part of the model store");
+        const floor = `the floor is ${minNoncurrentVersionDays} days`;
+        if (args.type === S3_LIFECYCLE) {
+            for (const rule of list(props.rules)) {
+                if (text(get(rule, "status")) !== "Enabled") continue;
+                const id = text(get(rule, "id")) ?? "(unnamed)";
+                const days = get(rule, "noncurrentVersionExpiration", "noncurrentDays");
+                if (typeof days === "number" && days < minNoncurrentVersionDays) {
+                    report(`lifecycle ${args.name} rule ${id} deletes noncurrent versions after ${days} day(s); ${floor}.`);
+                }
+                if (isSet(get(rule, "expiration"), "days") || isSet(get(rule, "expiration"), "date")) {
+                    report(`lifecycle ${args.name} rule ${id} expires current objects, which deletes served models.`);
+                }
+            }
+            return;
+        }
+        for (const rule of list(props.lifecycleRules)) {
+            if (text(get(rule, "action", "type")) !== "Delete") continue;
+            const condition = get(rule, "condition");
+            const days = get(condition, "daysSinceNoncurrentTime");
+            if (typeof days === "number" && days < minNoncurrentVersionDays) {
+                report(`GCS bucket ${args.name} deletes noncurrent versions after ${days} day(s); ${floor}.`);
+            }
+            const state = text(get(condition, "withState")) ?? "ANY";
+            if (state !== "ARCHIVED" && typeof days !== "number") {
+                report(`GCS bucket ${args.name} has a Delete rule for ${state} objects, which deletes served models.`);
+            }
+        }
+    }),
+};
+
 const kmsKeyRotation: GuardPolicy = {
     name: "kms-key-rotation",
     description: "Symmetric AWS KMS keys rotate automatically.",
@@ -164,5 +218,6 @@ export const storagePolicies: GuardPolicy[] = [
     gcsBucketVersioning,
     gcsBucketCmek,
     modelStoreDataProtection,
+    modelStoreRetentionFloor,
     kmsKeyRotation,
 ];
