@@ -1,6 +1,7 @@
 import { loadConfig } from "./config";
 import { RegionCertificate } from "./components/global/certificate";
 import { GlobalEntry, hostedZoneId } from "./components/global/entry";
+import { ImageRegistry } from "./components/global/imageRegistry";
 import { ModelStore } from "./components/global/modelStore";
 import { ServingStack } from "./components/k8s/servingStack";
 import { createProviders, createRegion } from "./components/regions";
@@ -15,6 +16,12 @@ const clusters = Object.fromEntries(config.regions.map((region) => [region.name,
 const modelStore = new ModelStore("model-store", {
     config,
     clusters,
+    awsProvider: providers.aws,
+    gcpProviders: providers.gcp,
+    gcpApis: providers.gcpApis,
+});
+const imageRegistry = new ImageRegistry("llm-image", {
+    config,
     awsProvider: providers.aws,
     gcpProviders: providers.gcp,
     gcpApis: providers.gcpApis,
@@ -42,6 +49,7 @@ const serving = (servingStage ? config.regions : []).map((region) => {
         cluster: clusters[region.name],
         modelStore: modelStore.access[region.name],
         tls: certificate.tls,
+        llmImage: imageRegistry.sources[region.name],
     });
 });
 
@@ -70,3 +78,5 @@ export const publishModelCommand = modelStore.publishCommand;
 // Attach to each edge site's read-only IAM user, made outside the stack (docs/model-store.md).
 export const modelStoreEdgeReaderPolicies = modelStore.edgeReaderPolicies;
 export const modelStoreTransferJobs = modelStore.transferJobNames;
+// The main workflow pushes the LLM-track image here; its digest goes into images.torchserveLlmDigest (docs/serving.md).
+export const llmImagePushTargets = imageRegistry.pushTargets;

@@ -4,7 +4,7 @@
  * the cross-field checks both read them, so a bound and its message live in one place.
  */
 import { ConfigProblem, setCommand } from "./errors";
-import type { FleetSettings } from "./schema";
+import type { ParsedSettings } from "./schema";
 
 export const limits = {
     /**
@@ -137,7 +137,7 @@ function archiveKey(name: string, version: string): string {
 }
 
 /** Cross-field bounds: archive key length, serving minimums, checker regions, reserved namespaces, rename keys. */
-export function boundProblems(s: FleetSettings): ConfigProblem[] {
+export function boundProblems(s: ParsedSettings): ConfigProblem[] {
     const problems: ConfigProblem[] = [];
     const add = (path: string, message: string, fix: string) => problems.push({ path, message, fix });
 

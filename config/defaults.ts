@@ -66,7 +66,6 @@ export const defaults = {
             ports: { inference: 8080, management: 8081, metrics: 8082 },
             jobQueueSize: 100,
             defaultResponseTimeoutSeconds: 120,
-            drainSeconds: 60,
         },
         gateway: {
             replicas: { min: 2, max: 6 },
@@ -83,7 +82,7 @@ export const defaults = {
     },
     images: {
         torchserve: "pytorch/torchserve:0.12.0-gpu",
-        gateway: "tensorzero/gateway:2025.8.2",
+        gateway: "tensorzero/gateway:2026.6.0",
         modelSyncS3: "amazon/aws-cli:2.27.49",
         modelSyncGcs: "gcr.io/google.com/cloudsdktool/google-cloud-cli:530.0.0-slim",
         devicePlugin: "nvcr.io/nvidia/k8s-device-plugin:v0.17.2",

@@ -1,11 +1,11 @@
 import * as pulumi from "@pulumi/pulumi";
 import { ConfigError, ConfigProblem, fromZodIssues, keyPath, unknownKeyProblem } from "./errors";
 import { closest, knownKeysAt } from "./suggest";
-import { fleetSchema, FleetSettings, RegionSettings } from "./schema";
+import { fleetSchema, FleetSettings, ParsedSettings, RegionSettings } from "./schema";
 import { systemPoolProblems } from "./pools";
 import { servingProblems } from "./serving";
 import { checkAddonPins, checkSupportCalendar } from "./support";
-import { crossCheck, GpuPoolShape, poolShape, routedRegions, SecretPresence } from "./validate";
+import { crossCheck, derivedDrainSeconds, GpuPoolShape, poolShape, routedRegions, SecretPresence } from "./validate";
 
 /** A region as components receive it: settings plus what validation resolved. */
 export type RegionConfig = RegionSettings & {
@@ -30,6 +30,11 @@ export interface FleetSecrets {
     kubeconfigs: Record<string, pulumi.Output<string>>;
     /** Read-only model-store keys per existing-cluster region name. */
     edgeStoreCredentials: Record<string, EdgeStoreCredentials>;
+    /**
+     * Image pull secrets per existing-cluster region name: the `.dockerconfigjson` of a
+     * read-only registry identity, for regions that run the LLM-track image.
+     */
+    edgeImagePullSecrets: Record<string, pulumi.Output<string>>;
     /** Optional TensorZero backends (observability and inference cache). */
     gatewayBackends: { clickhouseUrl?: pulumi.Output<string>; postgresUrl?: pulumi.Output<string>; valkeyUrl?: pulumi.Output<string> };
 }
@@ -56,6 +61,7 @@ export interface RawSecrets {
     kubeconfigs?: unknown;
     edgeStoreCredentials?: unknown;
     gatewayBackends?: unknown;
+    edgeImagePullSecrets?: unknown;
 }
 
 export interface ValidateOptions {
@@ -92,11 +98,18 @@ export function validateSettings(raw: Record<string, unknown>, options: Validate
         throw new ConfigError(problems);
     }
     problems.push(...crossCheck(parsed.data, presence), ...environmentProblems(parsed.data, options.stack));
-    problems.push(...servingProblems(parsed.data));
-    problems.push(...systemPoolProblems(parsed.data));
-    problems.push(...checkSupportCalendar(parsed.data, options.today ?? new Date()).problems, ...checkAddonPins(parsed.data));
+    const torchserve = parsed.data.serving.torchserve;
+    const settings: FleetSettings = {
+        ...parsed.data,
+        serving: {
+            ...parsed.data.serving,
+            torchserve: { ...torchserve, drainSeconds: torchserve.drainSeconds ?? derivedDrainSeconds(parsed.data.models) },
+        },
+    };
+    problems.push(...servingProblems(settings), ...systemPoolProblems(settings));
+    problems.push(...checkSupportCalendar(settings, options.today ?? new Date()).problems, ...checkAddonPins(settings));
     if (problems.length > 0) throw new ConfigError(problems);
-    return parsed.data;
+    return settings;
 }
 
 /** Warnings that do not stop a stack: a pinned version close to the end of its support. */
@@ -110,7 +123,7 @@ export function settingsWarnings(settings: FleetSettings, options: ValidateOptio
  * named after an environment must declare that environment: `environment: dev` on the
  * prod stack would otherwise drop every protection without a word.
  */
-function environmentProblems(settings: FleetSettings, stack: string | undefined): ConfigProblem[] {
+function environmentProblems(settings: ParsedSettings, stack: string | undefined): ConfigProblem[] {
     const environments: readonly string[] = fleetSchema.shape.environment.unwrap().options;
     if (stack === undefined || !environments.includes(stack) || settings.environment === stack) return [];
     return [
@@ -122,7 +135,7 @@ function environmentProblems(settings: FleetSettings, stack: string | undefined)
     ];
 }
 
-const secretKeyNames = ["kubeconfigs", "edgeStoreCredentials", "gatewayBackends"];
+const secretKeyNames = ["kubeconfigs", "edgeStoreCredentials", "gatewayBackends", "edgeImagePullSecrets"];
 
 /**
  * Secret keys hold only encrypted values; plain settings hold none, because the program
@@ -156,7 +169,7 @@ function storageProblems(raw: Record<string, unknown>, isSecure: (path: string) 
 }
 
 function secretShapeProblems(secrets: RawSecrets, problems: ConfigProblem[]): SecretPresence {
-    const presence: SecretPresence = { kubeconfigs: [], edgeStoreCredentials: [] };
+    const presence: SecretPresence = { kubeconfigs: [], edgeStoreCredentials: [], edgeImagePullSecrets: [] };
     const asRecord = (key: string, value: unknown): Record<string, unknown> => {
         if (value === undefined) return {};
         if (typeof value !== "object" || value === null || Array.isArray(value)) {
@@ -176,6 +189,15 @@ function secretShapeProblems(secrets: RawSecrets, problems: ConfigProblem[]): Se
                 path: keyPath(["kubeconfigs", region]),
                 message: "must be the kubeconfig text",
                 fix: `pulumi config set --secret --path 'kubeconfigs.${region}' "$(cat kubeconfig.yaml)"`,
+            });
+    }
+    for (const [region, value] of Object.entries(asRecord("edgeImagePullSecrets", secrets.edgeImagePullSecrets))) {
+        if (typeof value === "string" && isDockerConfigJson(value)) presence.edgeImagePullSecrets.push(region);
+        else
+            problems.push({
+                path: keyPath(["edgeImagePullSecrets", region]),
+                message: 'must be the JSON of a .dockerconfigjson ({"auths": {...}})',
+                fix: `pulumi config set --secret --path 'edgeImagePullSecrets.${region}' "$(cat dockerconfig.json)"`,
             });
     }
     for (const [region, value] of Object.entries(asRecord("edgeStoreCredentials", secrets.edgeStoreCredentials))) {
@@ -208,6 +230,17 @@ function secretShapeProblems(secrets: RawSecrets, problems: ConfigProblem[]): Se
     return presence;
 }
 
+/** Whether a secret value has the shape of a .dockerconfigjson; nothing of it is reported. */
+function isDockerConfigJson(text: string): boolean {
+    try {
+        const parsed: unknown = JSON.parse(text);
+        const auths = typeof parsed === "object" && parsed !== null ? (parsed as Record<string, unknown>)["auths"] : undefined;
+        return typeof auths === "object" && auths !== null && !Array.isArray(auths);
+    } catch {
+        return false;
+    }
+}
+
 /** Adds what validation resolved and wraps secrets. */
 export function resolveConfig(settings: FleetSettings, secrets: RawSecrets, context: { project: string; stack: string }): FleetConfig {
     const regions: RegionConfig[] = settings.regions.map((region) => ({
@@ -238,6 +271,9 @@ export function resolveConfig(settings: FleetSettings, secrets: RawSecrets, cont
                     k,
                     { accessKeyId: secretString(records(v).accessKeyId), secretAccessKey: secretString(records(v).secretAccessKey) },
                 ]),
+            ),
+            edgeImagePullSecrets: Object.fromEntries(
+                Object.entries(records(secrets.edgeImagePullSecrets)).map(([k, v]) => [k, secretString(v)]),
             ),
             gatewayBackends: Object.fromEntries(
                 backendKeys.filter((k) => backends[k] !== undefined).map((k) => [k, secretString(backends[k])]),

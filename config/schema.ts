@@ -52,6 +52,11 @@ export const pinnedImage = z.string().refine(isPinnedImage, {
     message: "must be pinned by version tag or digest (e.g. repo/name:1.2.3 or repo/name@sha256:...), not 'latest' or untagged",
 });
 
+/** A manifest digest, as the registry reports it after a push. */
+export const imageDigest = z.string().regex(/^sha256:[a-f0-9]{64}$/, {
+    message: "must be an image digest such as sha256:<64 hex digits> (the main workflow prints it after the push)",
+});
+
 export function isPinnedImage(image: string): boolean {
     if (/@sha256:[a-f0-9]{64}$/.test(image)) return true;
     const lastSegment = image.split("/").pop() ?? "";
@@ -301,11 +306,15 @@ export const servingSchema = z.strictObject({
     /** The global name clients use; each region is also reachable at <region>.<domain>. */
     domain: dnsName("must be a DNS name such as serve.example.com"),
     activeColor: z.enum(["blue", "green"], { message: "must be blue or green (a track name)" }).default(defaults.serving.activeColor),
-    /** Per-track TorchServe image; default images.torchserve. */
+    /**
+     * Per-track images: `torchserveImage` (default images.torchserve) for regions whose
+     * models need no vLLM, `torchserveLlmDigest` (default images.torchserveLlmDigest) for
+     * regions that serve an OpenAI-compatible model.
+     */
     tracks: z
         .strictObject({
-            blue: z.strictObject({ torchserveImage: pinnedImage.optional() }).prefault({}),
-            green: z.strictObject({ torchserveImage: pinnedImage.optional() }).prefault({}),
+            blue: z.strictObject({ torchserveImage: pinnedImage.optional(), torchserveLlmDigest: imageDigest.optional() }).prefault({}),
+            green: z.strictObject({ torchserveImage: pinnedImage.optional(), torchserveLlmDigest: imageDigest.optional() }).prefault({}),
         })
         .prefault({}),
     torchserve: z
@@ -328,7 +337,11 @@ export const servingSchema = z.strictObject({
                     message: `must be at most ${limits.responseTimeoutSeconds} s: the ALB idle timeout stops at 4000 s and the load balancers add 30 s of margin`,
                 })
                 .default(defaults.serving.torchserve.defaultResponseTimeoutSeconds),
-            drainSeconds: z.int().min(5).max(600).default(defaults.serving.torchserve.drainSeconds),
+            /**
+             * Seconds a terminating pod keeps serving (preStop) before SIGTERM; default the
+             * longest models[].responseTimeoutSeconds plus DRAIN_MARGIN_SECONDS, and never less.
+             */
+            drainSeconds: z.int().min(5).max(3600).optional(),
         })
         .prefault({}),
     gateway: z
@@ -372,6 +385,12 @@ export const servingSchema = z.strictObject({
 export const imagesSchema = z
     .strictObject({
         torchserve: pinnedImage.default(defaults.images.torchserve),
+        /**
+         * Digest of the LLM-track TorchServe image (serving/llm/Dockerfile: TorchServe plus
+         * vLLM and the project's handler) in the registry the program creates; regions that
+         * serve an OpenAI-compatible model run it. Default none: such models are refused.
+         */
+        torchserveLlmDigest: imageDigest.optional(),
         gateway: pinnedImage.default(defaults.images.gateway),
         modelSyncS3: pinnedImage.default(defaults.images.modelSyncS3),
         modelSyncGcs: pinnedImage.default(defaults.images.modelSyncGcs),
@@ -475,7 +494,10 @@ export const fleetSchema = z.strictObject({
 });
 
 export type FleetInput = z.input<typeof fleetSchema>;
-export type FleetSettings = z.output<typeof fleetSchema>;
+/** The settings as the schema parses them, before derived values are filled in. */
+export type ParsedSettings = z.output<typeof fleetSchema>;
+/** The settings after validation, with the derived values (the drain) filled in. */
+export type FleetSettings = ParsedSettings & { serving: { torchserve: { drainSeconds: number } } };
 export type RegionSettings = FleetSettings["regions"][number];
 export type AwsRegionSettings = Extract<RegionSettings, { cloud: "aws" }>;
 export type GcpRegionSettings = Extract<RegionSettings, { cloud: "gcp" }>;
@@ -484,4 +506,4 @@ export type ModelSettings = FleetSettings["models"][number];
 export type Cloud = RegionSettings["cloud"];
 
 /** Names of the secret keys; their values never appear in plain text in a stack file. */
-export const secretKeys = ["kubeconfigs", "edgeStoreCredentials", "gatewayBackends"] as const;
+export const secretKeys = ["kubeconfigs", "edgeStoreCredentials", "gatewayBackends", "edgeImagePullSecrets"] as const;

@@ -1,7 +1,7 @@
 import { boundProblems } from "./bounds";
 import { awsGpuInstances, awsRegionZones, gcpGpuMachines, gcpRegionZones, route53CheckerRegions } from "./catalog";
 import { ConfigProblem, setCommand } from "./errors";
-import type { FleetSettings, RegionSettings } from "./schema";
+import type { ModelSettings, ParsedSettings, RegionSettings } from "./schema";
 import { trafficProblems } from "./traffic";
 
 /** GPU facts of one pool, the same shape whatever the cloud. */
@@ -18,10 +18,23 @@ export interface GpuPoolShape {
 export interface SecretPresence {
     kubeconfigs: string[];
     edgeStoreCredentials: string[];
+    edgeImagePullSecrets: string[];
+}
+
+/**
+ * Seconds the drain adds to the longest response timeout: the load balancer and
+ * kube-proxy stop sending new requests within a few seconds of the pod's termination,
+ * and a request accepted just before that may run its full timeout.
+ */
+export const DRAIN_MARGIN_SECONDS = 15;
+
+/** The drain that lets every accepted request finish: the longest response timeout plus the margin. */
+export function derivedDrainSeconds(models: Array<Pick<ModelSettings, "responseTimeoutSeconds">>): number {
+    return Math.max(0, ...models.map((m) => m.responseTimeoutSeconds)) + DRAIN_MARGIN_SECONDS;
 }
 
 /** Cross-field rules zod's per-field schema cannot express. Collects every problem. */
-export function crossCheck(s: FleetSettings, secrets: SecretPresence): ConfigProblem[] {
+export function crossCheck(s: ParsedSettings, secrets: SecretPresence): ConfigProblem[] {
     const problems: ConfigProblem[] = [];
     const add = (path: string, message: string, fix: string) => problems.push({ path, message, fix });
 
@@ -162,6 +175,8 @@ export function crossCheck(s: FleetSettings, secrets: SecretPresence): ConfigPro
         );
     }
 
+    checkDrain(s, add);
+    checkLlmImage(s, secrets, add);
     problems.push(...trafficProblems(sv));
 
     const primary = s.regions.find((r) => r.name === s.modelStore.primaryRegion);
@@ -227,6 +242,55 @@ export function crossCheck(s: FleetSettings, secrets: SecretPresence): ConfigPro
     }
     problems.push(...boundProblems(s));
     return problems;
+}
+
+/** A drain shorter than a response timeout cuts answers still running when a pod stops. */
+function checkDrain(s: ParsedSettings, add: (path: string, message: string, fix: string) => void): void {
+    const drain = s.serving.torchserve.drainSeconds;
+    if (drain === undefined || s.models.length === 0) return;
+    const needed = derivedDrainSeconds(s.models);
+    if (drain >= needed) return;
+    const longest = s.models.reduce((a, b) => (b.responseTimeoutSeconds > a.responseTimeoutSeconds ? b : a));
+    const index = s.models.indexOf(longest);
+    add(
+        "serving.torchserve.drainSeconds",
+        `is ${drain} but models[${index}].responseTimeoutSeconds (${longest.name}) is ${longest.responseTimeoutSeconds}: a rollout would cut answers still running; it must be at least ${needed} (the timeout plus ${DRAIN_MARGIN_SECONDS} s)`,
+        `${setCommand("serving.torchserve.drainSeconds", needed)}, or remove it to derive it: pulumi config rm --path 'serving.torchserve.drainSeconds'`,
+    );
+}
+
+/**
+ * OpenAI-compatible models run on TorchServe's vLLM handler, which the stock image lacks:
+ * a region that serves one runs the LLM-track image, which needs its digest, and edge
+ * clusters need a pull secret for the registry it lives in.
+ */
+function checkLlmImage(s: ParsedSettings, secrets: SecretPresence, add: (path: string, message: string, fix: string) => void): void {
+    const build = "build serving/llm/Dockerfile (the main workflow pushes it and prints the digest; docs/serving.md)";
+    s.regions.forEach((region) => {
+        const served = s.models
+            .map((m, index) => ({ m, index }))
+            .filter(({ m }) => m.openai && (region.models ?? s.models.map((x) => x.name)).includes(m.name));
+        if (served.length === 0) return;
+        const first = served[0];
+        const needs = `region ${region.name} serves models[${first.index}] (${first.m.name}, openai: true), which needs vLLM`;
+        for (const track of ["blue", "green"] as const) {
+            if (s.serving.tracks[track].torchserveLlmDigest === undefined && s.images.torchserveLlmDigest === undefined) {
+                add(
+                    "images.torchserveLlmDigest",
+                    `is not set but ${needs}; the stock image (${s.images.torchserve}) has none, so track ${track} would run without it`,
+                    `${build}, then ${setCommand("images.torchserveLlmDigest", "sha256:<digest>")}`,
+                );
+                return;
+            }
+        }
+        if (region.cloud === "existing" && !secrets.edgeImagePullSecrets.includes(region.name)) {
+            add(
+                `edgeImagePullSecrets.${region.name}`,
+                `is missing: ${needs}, and the cluster pulls the LLM-track image from a private registry with a read-only identity`,
+                `pulumi config set --secret --path 'edgeImagePullSecrets.${region.name}' "$(cat dockerconfig.json)" (docs/serving.md)`,
+            );
+        }
+    });
 }
 
 function checkRegion(region: RegionSettings, at: string, add: (path: string, message: string, fix: string) => void): void {
@@ -335,7 +399,7 @@ export function poolShape(region: RegionSettings, poolName: string): GpuPoolShap
  * Regions that sit behind the global name: every region with globalRouting on, except
  * edge clusters without a public endpoint (nothing to point DNS at).
  */
-export function routedRegions(s: Pick<FleetSettings, "regions">): string[] {
+export function routedRegions(s: Pick<ParsedSettings, "regions">): string[] {
     return s.regions.filter((r) => r.globalRouting && (r.cloud !== "existing" || r.publicEndpoint !== undefined)).map((r) => r.name);
 }
 

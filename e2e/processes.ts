@@ -78,7 +78,8 @@ function signalGroup(pid: number, signal: NodeJS.Signals): void {
     }
 }
 
-function groupAlive(pid: number): boolean {
+/** Whether any process of the group led by `pid` is still running. */
+export function groupAlive(pid: number): boolean {
     try {
         process.kill(-pid, 0);
         return true;

@@ -20,7 +20,7 @@ export const PORTS = {
 export const HOST = "127.0.0.1";
 
 /** The rendered files the run reads. */
-export type RenderedFile = "config.properties" | "tensorzero.toml" | "model-sync script" | "pod env and args";
+export type RenderedFile = "config.properties" | "tensorzero.toml" | "model-sync script" | "TorchServe start script" | "pod env and args";
 
 export interface Rewrite {
     file: RenderedFile;
@@ -58,12 +58,6 @@ export const REWRITES: readonly Rewrite[] = [
         why: "the pod's emptyDir model store is a directory of the run",
     },
     {
-        file: "config.properties",
-        from: "-Djava.io.tmpdir=/home/model-server/tmp",
-        to: "-Djava.io.tmpdir={dir}/tmp",
-        why: "the pod's tmp emptyDir is a directory of the run",
-    },
-    {
         file: "tensorzero.toml",
         from: 'bind_address = "0.0.0.0:3000"',
         to: `bind_address = "${HOST}:${PORTS.gateway}"`,
@@ -80,6 +74,18 @@ export const REWRITES: readonly Rewrite[] = [
         from: "/home/model-server/model-store",
         to: "{dir}/model-store",
         why: "the pod's emptyDir model store is a directory of the run",
+    },
+    {
+        file: "TorchServe start script",
+        from: "/etc/torchserve/config.properties",
+        to: "{dir}/config.properties",
+        why: "the mounted ConfigMap is a file of the run",
+    },
+    {
+        file: "TorchServe start script",
+        from: "/home/model-server",
+        to: "{dir}",
+        why: "the pod's model store and tmp emptyDirs are directories of the run",
     },
     {
         file: "pod env and args",

@@ -11,7 +11,7 @@ import * as http from "node:http";
 import * as os from "node:os";
 import * as path from "node:path";
 import { Command } from "commander";
-import { Server, killAllSync, logTail, runCommand, runCommandAsync, sleep, stopAll, type CommandResult } from "./processes";
+import { Server, groupAlive, killAllSync, logTail, runCommand, runCommandAsync, sleep, stopAll, type CommandResult } from "./processes";
 import { readRenderedRegion, type RenderedRegion } from "./rendered";
 import { HOST, PORTS, REWRITES, applyRewrites, rewritePodValue } from "./rewrites";
 import { ensureVenv, type Venv } from "./venv";
@@ -249,6 +249,10 @@ function torchserveCommand(ctx: Ctx): { command: string; args: string[] } {
     // An init in front of TorchServe (tini ... --) is the pod's PID 1; here the run's own process group does its job.
     const separator = argv.indexOf("--");
     if (separator >= 0 && path.basename(argv[0]).startsWith("tini")) argv = argv.slice(separator + 1);
+    // The pod's start script execs the JVM itself (the venv's python and ts package are first on PATH).
+    if (argv.length === 3 && argv[0] === "/bin/sh" && argv[1] === "-c") {
+        return { command: "/bin/sh", args: ["-c", applyRewrites("TorchServe start script", argv[2], ctx.dir)] };
+    }
     argv = argv.map((a) => rewritePodValue(a, ctx.dir));
     const [command, ...args] = argv;
     if (path.basename(command) !== "torchserve") throw new Error(`the TorchServe container does not run torchserve: ${argv.join(" ")}`);
@@ -257,7 +261,7 @@ function torchserveCommand(ctx: Ctx): { command: string; args: string[] } {
 
 async function torchserveStep(ctx: Ctx): Promise<void> {
     const { command, args } = torchserveCommand(ctx);
-    step(`TorchServe: torchserve ${args.join(" ")}`);
+    step(`TorchServe: ${path.basename(command)} ${args.join(" ")}`);
     const env: NodeJS.ProcessEnv = { ...ctx.env };
     for (const [key, value] of Object.entries(ctx.region.torchserve.env)) env[key] = rewritePodValue(value, ctx.dir);
     ctx.servers.torchserve = new Server("torchserve", path.join(ctx.dir, "logs", "torchserve.log"), command, args, { cwd: ctx.dir, env });
@@ -570,6 +574,28 @@ async function healthStep(ctx: Ctx, regionName: string): Promise<void> {
     // /ping then stays Unhealthy and the pod's liveness probe restarts the pod (docs/serving.md).
 }
 
+/**
+ * After the pod's drain the kubelet sends SIGTERM to the container's main process, nothing
+ * else. The start script exec'd the JVM, so that process is the JVM: it must stop by itself,
+ * workers and all, well inside the grace period's 30 s after the drain.
+ */
+async function shutdownStep(ctx: Ctx): Promise<void> {
+    step("TorchServe: SIGTERM to the container's main process, as the kubelet sends it after the drain");
+    const server = ctx.servers.torchserve as Server;
+    const pid = server.pid;
+    if (pid === undefined) throw new Error("TorchServe has no process id");
+    const started = Date.now();
+    process.kill(pid, "SIGTERM");
+    while (Date.now() - started < 30_000 && groupAlive(pid)) await sleep(100);
+    const stopped = !groupAlive(pid);
+    check(
+        ctx,
+        "TorchServe stops on SIGTERM to its main process, workers included",
+        stopped && server.exited,
+        stopped ? `${server.exitDescription} after ${((Date.now() - started) / 1000).toFixed(1)} s` : "still running after 30 s",
+    );
+}
+
 async function main(argv: string[]): Promise<number> {
     const program = new Command()
         .name("e2e")
@@ -607,6 +633,7 @@ async function main(argv: string[]): Promise<number> {
         await torchserveStep(full);
         await gatewayStep(full);
         await healthStep(full, options.region);
+        await shutdownStep(full);
     } catch (err) {
         status = 1;
         if (err instanceof CheckFailed) {

@@ -313,7 +313,7 @@ describe("EKS cluster", () => {
             .map((r) => r.inputs["policyArn"]);
         // No SSM unless the region asks for it (regions[].nodeSsmAccess).
         expect(nodePolicies.sort()).toEqual([
-            "arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryReadOnly",
+            "arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryPullOnly",
             "arn:aws:iam::aws:policy/AmazonEKSWorkerNodePolicy",
         ]);
         // Each add-on role admits only its own service account in this cluster and account.

@@ -321,8 +321,10 @@ describe("bad input names the key and the fix", () => {
             ["serving.activeColor", "green"],
             ["modelStore.primaryRegion", "nowhere"],
         ]);
-        // Renaming euw1 also orphans the edge cluster's model-store source.
+        // Renaming euw1 also orphans the edge cluster's model-store source, and the edge
+        // cluster's resnet50 is now the OpenAI model, pulled from a private registry.
         expect(problems.map((p) => p.path).sort()).toEqual([
+            "edgeImagePullSecrets.edge-muc",
             "modelStore.primaryRegion",
             "models[1].name",
             "regions[1].name",
@@ -388,7 +390,13 @@ describe("Pulumi.yaml", () => {
 
     it("declares every config key with a description", () => {
         const declared = Object.keys(project.config).map((k) => k.replace(/^modelfleet:/, ""));
-        const expected = [...Object.keys(fleetSchema.shape), "kubeconfigs", "edgeStoreCredentials", "gatewayBackends"];
+        const expected = [
+            ...Object.keys(fleetSchema.shape),
+            "kubeconfigs",
+            "edgeStoreCredentials",
+            "gatewayBackends",
+            "edgeImagePullSecrets",
+        ];
         expect(declared.sort()).toEqual(expected.sort());
         for (const decl of Object.values(project.config)) expect(decl.description?.length).toBeGreaterThan(10);
         expect(project.name).toBe("modelfleet");

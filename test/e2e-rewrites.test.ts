@@ -12,7 +12,6 @@ const RENDERED_PROPERTIES = [
     "metrics_mode=prometheus",
     "model_store=/home/model-server/model-store",
     "load_models=resnet50=resnet50.mar",
-    "vmargs=-XX:+UseContainerSupport -Djava.io.tmpdir=/home/model-server/tmp",
     'models={"resnet50":{"1.0":{"batchSize":8,"minWorkers":1}}}',
 ].join("\n");
 
@@ -26,7 +25,6 @@ describe("e2e rewrites", () => {
                 "metrics_mode=prometheus",
                 "model_store=/run/model-store",
                 "load_models=resnet50=resnet50.mar",
-                "vmargs=-XX:+UseContainerSupport -Djava.io.tmpdir=/run/tmp",
                 'models={"resnet50":{"1.0":{"batchSize":8,"minWorkers":1}}}',
             ].join("\n"),
         );
@@ -48,6 +46,14 @@ describe("e2e rewrites", () => {
                 'api_base = "http://127.0.0.1:18080/predictions/m/1/v1/"',
                 'model_name = "m"',
             ].join("\n"),
+        );
+    });
+
+    test("the TorchServe start script: the config file and the pod's directories", () => {
+        const script =
+            'exec "$java" -Djava.io.tmpdir=/home/model-server/tmp -f /etc/torchserve/config.properties -s /home/model-server/model-store -ncs';
+        expect(applyRewrites("TorchServe start script", script, "/run")).toBe(
+            'exec "$java" -Djava.io.tmpdir=/run/tmp -f /run/config.properties -s /run/model-store -ncs',
         );
     });
 

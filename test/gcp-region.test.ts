@@ -401,6 +401,8 @@ describe("GCP project APIs", () => {
                 ["usc1-apis-iam", "iam.googleapis.com"],
                 ["usc1-apis-iamcredentials", "iamcredentials.googleapis.com"],
                 ["usc1-apis-cloudresourcemanager", "cloudresourcemanager.googleapis.com"],
+                ["usc1-apis-artifactregistry", "artifactregistry.googleapis.com"],
+                ["usc1-apis-containerscanning", "containerscanning.googleapis.com"],
             ].map(([name, service]) => [
                 name,
                 { project: "modelfleet-prod", service, disableOnDestroy: false, disableDependentServices: false },
@@ -421,7 +423,7 @@ describe("GCP project APIs", () => {
 
     it("creates the network only once the APIs are on", () => {
         const services = built.region.apis?.services ?? [];
-        expect(services).toHaveLength(5);
+        expect(services).toHaveLength(7);
         expect(optsOf(built, "usc1-network-vpc").dependsOn).toEqual(services);
     });
 

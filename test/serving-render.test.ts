@@ -113,13 +113,31 @@ function ctxFor(flavour: Flavour, config: FleetConfig = fleetConfig(stackSetting
     if (!region) throw new Error(`no region ${regionOf[flavour]}`);
     const kind = flavour === "gcp" ? "gcs" : "s3";
     const uri = flavour === "gcp" ? "gs://modelfleet-models-usc1" : "s3://modelfleet-models-use1";
-    return buildContext(config, region, clusterFor(flavour), {
-        kind,
-        uri,
-        bucketRegion: region.region,
-        staticCredentials: flavour === "existing" ? { accessKeyId: pulumi.output("a"), secretAccessKey: pulumi.output("b") } : undefined,
-    });
+    return buildContext(
+        config,
+        region,
+        clusterFor(flavour),
+        {
+            kind,
+            uri,
+            bucketRegion: region.region,
+            staticCredentials:
+                flavour === "existing" ? { accessKeyId: pulumi.output("a"), secretAccessKey: pulumi.output("b") } : undefined,
+        },
+        {},
+        { repository: LLM_REPOSITORY, pullSecret: flavour === "existing" ? '{"auths":{}}' : undefined },
+    );
 }
+
+/** prod without OpenAI models: every region keeps the stock TorchServe image. */
+function stockConfig(): FleetConfig {
+    const raw = stackSettings("prod") as { models: Array<Record<string, unknown>> };
+    raw.models = raw.models.map((m) => ({ ...m, openai: false }));
+    return fleetConfig(raw);
+}
+
+const LLM_REPOSITORY = "111122223333.dkr.ecr.us-east-1.amazonaws.com/modelfleet-prod/torchserve-llm";
+const PROD_LLM_DIGEST = "sha256:5b0c8e1f3a9d4c7e2b6f0a1d8c3e5f7a9b2d4c6e8f0a1b3c5d7e9f1a2b4c6d8e";
 
 function properties(text: string): Record<string, string> {
     return Object.fromEntries(
@@ -369,23 +387,35 @@ describe("TorchServe Deployments", () => {
         validateManifest(green);
         expect(blue.metadata.name).toBe("torchserve-blue");
         expect(green.metadata.name).toBe("torchserve-green");
-        expect(server.image).toBe("pytorch/torchserve:0.12.0-gpu");
-        expect(green.spec.template.spec.containers[0].image).toBe("pytorch/torchserve:0.12.0-gpu");
+        // use1 serves llama3-8b-instruct (openai): both tracks run the LLM-track image by digest.
+        expect(server.image).toBe(`${LLM_REPOSITORY}@${PROD_LLM_DIGEST}`);
+        expect(green.spec.template.spec.containers[0].image).toBe(`${LLM_REPOSITORY}@${PROD_LLM_DIGEST}`);
         expect(blue.spec.selector.matchLabels).toEqual({ "app.kubernetes.io/name": "torchserve", "modelfleet.io/track": "blue" });
         expect(green.spec.selector.matchLabels).toEqual({ "app.kubernetes.io/name": "torchserve", "modelfleet.io/track": "green" });
         expect(blue.spec.template.metadata.labels).toMatchObject({
-            "app.kubernetes.io/version": "0.12.0-gpu",
+            "app.kubernetes.io/version": "sha256-5b0c8e1f3a9d",
             "app.kubernetes.io/part-of": "modelfleet",
         });
         const split = fleetConfig(stackSettings("prod"));
-        split.serving = { ...split.serving, tracks: { blue: {}, green: { torchserveImage: "pytorch/torchserve:0.12.0-cpu" } } };
+        split.serving = { ...split.serving, tracks: { blue: {}, green: { torchserveLlmDigest: `sha256:${"c".repeat(64)}` } } };
         const splitCtx = ctxFor("aws", split);
         expect((renderTorchServeDeployment(splitCtx, "blue", "x") as Json).spec.template.spec.containers[0].image).toBe(
-            split.images.torchserve,
+            `${LLM_REPOSITORY}@${PROD_LLM_DIGEST}`,
         );
         expect((renderTorchServeDeployment(splitCtx, "green", "x") as Json).spec.template.spec.containers[0].image).toBe(
+            `${LLM_REPOSITORY}@sha256:${"c".repeat(64)}`,
+        );
+        // A region without OpenAI models keeps the stock image, per track.
+        const stock = stockConfig();
+        stock.serving = { ...stock.serving, tracks: { blue: {}, green: { torchserveImage: "pytorch/torchserve:0.12.0-cpu" } } };
+        const stockCtx = ctxFor("aws", stock);
+        expect((renderTorchServeDeployment(stockCtx, "blue", "x") as Json).spec.template.spec.containers[0].image).toBe(
+            "pytorch/torchserve:0.12.0-gpu",
+        );
+        expect((renderTorchServeDeployment(stockCtx, "green", "x") as Json).spec.template.spec.containers[0].image).toBe(
             "pytorch/torchserve:0.12.0-cpu",
         );
+        expect(blue.spec.template.spec.imagePullSecrets).toBeUndefined();
     });
 
     test("rolls without dropping capacity, leaves replicas to the HPA, and rolls on config change", () => {
@@ -423,18 +453,17 @@ describe("TorchServe Deployments", () => {
         for (const probe of ["startupProbe", "readinessProbe", "livenessProbe"])
             expect(server[probe].httpGet).toEqual({ path: "/ping", port: "http" });
         expect(server.startupProbe.failureThreshold * server.startupProbe.periodSeconds).toBeGreaterThanOrEqual(600);
-        expect(server.lifecycle.preStop.exec.command).toEqual(["/bin/sh", "-c", "sleep 60"]);
-        expect(pod.terminationGracePeriodSeconds).toBe(90);
+        // The longest response timeout in prod is 300 s (llama3-8b-instruct): drain 315, grace 345.
+        expect(server.lifecycle.preStop.exec.command).toEqual(["/bin/sh", "-c", "sleep 315"]);
+        expect(pod.terminationGracePeriodSeconds).toBe(345);
         expect(server.ports.map((p: Json) => p.containerPort)).toEqual([8080, 8082]);
-        expect(server.args).toEqual([
-            "--start",
-            "--foreground",
-            "--ncs",
-            "--ts-config",
-            "/etc/torchserve/config.properties",
-            "--model-store",
-            "/home/model-server/model-store",
-        ]);
+        expect(server.args).toBeUndefined();
+        // use1 runs the LLM-track image: tini reaps vLLM's orphans and hands SIGTERM to the JVM.
+        expect(server.command.slice(0, 4)).toEqual(["/usr/bin/tini", "--", "/bin/sh", "-c"]);
+        expect(server.command[4]).toContain('exec "$java"');
+        // The stock image has no tini: the shell execs the JVM, which is PID 1.
+        const stock = renderTorchServeDeployment(ctxFor("aws", stockConfig()), "blue", "x") as Json;
+        expect(stock.spec.template.spec.containers[0].command.slice(0, 2)).toEqual(["/bin/sh", "-c"]);
     });
 
     test("runs restricted: non-root, no escalation, no capabilities, RuntimeDefault seccomp, read-only root with scratch volumes", () => {
@@ -518,7 +547,7 @@ describe("gateway", () => {
 
     test("runs the pinned image with --config-file on the system nodes, schema-valid", () => {
         validateManifest(deployment);
-        expect(gateway.image).toBe("tensorzero/gateway:2025.8.2");
+        expect(gateway.image).toBe("tensorzero/gateway:2026.6.0");
         expect(gateway.args).toEqual(["--config-file", "/etc/tensorzero/tensorzero.toml"]);
         expect(pod.nodeSelector).toEqual({ "modelfleet.io/pool": "system" });
         expect(pod.tolerations).toBeUndefined();
@@ -638,7 +667,7 @@ describe("Ingress", () => {
         expect(a["alb.ingress.kubernetes.io/ssl-redirect"]).toBe("443");
         expect(a["alb.ingress.kubernetes.io/target-type"]).toBe("ip");
         expect(a["alb.ingress.kubernetes.io/target-group-attributes"]).toBe(
-            "load_balancing.algorithm.type=least_outstanding_requests,deregistration_delay.timeout_seconds=60",
+            "load_balancing.algorithm.type=least_outstanding_requests,deregistration_delay.timeout_seconds=315",
         );
         // The longest model timeout is 300 s: the idle timeout must outlast it.
         expect(a["alb.ingress.kubernetes.io/load-balancer-attributes"]).toBe("idle_timeout.timeout_seconds=330");
@@ -1068,11 +1097,22 @@ describe("argument checks", () => {
             cluster: clusterFor("aws"),
             modelStore: { kind: "s3" as const },
             tls: { kind: "acm" as const, hosts: ["serve.modelfleet.example.com"] },
+            llmImage: {},
         };
     };
 
     test("the committed prod regions pass", () => {
         expect(servingArgProblems(base())).toEqual([]);
+    });
+
+    test("a region serving an OpenAI model needs the LLM image's source and digest", () => {
+        const input = { ...base(), llmImage: undefined };
+        input.config.images = { ...input.config.images, torchserveLlmDigest: undefined };
+        expect(servingArgProblems(input)).toEqual([
+            "images.torchserveLlmDigest is not set (nor serving.tracks.blue.torchserveLlmDigest) but region use1 serves llama3-8b-instruct (openai: true), which needs the vLLM image",
+            "images.torchserveLlmDigest is not set (nor serving.tracks.green.torchserveLlmDigest) but region use1 serves llama3-8b-instruct (openai: true), which needs the vLLM image",
+            "llmImage is missing but region use1 serves llama3-8b-instruct (openai: true), which needs the vLLM image: pass the ImageRegistry's source for the region",
+        ]);
     });
 
     test("a split needs weighted routing: nginx canaries on edge clusters, refused on other classes", () => {
@@ -1110,6 +1150,7 @@ describe("argument checks", () => {
                     ? { kind: "s3" as const, staticCredentials: { accessKeyId: pulumi.output("a"), secretAccessKey: pulumi.output("b") } }
                     : { kind: flavour === "gcp" ? ("gcs" as const) : ("s3" as const) },
             tls: tlsFor(flavour),
+            llmImage: flavour === "existing" ? { pullSecret: pulumi.output("{}") } : {},
         };
     };
 

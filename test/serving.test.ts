@@ -137,7 +137,8 @@ function fakes(flavour: Flavour, config: FleetConfig) {
             certificateAliases: [{ name: "edge-muc-tls-certificate", parent: markers.tls }],
         };
     }
-    return { region, provider, markers, cluster, modelStore, tls };
+    const llmImage = { repository: pulumi.output(`111122223333.dkr.ecr.${region.region}.amazonaws.com/modelfleet-prod/torchserve-llm`) };
+    return { region, provider, markers, cluster, modelStore, tls, llmImage };
 }
 
 async function build(flavour: Flavour, config: FleetConfig = fleetConfig(stackSettings("prod"))): Promise<Built> {
@@ -150,7 +151,7 @@ async function build(flavour: Flavour, config: FleetConfig = fleetConfig(stackSe
     const f = fakes(flavour, config);
     const stack = new ServingStack(
         `${f.region.name}-serving`,
-        { config, region: f.region, cluster: f.cluster, modelStore: f.modelStore, tls: f.tls },
+        { config, region: f.region, cluster: f.cluster, modelStore: f.modelStore, tls: f.tls, llmImage: f.llmImage },
         { transformations: [record] },
     );
     await promiseOf(stack.namespace);
@@ -439,8 +440,11 @@ describe("ServingStack on EKS (prod use1)", () => {
     test("both tracks run their configured images on the GPU pool; the stable Service selects the active one", () => {
         const blue = one(built.mocks, "Deployment", "torchserve-blue");
         const green = one(built.mocks, "Deployment", "torchserve-green");
-        expect(blue.spec.template.spec.containers[0].image).toBe("pytorch/torchserve:0.12.0-gpu");
-        expect(green.spec.template.spec.containers[0].image).toBe("pytorch/torchserve:0.12.0-gpu");
+        // use1 serves an OpenAI model: the LLM-track image, from the region's repository, by the stack's digest.
+        const llm =
+            "111122223333.dkr.ecr.us-east-1.amazonaws.com/modelfleet-prod/torchserve-llm@sha256:5b0c8e1f3a9d4c7e2b6f0a1d8c3e5f7a9b2d4c6e8f0a1b3c5d7e9f1a2b4c6d8e";
+        expect(blue.spec.template.spec.containers[0].image).toBe(llm);
+        expect(green.spec.template.spec.containers[0].image).toBe(llm);
         expect(blue.spec.template.spec.nodeSelector).toEqual({ "modelfleet.io/gpu-pool": "l4" });
         expect(blue.spec.template.spec.initContainers[0].env).toContainEqual({
             name: "MODEL_STORE_URI",
@@ -724,7 +728,17 @@ describe("ServingStack options and bad input", () => {
         const before = mocks.resources.length;
         const tls = { ...f.tls, hosts: [] };
         const region = { ...f.region, servingPool: "h100" };
-        expect(() => new ServingStack("use1-serving", { config, region, cluster: f.cluster, modelStore: f.modelStore, tls })).toThrow(
+        expect(
+            () =>
+                new ServingStack("use1-serving", {
+                    config,
+                    region,
+                    cluster: f.cluster,
+                    modelStore: f.modelStore,
+                    tls,
+                    llmImage: f.llmImage,
+                }),
+        ).toThrow(
             [
                 "ServingStack use1-serving has 2 problem(s):",
                 "  - cluster.gpuPools has no 'h100' (region use1's serving pool; the cluster has: l4, a10g-spot)",

@@ -315,4 +315,20 @@ describe("main.yml", () => {
             expect(job["runs-on"]).toBe(`\${{ fromJSON(vars.PULUMI_RUNNER || '"ubuntu-latest"') }}`);
         }
     });
+
+    test("builds the LLM-track image once and pushes it to the stack's registries, every action pinned by commit", () => {
+        const job = wf.jobs["llm-image"] as Job & { if?: string; outputs?: Record<string, string> };
+        expect(job.needs).toBe("check");
+        expect(job.if).toBe("vars.LLM_IMAGE_PUSH_TARGETS != ''");
+        expect(job.permissions).toEqual({ contents: "read", "id-token": "write" });
+        for (const step of job.steps.filter((s) => s.uses !== undefined)) expect(step.uses).toMatch(/^[\w.-]+\/[\w./-]+@[0-9a-f]{40}$/);
+        const build = job.steps.find((s) => s.uses?.startsWith("docker/build-push-action@"));
+        expect(build?.with).toMatchObject({ context: ".", file: "serving/llm/Dockerfile", push: true, provenance: false });
+        expect(build?.with?.["tags"]).toBe("${{ steps.meta.outputs.tags }}");
+        const meta = job.steps.find((s) => s.uses?.startsWith("docker/metadata-action@"));
+        expect(meta?.with?.["images"]).toBe("${{ vars.LLM_IMAGE_PUSH_TARGETS }}");
+        expect(job.outputs).toEqual({ digest: "${{ steps.build.outputs.digest }}" });
+        // Deployments do not wait for it: a stack changes image only when its digest is committed.
+        expect([wf.jobs["up-dev"].needs, wf.jobs["up-prod"].needs]).toEqual(["check", "up-dev"]);
+    });
 });

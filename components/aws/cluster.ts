@@ -242,8 +242,9 @@ export class EksCluster extends pulumi.ComponentResource {
         );
         // The CNI policy is not here: the VPC CNI gets it through Pod Identity, so no pod that
         // reaches the node's credentials can rewrite network interfaces.
-        // SSM only when asked: it lets whoever may start sessions get a root shell on every node.
-        const nodePolicies = ["AmazonEKSWorkerNodePolicy", "AmazonEC2ContainerRegistryReadOnly"];
+        // Pulls only (no registry listing); SSM only when asked: it lets whoever may start
+        // sessions get a root shell on every node.
+        const nodePolicies = ["AmazonEKSWorkerNodePolicy", "AmazonEC2ContainerRegistryPullOnly"];
         if (args.nodeSsmAccess) nodePolicies.push("AmazonSSMManagedInstanceCore");
         const nodeGrants = nodePolicies.map(
             (policy) =>

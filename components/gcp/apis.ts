@@ -24,6 +24,9 @@ export const REGION_APIS = [
     "iamcredentials.googleapis.com",
     // The node account's project role bindings read and write the project's IAM policy.
     "cloudresourcemanager.googleapis.com",
+    // The LLM-track image's repository, and the scan of each push into it.
+    "artifactregistry.googleapis.com",
+    "containerscanning.googleapis.com",
 ] as const;
 
 export interface ProjectApisArgs {

@@ -1,6 +1,9 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { FleetConfig, RegionConfig } from "../../config";
+import { parse as parseToml } from "smol-toml";
+import { ConfigError, type FleetConfig, type RegionConfig } from "../../config";
+import { servingNameProblems } from "../../config/servingNames";
+import type { LlmImageSource } from "../global/imageRegistry";
 import type { ModelStoreAccess, RegionCluster, RegionTls, ServingEndpoint } from "../types";
 import { servingArgProblems } from "./validate";
 import { buildContext, type MonitoringOptions } from "./render/context";
@@ -18,8 +21,9 @@ import { names, TRACKS } from "./render/names";
 import { renderNamespace } from "./render/namespace";
 import { renderNetworkPolicies } from "./render/networkPolicies";
 import { renderHpas, renderLimitRange, renderPdbs, renderResourceQuota } from "./render/scaling";
-import { checksum, renderConfigProperties } from "./render/torchserveConfig";
+import { checksum, configPropertiesEntries, renderConfigProperties, renderModelSyncScript } from "./render/torchserveConfig";
 import {
+    renderImagePullSecret,
     renderModelStoreCredentialsSecret,
     renderTorchServeConfigMap,
     renderTorchServeDeployment,
@@ -49,6 +53,8 @@ export interface ServingStackArgs {
     tls: RegionTls;
     /** One more scraper namespace besides the cluster's (default none) and extra labels on the monitoring objects (default none). */
     monitoring?: MonitoringOptions;
+    /** Where the LLM-track image comes from; required when the region serves an OpenAI-compatible model. */
+    llmImage?: LlmImageSource;
 }
 
 /**
@@ -71,7 +77,20 @@ export class ServingStack extends pulumi.ComponentResource {
         super("modelfleet:k8s:ServingStack", name, {}, opts);
 
         const { config, region, cluster, modelStore, tls } = args;
-        const ctx = buildContext(config, region, cluster, modelStore, args.monitoring);
+        const ctx = buildContext(config, region, cluster, modelStore, args.monitoring, args.llmImage);
+        const configProperties = renderConfigProperties(ctx.models, ctx.serving.torchserve);
+        const gatewayToml = renderGatewayConfig(ctx.namespace, ctx.models, config.secrets.gatewayBackends, ctx.weights);
+        const properties = new Map(configPropertiesEntries(ctx.models, ctx.serving.torchserve));
+        const nameProblems = servingNameProblems(
+            ctx.models.map((model) => ({ index: config.models.indexOf(model), model })),
+            {
+                loadModels: String(properties.get("load_models")),
+                modelsJson: String(properties.get("models")),
+                gateway: parseToml(gatewayToml),
+                syncScript: renderModelSyncScript(ctx.modelStore.kind, ctx.models),
+            },
+        );
+        if (nameProblems.length > 0) throw new ConfigError(nameProblems);
         const childOpts = (dependsOn: pulumi.Resource[] = [], extra: pulumi.CustomResourceOptions = {}): pulumi.CustomResourceOptions => ({
             ...extra,
             parent: this,
@@ -118,7 +137,10 @@ export class ServingStack extends pulumi.ComponentResource {
                   ),
               ]
             : [];
-        const configProperties = renderConfigProperties(ctx.models, ctx.serving.torchserve);
+        const pullSecrets =
+            ctx.imagePullSecret !== undefined
+                ? [new k8s.core.v1.Secret(`${name}-image-pull`, renderImagePullSecret(ctx, ctx.imagePullSecret), inNamespace())]
+                : [];
         const torchserveConfig = new k8s.core.v1.ConfigMap(
             `${name}-torchserve-config`,
             renderTorchServeConfigMap(ctx, configProperties),
@@ -130,9 +152,12 @@ export class ServingStack extends pulumi.ComponentResource {
                     `${name}-torchserve-${track}`,
                     renderTorchServeDeployment(ctx, track, checksum(configProperties)),
                     // GPU node scale-up, the model copy and loading outlast the default 10-minute wait.
-                    inNamespace([...admission, serviceAccount, torchserveConfig, ...storeSecrets, ...modelStore.readyResources], {
-                        customTimeouts: { create: "30m", update: "30m" },
-                    }),
+                    inNamespace(
+                        [...admission, serviceAccount, torchserveConfig, ...storeSecrets, ...pullSecrets, ...modelStore.readyResources],
+                        {
+                            customTimeouts: { create: "30m", update: "30m" },
+                        },
+                    ),
                 ),
         );
 
@@ -147,7 +172,6 @@ export class ServingStack extends pulumi.ComponentResource {
 
         // The gateway.
         const gatewaySa = new k8s.core.v1.ServiceAccount(`${name}-gateway-sa`, renderGatewayServiceAccount(ctx), inNamespace());
-        const gatewayToml = renderGatewayConfig(ctx.namespace, ctx.models, config.secrets.gatewayBackends, ctx.weights);
         const gatewayConfig = new k8s.core.v1.ConfigMap(`${name}-gateway-config`, renderGatewayConfigMap(ctx, gatewayToml), inNamespace());
         const backendSecrets =
             ctx.backends.length > 0

@@ -1,4 +1,5 @@
 import { trackWeights, type FleetConfig, type RegionConfig } from "../../config";
+import type { LlmImageSource } from "../global/imageRegistry";
 import type { ModelStoreAccess, RegionCluster, RegionTls } from "../types";
 
 /**
@@ -12,12 +13,14 @@ export interface ServingCheckInput {
     cluster: Pick<RegionCluster, "gpuPools" | "ingress" | "workloadIdentity">;
     modelStore: Pick<ModelStoreAccess, "kind" | "staticCredentials">;
     tls: Pick<RegionTls, "kind" | "hosts">;
+    /** Where the LLM-track image comes from; needed when the region serves an OpenAI-compatible model. */
+    llmImage?: Pick<LlmImageSource, "pullSecret">;
 }
 
 const pairs: Record<RegionCluster["ingress"]["kind"], RegionTls["kind"]> = { alb: "acm", gce: "gcp-managed", class: "cert-manager" };
 
 /** Every problem with the serving stack's arguments, each naming the argument at fault. */
-export function servingArgProblems({ config, region, cluster, modelStore, tls }: ServingCheckInput): string[] {
+export function servingArgProblems({ config, region, cluster, modelStore, tls, llmImage }: ServingCheckInput): string[] {
     const problems: string[] = [];
     const ri = config.regions.findIndex((r) => r.name === region.name);
     const regionKey = ri >= 0 ? `regions[${ri}]` : `regions[?] (${region.name})`;
@@ -38,6 +41,12 @@ export function servingArgProblems({ config, region, cluster, modelStore, tls }:
         );
     }
     if (tls.hosts.length === 0) problems.push("tls.hosts is empty: the Ingress needs at least one host");
+    const llmModel = config.models.find((m) => m.openai && region.modelNames.includes(m.name));
+    if (llmModel && !llmImage) {
+        problems.push(
+            `llmImage is missing but region ${region.name} serves ${llmModel.name} (openai: true), which needs the vLLM image: pass the ImageRegistry's source for the region`,
+        );
+    }
     if (cluster.workloadIdentity.kind === "static-credentials" && modelStore.staticCredentials === undefined) {
         problems.push(`modelStore.staticCredentials is missing: the cluster of region ${region.name} has no workload identity`);
     }

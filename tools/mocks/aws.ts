@@ -42,6 +42,14 @@ const handlers: Record<string, NewResourceHandler> = {
     "aws:kms/key:Key": withArn((name) => ({
         keyId: `${digest("kms", name).slice(0, 8)}-${digest("kms2", name).slice(0, 4)}-4${digest("kms3", name).slice(0, 3)}-8${digest("kms4", name).slice(0, 3)}-${digest("kms5", name).slice(0, 12)}`,
     })),
+    "aws:ecr/repository:Repository": withArn((name, inputs) => {
+        const repository = (inputs["name"] as string | undefined) ?? name;
+        return {
+            name: repository,
+            registryId: MOCK_ACCOUNT_ID,
+            repositoryUrl: `${MOCK_ACCOUNT_ID}.dkr.ecr.${regionOf(inputs)}.amazonaws.com/${repository}`,
+        };
+    }),
     "aws:ec2/vpc:Vpc": withArn(),
     "aws:ec2/subnet:Subnet": withArn(),
     "aws:ec2/securityGroup:SecurityGroup": withArn(),

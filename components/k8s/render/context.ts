@@ -1,7 +1,8 @@
-import type * as pulumi from "@pulumi/pulumi";
+import * as pulumi from "@pulumi/pulumi";
 import { primaryTrack, trackWeights, type FleetConfig, type ModelSettings, type RegionConfig } from "../../../config";
 import { subnetLayout } from "../../aws/cidr";
 import type { ClusterMonitoring, GpuPoolPlacement, IngressFlavour, ModelStoreAccess, RegionCluster, WorkloadIdentity } from "../../types";
+import { LLM_IMAGE_NAME, type LlmImageSource } from "../../global/imageRegistry";
 import { gatewayBackendEnv, type GatewayBackend } from "./gatewayConfig";
 import { TRACKS, type Track } from "./names";
 
@@ -16,7 +17,14 @@ export interface ServingContext {
     activeTrack: Track;
     /** Share of requests (%) per track; sums to 100. */
     weights: Record<Track, number>;
+    /** Each track's TorchServe image as it names the pods' version label (a tag, or the LLM image's digest). */
     trackImages: Record<Track, string>;
+    /** Each track's TorchServe image reference for the container: the stock image, or the LLM-track image by digest. */
+    trackImageRefs: Record<Track, pulumi.Input<string>>;
+    /** Whether the region runs the LLM-track image (it serves an OpenAI-compatible model, which needs vLLM). */
+    llmTrack: boolean;
+    /** Edge clusters running the LLM-track image: the registry pull secret's `.dockerconfigjson`. */
+    imagePullSecret?: pulumi.Input<string>;
     gatewayImage: string;
     /** The init container's image: the S3 or GCS client, by model-store kind. */
     syncImage: string;
@@ -55,6 +63,11 @@ export interface MonitoringOptions {
     labels?: Record<string, string>;
 }
 
+/** `<repository>@<digest>`, a plain string when the repository is one. */
+function byDigest(repository: pulumi.Input<string>, digest: string): pulumi.Input<string> {
+    return typeof repository === "string" ? `${repository}@${digest}` : pulumi.interpolate`${repository}@${digest}`;
+}
+
 /**
  * Resolves the context. Call only after the arguments have passed `servingArgProblems`:
  * it assumes the serving pool and the region's models exist.
@@ -65,18 +78,29 @@ export function buildContext(
     cluster: Pick<RegionCluster, "gpuPools" | "systemNodeSelector" | "workloadIdentity" | "ingress" | "monitoring">,
     modelStore: Pick<ModelStoreAccess, "kind" | "bucketRegion" | "staticCredentials"> & { uri: pulumi.Input<string> },
     monitoring: MonitoringOptions = {},
+    llmImage?: LlmImageSource,
 ): ServingContext {
+    const models = config.models.filter((m) => region.modelNames.includes(m.name));
+    const llmTrack = models.some((m) => m.openai);
+    const stockImage = (t: Track) => config.serving.tracks[t].torchserveImage ?? config.images.torchserve;
+    const llmDigest = (t: Track) => config.serving.tracks[t].torchserveLlmDigest ?? config.images.torchserveLlmDigest ?? "";
     const trackImages = Object.fromEntries(
-        TRACKS.map((t) => [t, config.serving.tracks[t].torchserveImage ?? config.images.torchserve]),
+        TRACKS.map((t) => [t, llmTrack ? `${LLM_IMAGE_NAME}@${llmDigest(t)}` : stockImage(t)]),
     ) as Record<Track, string>;
+    const trackImageRefs = Object.fromEntries(
+        TRACKS.map((t) => [t, llmTrack && llmImage ? byDigest(llmImage.repository, llmDigest(t)) : stockImage(t)]),
+    ) as Record<Track, pulumi.Input<string>>;
     return {
         namespace: config.serving.namespace,
         regionName: region.name,
-        models: config.models.filter((m) => region.modelNames.includes(m.name)),
+        models,
         serving: config.serving,
         activeTrack: primaryTrack(config.serving),
         weights: trackWeights(config.serving),
         trackImages,
+        trackImageRefs,
+        llmTrack,
+        imagePullSecret: llmTrack ? llmImage?.pullSecret : undefined,
         gatewayImage: config.images.gateway,
         syncImage: modelStore.kind === "s3" ? config.images.modelSyncS3 : config.images.modelSyncGcs,
         placement: cluster.gpuPools[region.servingPool],

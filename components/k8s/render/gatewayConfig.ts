@@ -5,7 +5,10 @@ import { names, ports, TRACKS, type Track } from "./names";
 /** Where the gateway reads its config inside the pod. */
 export const gatewayPaths = { configDir: "/etc/tensorzero", configFile: "/etc/tensorzero/tensorzero.toml" } as const;
 
-/** The gateway's optional backends, and the environment variables it reads their URLs from. */
+/**
+ * The gateway's optional backends, and the environment variables it reads their URLs from
+ * (tensorzero 2026.6.0: tensorzero-core/src/utils/gateway.rs reads each with std::env::var).
+ */
 export const gatewayBackendEnv = {
     clickhouseUrl: "TENSORZERO_CLICKHOUSE_URL",
     postgresUrl: "TENSORZERO_POSTGRES_URL",
@@ -36,12 +39,12 @@ export function torchserveOpenAiBase(namespace: string, model: Pick<ModelSetting
  * inference cache needs no switch in this file: TensorZero caches per request
  * (`tensorzero::cache_options`) in ClickHouse, or in Valkey when that is configured.
  */
-export function renderGatewayConfig(
+export function gatewayConfigTable(
     namespace: string,
     models: ModelSettings[],
     backends: Partial<Record<GatewayBackend, unknown>>,
     weights?: Record<Track, number>,
-): string {
+): Record<string, unknown> {
     const openAiModels = models.filter((m) => m.openai);
     const config: Record<string, unknown> = {
         gateway: {
@@ -82,6 +85,21 @@ export function renderGatewayConfig(
         Object.assign(config["models"] as Record<string, unknown>, weightedTrackModels(namespace, openAiModels));
         config["functions"] = Object.fromEntries(openAiModels.map((m) => [m.name, weightedFunction(m, weights)]));
     }
+    return config;
+}
+
+/**
+ * `tensorzero.toml` text for a region; see gatewayConfigTable. Every key must exist in the
+ * pinned gateway (images.gateway, 2026.6.0), whose config structs deny unknown fields;
+ * test/gateway-keys.test.ts pins each key to its source.
+ */
+export function renderGatewayConfig(
+    namespace: string,
+    models: ModelSettings[],
+    backends: Partial<Record<GatewayBackend, unknown>>,
+    weights?: Record<Track, number>,
+): string {
+    const config = gatewayConfigTable(namespace, models, backends, weights);
     return `# Rendered by modelfleet from the stack's model list; changes here are overwritten.\n${stringify(config)}\n`;
 }
 

@@ -40,6 +40,7 @@ export const names = {
     gatewayConfig: "tensorzero-config",
     gatewayBackends: "tensorzero-backends",
     modelStoreCredentials: "model-store-credentials",
+    imagePullSecret: "torchserve-image-pull",
     ingress: "serving",
     frontendConfig: "serving-frontend",
     torchserveBackendConfig: "torchserve-backend",

@@ -27,7 +27,7 @@ export function modelConfigJson(models: ModelSettings[]): Record<string, Record<
             {
                 [m.version]: {
                     defaultVersion: true,
-                    marName: `${m.name}.mar`,
+                    marName: marName(m),
                     minWorkers: m.minWorkers,
                     maxWorkers: m.maxWorkers,
                     batchSize: m.batchSize,
@@ -41,7 +41,22 @@ export function modelConfigJson(models: ModelSettings[]): Record<string, Record<
 }
 
 /**
- * TorchServe's `config.properties` for a region's models.
+ * JVM flags for the frontend. The `torchserve` launcher would read them from `vmargs` in
+ * config.properties, but the pod starts the JVM itself (see renderTorchServeStartScript),
+ * so they go on its command line. The frontend shares the container's memory limit with
+ * the Python workers.
+ */
+export const TORCHSERVE_JVM_ARGS = [
+    "-XX:+UseContainerSupport",
+    "-XX:MaxRAMPercentage=25.0",
+    "-XX:+ExitOnOutOfMemoryError",
+    `-Djava.io.tmpdir=${torchservePaths.scratch}`,
+] as const;
+
+/**
+ * TorchServe's `config.properties` for a region's models, as ordered key/value pairs.
+ * Every key is one TorchServe 0.12.0's frontend reads (ConfigManager.java, and the
+ * per-model keys of `models=` in wlm/Model.java); test/torchserve-keys.test.ts pins each.
  *
  * Token authorization is off: TorchServe (0.11+) only generates random keys at start-up,
  * per process and expiring, and cannot take a provided key, so no gateway or client
@@ -50,8 +65,11 @@ export function modelConfigJson(models: ModelSettings[]): Record<string, Record<
  * the gateway, the ingress and Prometheus (NetworkPolicies), and the Ingress routes only
  * `/predictions` and `/ping` to it. See docs/serving.md.
  */
-export function renderConfigProperties(models: ModelSettings[], torchserve: TorchServeSettings): string {
-    const entries: Array<[string, string | number | boolean]> = [
+export function configPropertiesEntries(
+    models: ModelSettings[],
+    torchserve: TorchServeSettings,
+): Array<[string, string | number | boolean]> {
+    return [
         ["inference_address", `http://0.0.0.0:${ports.inference}`],
         ["management_address", `http://127.0.0.1:${ports.management}`],
         ["metrics_address", `http://0.0.0.0:${ports.metrics}`],
@@ -63,21 +81,55 @@ export function renderConfigProperties(models: ModelSettings[], torchserve: Torc
         ["enable_envvars_config", false],
         ["install_py_dep_per_model", false],
         ["model_store", torchservePaths.modelStore],
-        ["load_models", models.map((m) => `${m.name}=${m.name}.mar`).join(",")],
+        ["load_models", models.map((m) => `${m.name}=${marName(m)}`).join(",")],
         ["default_workers_per_model", torchserve.gpus],
         ["number_of_gpu", torchserve.gpus],
         ["job_queue_size", torchserve.jobQueueSize],
         ["default_response_timeout", torchserve.defaultResponseTimeoutSeconds],
         ["default_startup_timeout", MODEL_STARTUP_TIMEOUT_SECONDS],
-        // The frontend JVM shares the container's memory limit with the Python workers.
-        [
-            "vmargs",
-            `-XX:+UseContainerSupport -XX:MaxRAMPercentage=25.0 -XX:+ExitOnOutOfMemoryError -Djava.io.tmpdir=${torchservePaths.scratch}`,
-        ],
         ["models", JSON.stringify(modelConfigJson(models))],
     ];
-    const lines = entries.map(([key, value]) => `${key}=${String(value)}`);
+}
+
+/** `config.properties` text; see configPropertiesEntries. */
+export function renderConfigProperties(models: ModelSettings[], torchserve: TorchServeSettings): string {
+    const lines = configPropertiesEntries(models, torchserve).map(([key, value]) => `${key}=${String(value)}`);
     return ["# Rendered by modelfleet from the stack's model list; changes here are overwritten.", ...lines, ""].join("\n");
+}
+
+/** The archive file name of a model in the pod's model store. */
+export function marName(model: Pick<ModelSettings, "name">): string {
+    return `${model.name}.mar`;
+}
+
+/**
+ * The TorchServe container's start script. The `torchserve` launcher (ts/model_server.py
+ * in 0.12.0) starts the JVM with subprocess.Popen and, with `--foreground`, only waits
+ * for it: it installs no signal handler, and as PID 1 it ignores SIGTERM, so the JVM
+ * would never hear of a shutdown and be killed at the end of the grace period. This
+ * script builds the same command line the launcher would (model_server_home, classpath,
+ * ModelServer's -f/-s/--python/-ncs options) and `exec`s the JVM, which becomes PID 1 and
+ * runs its shutdown hook (ModelServer.stop) on SIGTERM. POSIX sh.
+ */
+export function renderTorchServeStartScript(): string {
+    return [
+        "set -eu",
+        // The launcher's ts_home: the directory that holds the `ts` package.
+        `ts_home="$(python -c 'import os, ts; print(os.path.dirname(os.path.dirname(os.path.realpath(ts.__file__))))')"`,
+        'java="${JAVA_HOME:+$JAVA_HOME/bin/}java"',
+        [
+            'exec "$java"',
+            '"-Dmodel_server_home=$ts_home"',
+            ...TORCHSERVE_JVM_ARGS,
+            '-cp ".:$ts_home/ts/frontend/*"',
+            "org.pytorch.serve.ModelServer",
+            '--python "$(command -v python)"',
+            `-f ${torchservePaths.configFile}`,
+            `-s ${torchservePaths.modelStore}`,
+            "-ncs",
+        ].join(" "),
+        "",
+    ].join("\n");
 }
 
 /** A short digest of rendered config, for the pod-template annotation that rolls pods on change. */
@@ -87,7 +139,7 @@ export function checksum(text: string): string {
 
 /** The archive path of a model inside the model store, as the model-store component lays it out. */
 export function archiveKey(model: Pick<ModelSettings, "name" | "version">): string {
-    return `models/${model.name}/${model.version}/${model.name}.mar`;
+    return `models/${model.name}/${model.version}/${marName(model)}`;
 }
 
 /**
@@ -137,7 +189,7 @@ export function renderModelSyncScript(kind: "s3" | "gcs", models: Array<Pick<Mod
         '    copy "$src" "$2"',
         "}",
     ];
-    const sync = (m: Pick<ModelSettings, "name" | "version">) => `fetch "${archiveKey(m)}" "${torchservePaths.modelStore}/${m.name}.mar"`;
+    const sync = (m: Pick<ModelSettings, "name" | "version">) => `fetch "${archiveKey(m)}" "${torchservePaths.modelStore}/${marName(m)}"`;
     return [
         "set -eu",
         'base="${MODEL_STORE_URI%/}"',

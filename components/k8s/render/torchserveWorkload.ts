@@ -14,7 +14,7 @@ import {
     restrictedPodSecurityContext,
     zoneSpread,
 } from "./podCommon";
-import { MODEL_STARTUP_TIMEOUT_SECONDS, renderModelSyncScript, torchservePaths } from "./torchserveConfig";
+import { MODEL_STARTUP_TIMEOUT_SECONDS, renderModelSyncScript, renderTorchServeStartScript, torchservePaths } from "./torchserveConfig";
 
 type Deployment = k8s.types.input.apps.v1.Deployment;
 type EnvVar = k8s.types.input.core.v1.EnvVar;
@@ -82,14 +82,27 @@ function modelSyncEnv(ctx: ServingContext): EnvVar[] {
     return env;
 }
 
+/** tini in the LLM-track image (serving/llm/Dockerfile installs it); the stock image has none. */
+export const TINI = "/usr/bin/tini";
+
+/**
+ * The TorchServe container's command; it replaces the image's entrypoint. The start script
+ * `exec`s the JVM, so SIGTERM reaches it (see renderTorchServeStartScript). On the
+ * LLM-track image tini is PID 1 in front of it: vLLM starts processes of its own, and an
+ * orphan of theirs is reaped by tini, which the JVM would not do. Without `-g`: SIGTERM goes
+ * to the JVM alone, which stops its workers itself.
+ */
+export function torchserveCommand(llmTrack: boolean): string[] {
+    return [...(llmTrack ? [TINI, "--"] : []), "/bin/sh", "-c", renderTorchServeStartScript()];
+}
+
 /**
  * One track's TorchServe Deployment. No `replicas`: the track's HPA owns the count, and a
  * value here would reset it on every update.
  */
 export function renderTorchServeDeployment(ctx: ServingContext, track: Track, configChecksum: string): Deployment {
     const ts = ctx.serving.torchserve;
-    const image = ctx.trackImages[track];
-    const labels = torchserveLabels(ctx.regionName, track, image);
+    const labels = torchserveLabels(ctx.regionName, track, ctx.trackImages[track]);
     const selector = torchserveSelector(track);
     const ping = { path: "/ping", port: portNames.http };
     return {
@@ -111,6 +124,7 @@ export function renderTorchServeDeployment(ctx: ServingContext, track: Track, co
                 },
                 spec: {
                     serviceAccountName: TORCHSERVE_SERVICE_ACCOUNT,
+                    ...(ctx.imagePullSecret !== undefined ? { imagePullSecrets: [{ name: names.imagePullSecret }] } : {}),
                     automountServiceAccountToken: false,
                     enableServiceLinks: false,
                     securityContext: restrictedPodSecurityContext(),
@@ -136,18 +150,9 @@ export function renderTorchServeDeployment(ctx: ServingContext, track: Track, co
                     containers: [
                         {
                             name: "torchserve",
-                            image,
+                            image: ctx.trackImageRefs[track],
                             imagePullPolicy: "IfNotPresent",
-                            command: ["torchserve"],
-                            args: [
-                                "--start",
-                                "--foreground",
-                                "--ncs",
-                                "--ts-config",
-                                torchservePaths.configFile,
-                                "--model-store",
-                                torchservePaths.modelStore,
-                            ],
+                            command: torchserveCommand(ctx.llmTrack),
                             env: [
                                 { name: "LOG_LOCATION", value: torchservePaths.logs },
                                 { name: "METRICS_LOCATION", value: torchservePaths.logs },
@@ -193,6 +198,17 @@ export function renderTorchServeDeployment(ctx: ServingContext, track: Track, co
                 },
             },
         },
+    };
+}
+
+/** The read-only registry credential an edge cluster pulls the LLM-track image with. */
+export function renderImagePullSecret(ctx: ServingContext, dockerConfigJson: pulumi.Input<string>): k8s.types.input.core.v1.Secret {
+    return {
+        apiVersion: "v1",
+        kind: "Secret",
+        metadata: { name: names.imagePullSecret, namespace: ctx.namespace, labels: commonLabels(ctx.regionName) },
+        type: "kubernetes.io/dockerconfigjson",
+        stringData: { ".dockerconfigjson": dockerConfigJson },
     };
 }
 
