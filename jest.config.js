@@ -7,6 +7,9 @@ module.exports = {
     // Program tests share the Pulumi runtime's global state; one file at a time per worker.
     maxWorkers: 2,
     testTimeout: 60000,
+    // Program tests load the provider SDKs in every file; restart a worker that has grown
+    // rather than let it run out of memory on a long run.
+    workerIdleMemoryLimit: "1536MB",
     // The tools' built copy (npm scripts) is not a second source of modules for the tests.
     modulePathIgnorePatterns: ["<rootDir>/.build/", "<rootDir>/.stryker-tmp/"],
 };

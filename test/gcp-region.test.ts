@@ -408,7 +408,7 @@ describe("GCP project APIs", () => {
                 { project: "modelfleet-prod", service, disableOnDestroy: false, disableDependentServices: false },
             ]),
         );
-        expect(built.region.apis?.services).toHaveLength(5);
+        expect(built.region.apis?.services).toHaveLength(7);
     });
 
     it("leaves the model store's APIs to the model store: one owner per service and project", () => {
@@ -481,7 +481,7 @@ describe("GCP regions sharing a project", () => {
         await promiseOf(second.cluster.endpoint);
         await settle();
         const services = mocks.ofType(SERVICE).map((r) => `${r.inputs["project"]}/${r.inputs["service"]}`);
-        expect(services).toHaveLength(5);
+        expect(services).toHaveLength(7);
         expect(new Set(services).size).toBe(services.length);
         expect(mocks.ofType(SERVICE).every((r) => r.name.startsWith("usc1-apis-"))).toBe(true);
         expect(first.apis).toBeDefined();
@@ -503,7 +503,7 @@ describe("GCP regions sharing a project", () => {
         await promiseOf(second.cluster.endpoint);
         await settle();
         expect(second.apis).toBe(first.apis);
-        expect(mocks.ofType(SERVICE)).toHaveLength(5);
+        expect(mocks.ofType(SERVICE)).toHaveLength(7);
         expect(opts.get("use4-network-vpc")?.dependsOn).toEqual(first.apis?.services);
         expect(opts.get("use4-cluster-gke")?.dependsOn).toEqual([...(first.apis?.services ?? []), ...second.gke.nodeRoles]);
     });

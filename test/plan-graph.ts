@@ -70,6 +70,7 @@ export const GCP_TYPE_APIS: Array<[prefix: string, api: string | null]> = [
     ["gcp:kms/", "cloudkms.googleapis.com"],
     ["gcp:storage/transferJob:", "storagetransfer.googleapis.com"],
     ["gcp:certificatemanager/", "certificatemanager.googleapis.com"],
+    ["gcp:artifactregistry/", "artifactregistry.googleapis.com"],
     ["gcp:storage/bucket:", null],
     ["gcp:storage/bucketIAMMember:", null],
     ["gcp:projects/service:", null],

@@ -1105,12 +1105,9 @@ describe("argument checks", () => {
         expect(servingArgProblems(base())).toEqual([]);
     });
 
-    test("a region serving an OpenAI model needs the LLM image's source and digest", () => {
+    test("a region serving an OpenAI model needs the LLM image's source (the digest is config validation's: serving-config-rules)", () => {
         const input = { ...base(), llmImage: undefined };
-        input.config.images = { ...input.config.images, torchserveLlmDigest: undefined };
         expect(servingArgProblems(input)).toEqual([
-            "images.torchserveLlmDigest is not set (nor serving.tracks.blue.torchserveLlmDigest) but region use1 serves llama3-8b-instruct (openai: true), which needs the vLLM image",
-            "images.torchserveLlmDigest is not set (nor serving.tracks.green.torchserveLlmDigest) but region use1 serves llama3-8b-instruct (openai: true), which needs the vLLM image",
             "llmImage is missing but region use1 serves llama3-8b-instruct (openai: true), which needs the vLLM image: pass the ImageRegistry's source for the region",
         ]);
     });

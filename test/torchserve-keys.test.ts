@@ -71,6 +71,7 @@ describe("TorchServe start script", () => {
         const exec = lines[lines.length - 1];
         expect(exec).toBe(
             'exec "$java" "-Dmodel_server_home=$ts_home" -XX:+UseContainerSupport -XX:MaxRAMPercentage=25.0 -XX:+ExitOnOutOfMemoryError ' +
+                "-Dlog4j2.shutdownHookEnabled=false " +
                 '-Djava.io.tmpdir=/home/model-server/tmp -cp ".:$ts_home/ts/frontend/*" org.pytorch.serve.ModelServer ' +
                 '--python "$(command -v python)" -f /etc/torchserve/config.properties -s /home/model-server/model-store -ncs',
         );
@@ -100,6 +101,7 @@ describe("TorchServe start script", () => {
                 "arg=-XX:+UseContainerSupport",
                 "arg=-XX:MaxRAMPercentage=25.0",
                 "arg=-XX:+ExitOnOutOfMemoryError",
+                "arg=-Dlog4j2.shutdownHookEnabled=false",
                 "arg=-Djava.io.tmpdir=/home/model-server/tmp",
                 "arg=-cp",
                 "arg=.:/venv/lib/python3.9/site-packages/ts/frontend/*",

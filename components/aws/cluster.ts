@@ -369,6 +369,7 @@ export class EksCluster extends pulumi.ComponentResource {
             cluster: this.cluster,
             certificateAuthorityData: this.certificateAuthorityData,
             secretsKey: this.secretsKey,
+            logsKey: this.logsKey,
             nodeRole: this.nodeRole,
             systemNodeGroup: this.systemNodeGroup,
             addons: this.addons,

@@ -159,7 +159,13 @@ export class ModelStoreBackfill extends pulumi.ComponentResource {
             },
         );
 
-        this.registerOutputs({ roleArn: this.role.arn });
+        this.registerOutputs({
+            roleArn: this.role.arn,
+            role: this.role,
+            rolePolicy: this.rolePolicy,
+            association: this.association,
+            job: this.job,
+        });
     }
 }
 

@@ -187,6 +187,11 @@ export class ImageRegistry extends pulumi.ComponentResource {
             }
         }
         this.pushTargets = pulumi.all([primaryRepository.repositoryUrl, ...gcpRegions.map(arUrl)]);
-        this.registerOutputs({ pushTargets: this.pushTargets });
+        this.registerOutputs({
+            pushTargets: this.pushTargets,
+            sources: this.sources,
+            ecrRepositories: this.ecrRepositories,
+            artifactRepositories: this.artifactRepositories,
+        });
     }
 }

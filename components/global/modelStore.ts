@@ -279,6 +279,7 @@ export class ModelStore extends pulumi.ComponentResource {
             gcsBuckets: this.gcsBuckets,
             replication: this.replication,
             transfers: this.transfers,
+            backfills: this.backfills,
         });
     }
 }

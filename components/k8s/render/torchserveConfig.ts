@@ -50,6 +50,9 @@ export const TORCHSERVE_JVM_ARGS = [
     "-XX:+UseContainerSupport",
     "-XX:MaxRAMPercentage=25.0",
     "-XX:+ExitOnOutOfMemoryError",
+    // log4j2's own shutdown hook would stop logging before TorchServe's hook logs its stop
+    // (listeners closed, models unregistered, workers stopped); with it off those lines stay.
+    "-Dlog4j2.shutdownHookEnabled=false",
     `-Djava.io.tmpdir=${torchservePaths.scratch}`,
 ] as const;
 
