@@ -117,17 +117,7 @@ async function rollout(opts: DebugOptions): Promise<{ text: string[]; json: stri
         throw new DebugInputError([
             "--rollout needs --prometheus; fix: add --prometheus http://prometheus.monitoring.svc:9090 (or a file saved from its /federate endpoint)",
         ]);
-    let configFile: string;
-    try {
-        configFile = opts.configFile !== undefined ? path.resolve(opts.configFile) : stackFileOf(opts.stack ?? "", ROOT);
-    } catch (err) {
-        if (err instanceof StackFileError) throw new DebugInputError([err.message]);
-        throw err;
-    }
-    const stack = opts.stack ?? stackNameFromFile(configFile);
-    const checked = checkStackFile(configFile);
-    if (!checked.ok) throw new DebugInputError(checked.errors);
-    const settings = checked.settings;
+    const { stack, settings } = readStack(opts);
     const source = opts.prometheus;
     let figures: Record<"blue" | "green", TrackFigures>;
     if (/^https?:\/\//.test(source)) {
@@ -159,11 +149,8 @@ async function rollout(opts: DebugOptions): Promise<{ text: string[]; json: stri
     return { text: renderRollout(report), json: JSON.stringify(report, null, 2) };
 }
 
-async function run(opts: DebugOptions, io: DebugIo): Promise<DebugReport> {
-    if ((opts.stack === undefined) === (opts.configFile === undefined))
-        throw new DebugInputError(["give exactly one of --stack NAME or --config-file PATH"]);
-    if (opts.out !== undefined && opts.planDir !== undefined)
-        throw new DebugInputError(["give at most one of --out DIR (run the plan) or --plan-dir DIR (read an existing plan)"]);
+/** The stack file the options name, its stack name and its validated settings; problems are input errors. */
+function readStack(opts: Pick<DebugOptions, "stack" | "configFile">): { configFile: string; stack: string; settings: FleetSettings } {
     let configFile: string;
     try {
         configFile = opts.configFile !== undefined ? path.resolve(opts.configFile) : stackFileOf(opts.stack ?? "", ROOT);
@@ -171,11 +158,17 @@ async function run(opts: DebugOptions, io: DebugIo): Promise<DebugReport> {
         if (err instanceof StackFileError) throw new DebugInputError([err.message]);
         throw err;
     }
-    const stack = opts.stack ?? stackNameFromFile(configFile);
-
     const checked = checkStackFile(configFile);
     if (!checked.ok) throw new DebugInputError(checked.errors);
-    const settings = checked.settings;
+    return { configFile, stack: opts.stack ?? stackNameFromFile(configFile), settings: checked.settings };
+}
+
+async function run(opts: DebugOptions, io: DebugIo): Promise<DebugReport> {
+    if ((opts.stack === undefined) === (opts.configFile === undefined))
+        throw new DebugInputError(["give exactly one of --stack NAME or --config-file PATH"]);
+    if (opts.out !== undefined && opts.planDir !== undefined)
+        throw new DebugInputError(["give at most one of --out DIR (run the plan) or --plan-dir DIR (read an existing plan)"]);
+    const { configFile, stack, settings } = readStack(opts);
     if (opts.kubeconfig !== undefined && !fs.existsSync(opts.kubeconfig))
         throw new DebugInputError([`--kubeconfig ${opts.kubeconfig}: no such file`]);
     const kube = findKubeconfig(opts.kubeconfig, io.env ?? process.env, io.homeDir ?? os.homedir());
