@@ -9,6 +9,7 @@ import * as path from "path";
 import { ConfigError, formatProblem, validateSettings } from "../config";
 import { torchserveVersion } from "../config/serving";
 import { main as plan } from "../tools/plan";
+import { checkStackFile } from "../tools/stackfile";
 import { stackSettings } from "./mocks";
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -105,15 +106,18 @@ describe("serving capacity", () => {
         ).toEqual([]);
     });
 
-    test("the README's add-region example, pasted into prod, stops at the config with the pool it must grow", async () => {
+    test("the README's add-region example, pasted into prod, passes config validation; with its pool shrunk to 4 nodes it stops at the config with the pool it must grow", async () => {
         const readme = fs.readFileSync(path.join(__dirname, "..", "README.md"), "utf8");
-        const example = /```yaml\n( {4}- name: apne1\n[\s\S]*?)```/.exec(readme)?.[1];
-        expect(example).toBeDefined();
+        const example = /```yaml\n( {4}- name: apne1\n[\s\S]*?)```/.exec(readme)?.[1] ?? "";
+        expect(example).toContain("maxNodes: 8 }");
         const prod = fs.readFileSync(path.join(__dirname, "..", "Pulumi.prod.yaml"), "utf8");
-        const withRegion = prod.replace("    - name: edge-muc\n", `${example}    - name: edge-muc\n`);
+        const asWritten = prod.replace("    - name: edge-muc\n", `${example}    - name: edge-muc\n`);
+        const withRegion = asWritten.replace("maxNodes: 8 }", "maxNodes: 4 }");
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), "modelfleet-config-"));
         try {
             const file = path.join(dir, "Pulumi.apne1.yaml");
+            fs.writeFileSync(file, asWritten);
+            expect(checkStackFile(file)).toMatchObject({ ok: true });
             fs.writeFileSync(file, withRegion);
             const stderr: string[] = [];
             const code = await plan(["--config-file", file, "--out", path.join(dir, "out")], {

@@ -73,7 +73,7 @@ describe("plan command: bad input never reaches the program", () => {
 });
 
 describe("program errors", () => {
-    it("the README's add-region example pasted into prod names the cause (the pool is too small), not just the component", async () => {
+    it("the README's add-region example pasted into prod, its pool shrunk to 4 nodes, names the cause (the pool is too small), not just the component", async () => {
         const readme = fs.readFileSync(path.join(__dirname, "..", "README.md"), "utf8");
         const example = /Adding a region is one list entry[^\n]*\n\n```yaml\n([\s\S]*?)```/.exec(readme)?.[1];
         expect(example).toContain("- name: apne1");
@@ -81,7 +81,9 @@ describe("program errors", () => {
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), "modelfleet-apne1-"));
         try {
             const file = path.join(dir, "Pulumi.prod.yaml");
-            fs.writeFileSync(file, prod.replace("  modelfleet:models:", `${example}  modelfleet:models:`));
+            expect(example).toContain("maxNodes: 8 }");
+            const shrunk = (example ?? "").replace("maxNodes: 8 }", "maxNodes: 4 }");
+            fs.writeFileSync(file, prod.replace("  modelfleet:models:", `${shrunk}  modelfleet:models:`));
             // As a user runs it: a process of its own (a program error must not escape as a crash).
             const result = spawnSync(
                 process.execPath,
