@@ -103,6 +103,17 @@ describe("bench verdict", () => {
         expect(stdout).toContain("per added region (least squares over 3 sizes): 0.24 s CPU, 14.7 MB peak RSS (target < 15 MB: met)");
     });
 
+    test("a synthetic fleet whose plan fails is a failed run: exit 2 naming it", () => {
+        const { io, stderr } = capture();
+        const failing: Runner = (args) =>
+            args[0] === "floor"
+                ? { code: 0, wallMs: 2000, cpuMs: 1000, peakRssMiB: 150 }
+                : { code: 2, wallMs: 900, cpuMs: 800, peakRssMiB: 160 };
+        expect(runBench({ runs: 1, sizes: [16], skipSynthetic: false }, io, failing, [])).toBe(2);
+        expect(stderr).toEqual(["the plan of the synthetic fleet of 16 region(s) exited 2"]);
+        expect(fs.readdirSync(tmp)).toEqual([]);
+    });
+
     test("32 regions at 10 s of CPU miss the target: exit 1 naming it", () => {
         const { io, stdout, stderr } = capture();
         // 2000 + 32 x 250 = 10000 ms, not under 10 s.

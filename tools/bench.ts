@@ -209,6 +209,8 @@ export function runBench(options: BenchOptions, io: BenchIo, run: Runner = runCh
                 fs.writeFileSync(file, syntheticStack(n));
                 const out = path.join(work, `synthetic-${n}`);
                 const r = measure(run, ["plan", file, out], 1);
+                // A synthetic fleet is built to plan cleanly; one that does not measures nothing.
+                if (r.code !== 0) throw new BenchError(`the plan of the synthetic fleet of ${n} region(s) exited ${r.code}`);
                 points.push({ regions: n, cpuMs: r.cpuMs, peakRssMiB: r.peakRssMiB });
                 const planFile = path.join(out, "plan.json");
                 const resources = fs.existsSync(planFile)

@@ -53,7 +53,9 @@ export class ModelStoreBackfill extends pulumi.ComponentResource {
         super("modelfleet:aws:ModelStoreBackfill", name, {}, opts);
 
         const problems: string[] = [];
-        if (args.source.region === args.destination.region) problems.push(`source and destination are both in ${args.source.region}`);
+        // Two region entries may share an AWS region (a second cluster there): a same-region
+        // replica is filled by the same copy.
+        if (args.source === args.destination) problems.push("source and destination are the same bucket");
         if (!/[:@]/.test(args.image)) problems.push(`image '${args.image}' must be pinned by tag or digest`);
         if (problems.length > 0) throw new Error(`ModelStoreBackfill ${name}: ${problems.join("; ")}`);
 
