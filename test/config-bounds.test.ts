@@ -1,36 +1,7 @@
-import { ConfigError, ConfigProblem, formatProblem, validateSettings } from "../config";
-import { stackSettings } from "./mocks";
+import { ConfigProblem, formatProblem } from "../config";
+import { mutate, problemsOf, stackSettings } from "./mocks";
 
 type Raw = Record<string, unknown>;
-type Edits = Array<[string, unknown]>;
-
-function setPath(raw: Raw, keyPath: string, value: unknown): void {
-    const parts = keyPath.split(/\.|\[(\d+)\]/).filter((p) => p !== undefined && p !== "");
-    let at = raw;
-    for (const part of parts.slice(0, -1)) {
-        at[part] ??= {};
-        at = at[part] as Raw;
-    }
-    const last = parts[parts.length - 1];
-    if (value === undefined) delete at[last];
-    else at[last] = value;
-}
-
-function problemsOf(raw: Raw, stack?: string): ConfigProblem[] {
-    try {
-        validateSettings(raw, { stack });
-        return [];
-    } catch (err) {
-        if (err instanceof ConfigError) return err.problems;
-        throw err;
-    }
-}
-
-function mutate(stack: "dev" | "prod", edits: Edits): ConfigProblem[] {
-    const raw = stackSettings(stack);
-    for (const [keyPath, value] of edits) setPath(raw, keyPath, value);
-    return problemsOf(raw);
-}
 
 function only(problems: ConfigProblem[], path: string): ConfigProblem {
     const found = problems.filter((p) => p.path === path);

@@ -2,44 +2,10 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as YAML from "yaml";
-import { ConfigError, ConfigProblem, fleetSchema, formatProblem, resolveConfig, validateSettings } from "../config";
+import { ConfigProblem, fleetSchema, formatProblem, resolveConfig, validateSettings } from "../config";
 import { defaults } from "../config/defaults";
-import { stackSettings } from "./mocks";
+import { mutate, problemsOf, setPath, stackSettings, type Edits } from "./mocks";
 import { parseStackFile, StackFileError } from "../tools/stackfile";
-
-type Raw = Record<string, unknown>;
-/** Sets (or, with `undefined`, deletes) the value at a key path such as `regions[0].gpuPools[0].maxNodes`. */
-function setPath(raw: Record<string, unknown>, keyPath: string, value: unknown): void {
-    const parts = keyPath.split(/\.|\[(\d+)\]/).filter((p) => p !== undefined && p !== "");
-    let at = raw as Record<string, unknown>;
-    for (const part of parts.slice(0, -1)) {
-        at[part] ??= {};
-        at = at[part] as Record<string, unknown>;
-    }
-    const last = parts[parts.length - 1];
-    if (value === undefined) delete at[last];
-    else at[last] = value;
-}
-
-type Edits = Array<[string, unknown]>;
-
-/** The problems a raw config yields (none when it validates). */
-function problemsOf(raw: Raw): ConfigProblem[] {
-    try {
-        validateSettings(raw);
-        return [];
-    } catch (err) {
-        if (err instanceof ConfigError) return err.problems;
-        throw err;
-    }
-}
-
-/** Applies a mutation to a fresh copy of a committed stack's settings and returns the problems. */
-function mutate(stack: "dev" | "prod", edits: Edits): ConfigProblem[] {
-    const raw = stackSettings(stack);
-    for (const [keyPath, value] of edits) setPath(raw, keyPath, value);
-    return problemsOf(raw);
-}
 
 function expectProblem(problems: ConfigProblem[], path: string, message: RegExp | string): void {
     const match = problems.find((p) => p.path === path);

@@ -1,6 +1,6 @@
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
-import { FleetConfig, resolveConfig, validateSettings } from "../config";
+import { ConfigError, ConfigProblem, FleetConfig, resolveConfig, validateSettings } from "../config";
 import { FleetMocks } from "../tools/mocks";
 import { namespaceConfig, readStackFile } from "../tools/stackfile";
 
@@ -39,4 +39,37 @@ export function stackSettings(stack: "dev" | "prod"): Record<string, unknown> {
 /** A validated FleetConfig from raw settings, as loadConfig() would give the program. */
 export function fleetConfig(raw: Record<string, unknown>, stack = "test"): FleetConfig {
     return resolveConfig(validateSettings(raw), raw, { project: "modelfleet", stack });
+}
+
+/** Sets (or, with `undefined`, deletes) the value at a key path such as `regions[0].gpuPools[0].maxNodes`. */
+export function setPath(raw: Record<string, unknown>, keyPath: string, value: unknown): void {
+    const parts = keyPath.split(/\.|\[(\d+)\]/).filter((p) => p !== undefined && p !== "");
+    let at = raw;
+    for (const part of parts.slice(0, -1)) {
+        at[part] ??= {};
+        at = at[part] as Record<string, unknown>;
+    }
+    const last = parts[parts.length - 1];
+    if (value === undefined) delete at[last];
+    else at[last] = value;
+}
+
+/** The problems raw settings yield (none when they validate); `stack` as the plan passes it. */
+export function problemsOf(raw: Record<string, unknown>, stack?: string): ConfigProblem[] {
+    try {
+        validateSettings(raw, { stack });
+        return [];
+    } catch (err) {
+        if (err instanceof ConfigError) return err.problems;
+        throw err;
+    }
+}
+
+export type Edits = Array<[string, unknown]>;
+
+/** Applies edits to a fresh copy of a committed stack's settings and returns the problems. */
+export function mutate(stack: "dev" | "prod", edits: Edits): ConfigProblem[] {
+    const raw = stackSettings(stack);
+    for (const [keyPath, value] of edits) setPath(raw, keyPath, value);
+    return problemsOf(raw);
 }

@@ -1,20 +1,10 @@
-import { ConfigError, ConfigProblem, validateSettings } from "../config";
+import { ConfigProblem, validateSettings } from "../config";
 import { servingNameProblems } from "../config/servingNames";
 import { gatewayConfigTable } from "../components/k8s/render/gatewayConfig";
 import { configPropertiesEntries, renderModelSyncScript } from "../components/k8s/render/torchserveConfig";
-import { fleetConfig, stackSettings } from "./mocks";
+import { fleetConfig, problemsOf, stackSettings } from "./mocks";
 
 type Raw = Record<string, unknown>;
-
-function problemsOf(raw: Raw): ConfigProblem[] {
-    try {
-        validateSettings(raw);
-        return [];
-    } catch (err) {
-        if (err instanceof ConfigError) return err.problems;
-        throw err;
-    }
-}
 
 function prodWith(edit: (raw: Raw & { serving: Raw; images: Raw; models: Raw[]; regions: Raw[] }) => void): ConfigProblem[] {
     const raw = stackSettings("prod") as Raw & { serving: Raw; images: Raw; models: Raw[]; regions: Raw[] };
