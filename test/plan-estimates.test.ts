@@ -5,6 +5,7 @@ import * as path from "path";
 import YAML from "yaml";
 import { validateSettings } from "../config";
 import type { Plan, PlanResource } from "../tools/contracts";
+import { renderDiagram } from "../tools/plan/diagram";
 import { capacityEstimate } from "../tools/plan/estimates/capacity";
 import { comparePlans, figuresOf } from "../tools/plan/estimates/compare";
 import { failoverBoundProblem, failoverEstimate } from "../tools/plan/estimates/failover";
@@ -220,6 +221,42 @@ describe("compare: the difference of two plans as Markdown", () => {
             ["cost.total.floorMonthly", 220.5],
             ["cost.total.ceilingMonthly", 2900.12],
         ]);
+    });
+});
+
+describe("the diagram shows each region's estimates", () => {
+    const region = (name: string): PlanResource => ({
+        urn: `urn:${name}`,
+        type: "modelfleet:aws:Region",
+        name,
+        custom: false,
+        inputs: {},
+        opts: {},
+    });
+    const base: Plan = { project: "modelfleet", stack: "t", outputs: {}, resources: [region("use1"), region("euw1")] };
+    const context = { domain: "serve.example.com", locations: { use1: "us-east-1", euw1: "eu-west-1" }, declaredPools: [] };
+
+    it("monthly floor and ceiling from estimates.cost and failover seconds from estimates.failover, for the regions that have them", () => {
+        const plan = {
+            ...base,
+            estimates: {
+                cost: { currency: "USD", regions: { use1: { fixedMonthly: 220.5, floorMonthly: 220.5, ceilingMonthly: 2900.12 } } },
+                failover: {
+                    regions: { use1: { stopSeconds: 84, resumeSeconds: 92 } },
+                    worst: { stopSeconds: 84, resumeSeconds: 92 },
+                    maxFailoverSeconds: null,
+                },
+            },
+        } as Plan;
+        const diagram = renderDiagram(plan, new Map(), context);
+        expect(diagram).toContain(
+            'subgraph region_use1["use1: us-east-1 | $220.50-$2,900.12 per month | failover: out of DNS within 84 s, back within 92 s"]',
+        );
+        expect(diagram).toContain('subgraph region_euw1["euw1: eu-west-1"]');
+    });
+
+    it("a plan without estimates draws the regions as before", () => {
+        expect(renderDiagram(base, new Map(), context)).toContain('subgraph region_use1["use1: us-east-1"]');
     });
 });
 
