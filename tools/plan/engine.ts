@@ -3,7 +3,6 @@ import type { PlanResource, PlanResourceOpts } from "../contracts";
 import { SECRET_MARKER } from "../contracts";
 import { FleetMocks, isWrappedSecret, MockedResource } from "../mocks";
 import { runtimeConfig } from "../stackfile";
-import { AdmissionGate } from "./admission";
 import { answerWithoutStructs } from "./monitor";
 
 /**
@@ -22,23 +21,13 @@ export interface OfflineRunOptions {
     secretKeys: string[];
     /** Loads the program and returns its exports (e.g. `() => require("../../index")`). */
     program: () => Record<string, unknown> | Promise<Record<string, unknown>>;
-    /** The most registrations prepared at once (default REGISTRATIONS_IN_FLIGHT). */
-    inFlight?: number;
 }
-
-/**
- * Registrations prepared side by side. Enough to keep the runtime busy; few enough that a
- * registration's temporary values die before the next young-generation collection.
- */
-export const REGISTRATIONS_IN_FLIGHT = 64;
 
 export interface OfflineRun {
     resources: PlanResource[];
     outputs: Record<string, unknown>;
     /** Errors the program raised while resources were being registered. */
     errors: Error[];
-    /** The most registrations that were prepared at once, and whether a stall lifted the limit. */
-    admission: { peakInFlight: number; opened: boolean };
 }
 
 /** The SDK's marker for values unknown at preview (also what `pulumi preview --json` prints). */
@@ -57,24 +46,7 @@ interface Recorded {
 export async function runOffline(options: OfflineRunOptions): Promise<OfflineRun> {
     pulumi.runtime.setAllConfig(runtimeConfig(options.config), options.secretKeys);
     const mocks = new FleetMocks();
-    const gate = new AdmissionGate(options.inFlight ?? REGISTRATIONS_IN_FLIGHT);
-    // A registration leaves the gate when the mock monitor receives its request. Some never
-    // pass the gate (the stack itself, see admitted()): only admitted ones, counted by type
-    // and name, leave it.
-    const admittedByKey = new Map<string, number>();
-    const monitored: pulumi.runtime.Mocks = {
-        newResource: (args) => {
-            const key = `${args.type}::${args.name}`;
-            const pending = admittedByKey.get(key) ?? 0;
-            if (pending > 0) {
-                admittedByKey.set(key, pending - 1);
-                gate.done();
-            }
-            return mocks.newResource(args);
-        },
-        call: (args) => mocks.call(args),
-    };
-    await pulumi.runtime.setMocks(monitored, options.project, options.stack, true);
+    await pulumi.runtime.setMocks(mocks, options.project, options.stack, true);
     answerWithoutStructs();
 
     const errors: Error[] = [];
@@ -103,9 +75,7 @@ export async function runOffline(options: OfflineRunOptions): Promise<OfflineRun
                     opts: args.opts,
                     props: args.props,
                 });
-                const gated = admitted(gate, args);
-                if (gated) admittedByKey.set(`${args.type}::${args.name}`, (admittedByKey.get(`${args.type}::${args.name}`) ?? 0) + 1);
-                return gated;
+                return undefined;
             });
             exports = (await options.program()) ?? {};
             return exports;
@@ -116,31 +86,12 @@ export async function runOffline(options: OfflineRunOptions): Promise<OfflineRun
     } finally {
         process.off("unhandledRejection", onRejection);
         Error.stackTraceLimit = stackTraceLimit;
-        gate.release();
     }
 
     const stackUrn = `urn:pulumi:${options.stack}::${options.project}::pulumi:pulumi:Stack::${options.project}-${options.stack}`;
     const resources = await buildPlanResources(recorded, mocks.resources, stackUrn);
     const outputs = await resolveOutputs(exports);
-    return { resources, outputs, errors, admission: { peakInFlight: gate.peakInFlight, opened: gate.opened } };
-}
-
-/**
- * The resource's options with its explicit dependencies handed over only once the gate
- * admits it: the first thing the SDK waits for when it prepares a registration, after the
- * resource's outputs exist. The dependencies themselves are unchanged. Resources read by
- * URN never reach the monitor's registration, and a `dependsOn` given as an Output keeps
- * the resources it carries only as it is: both pass ungated.
- */
-function admitted(gate: AdmissionGate, args: pulumi.ResourceTransformationArgs): pulumi.ResourceTransformationResult | undefined {
-    const dependsOn = args.opts.dependsOn;
-    if (args.opts.urn !== undefined) return undefined;
-    if (dependsOn !== undefined && !Array.isArray(dependsOn) && !pulumi.Resource.isInstance(dependsOn)) return undefined;
-    const list: pulumi.Input<pulumi.Resource>[] = [];
-    if (Array.isArray(dependsOn)) list.push(...(dependsOn as pulumi.Input<pulumi.Resource>[]));
-    else if (dependsOn !== undefined) list.push(dependsOn);
-    const gated: Promise<pulumi.Input<pulumi.Resource>[]> = gate.admit().then(() => list);
-    return { props: args.props, opts: { ...args.opts, dependsOn: gated } };
+    return { resources, outputs, errors };
 }
 
 async function buildPlanResources(recorded: Recorded[], mocked: MockedResource[], stackUrn: string): Promise<PlanResource[]> {
