@@ -5,6 +5,7 @@ import { ImageRegistry } from "./components/global/imageRegistry";
 import { ModelStore } from "./components/global/modelStore";
 import { ServingStack } from "./components/k8s/servingStack";
 import { createProviders, createRegion } from "./components/regions";
+import { formerAliases } from "./components/renames";
 
 const config = loadConfig();
 const providers = createProviders(config);
@@ -34,23 +35,31 @@ const zoneId = hostedZoneId(config, providers.aws);
 const servingStage = config.deployStage === "serving";
 
 const serving = (servingStage ? config.regions : []).map((region) => {
-    const certificate = new RegionCertificate(`${region.name}-tls`, {
-        config,
-        region,
-        cluster: clusters[region.name],
-        zoneId,
-        awsProvider: providers.aws,
-        gcpProvider: region.cloud === "gcp" ? providers.gcp[region.project] : undefined,
-        gcpApis: region.cloud === "gcp" ? providers.gcpApis[region.project] : undefined,
-    });
-    return new ServingStack(`${region.name}-serving`, {
-        config,
-        region,
-        cluster: clusters[region.name],
-        modelStore: modelStore.access[region.name],
-        tls: certificate.tls,
-        llmImage: imageRegistry.sources[region.name],
-    });
+    const certificate = new RegionCertificate(
+        `${region.name}-tls`,
+        {
+            config,
+            region,
+            cluster: clusters[region.name],
+            zoneId,
+            awsProvider: providers.aws,
+            gcpProvider: region.cloud === "gcp" ? providers.gcp[region.project] : undefined,
+            gcpApis: region.cloud === "gcp" ? providers.gcpApis[region.project] : undefined,
+        },
+        { aliases: formerAliases(region, (n) => `${n}-tls`) },
+    );
+    return new ServingStack(
+        `${region.name}-serving`,
+        {
+            config,
+            region,
+            cluster: clusters[region.name],
+            modelStore: modelStore.access[region.name],
+            tls: certificate.tls,
+            llmImage: imageRegistry.sources[region.name],
+        },
+        { aliases: formerAliases(region, (n) => `${n}-serving`) },
+    );
 });
 
 const globalEntry = servingStage

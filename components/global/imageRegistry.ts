@@ -3,6 +3,7 @@ import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
 import type { FleetConfig, RegionConfig } from "../../config";
 import type { ProjectApis } from "../gcp/apis";
+import { formerAliases } from "../renames";
 
 /** The image name of the LLM-track TorchServe image inside each registry. */
 export const LLM_IMAGE_NAME = "torchserve-llm";
@@ -96,7 +97,7 @@ export class ImageRegistry extends pulumi.ComponentResource {
                     enableKeyRotation: true,
                     deletionWindowInDays: 30,
                 },
-                awsOpts,
+                { ...awsOpts, aliases: formerAliases(region, (n) => `${name}-${n}-key`) },
             );
             const repository = new aws.ecr.Repository(
                 `${name}-${region.name}`,
@@ -109,12 +110,12 @@ export class ImageRegistry extends pulumi.ComponentResource {
                     // Never delete a repository that still holds images a stack may name.
                     forceDelete: false,
                 },
-                awsOpts,
+                { ...awsOpts, aliases: formerAliases(region, (n) => `${name}-${n}`) },
             );
             new aws.ecr.LifecyclePolicy(
                 `${name}-${region.name}-lifecycle`,
                 { region: location, repository: repository.name, policy: ecrLifecyclePolicy() },
-                { parent: this, provider: args.awsProvider },
+                { parent: this, provider: args.awsProvider, aliases: formerAliases(region, (n) => `${name}-${n}-lifecycle`) },
             );
             this.ecrRepositories[region.name] = repository;
         }
@@ -168,6 +169,7 @@ export class ImageRegistry extends pulumi.ComponentResource {
                     provider: args.gcpProviders?.[region.project],
                     protect: config.protect,
                     dependsOn: args.gcpApis?.[region.project]?.services ?? [],
+                    aliases: formerAliases(region, (n) => `${name}-${n}`),
                 },
             );
         }

@@ -12,6 +12,7 @@ import type { ProjectApis } from "../gcp/apis";
 import { GcsModelStoreBucket } from "../gcp/modelStoreBucket";
 import { GcsModelStoreReader } from "../gcp/modelStoreReader";
 import { ModelStoreTransfer } from "../gcp/modelStoreTransfer";
+import { formerAliases } from "../renames";
 import { ModelStoreAccess, RegionCluster, TORCHSERVE_SERVICE_ACCOUNT } from "../types";
 import { BUCKET_SUFFIX_BYTES, gcpReaderAccountId, publishCommand, storeBucketName, storeKey } from "./modelStoreNames";
 
@@ -146,7 +147,7 @@ export class ModelStore extends pulumi.ComponentResource {
                     dependsOn: [...cluster.readyResources, ...(this.replication ? [this.replication] : [])],
                     provider: args.awsProvider,
                 },
-                { parent: this },
+                { parent: this, aliases: formerAliases(region, (n) => `${name}-${n}-backfill`) },
             );
         }
         const backfilled = (regionName: string): pulumi.Resource[] => {
