@@ -263,7 +263,7 @@ function isDockerConfigJson(text: string): boolean {
 export function resolveConfig(settings: FleetSettings, secrets: RawSecrets, context: { project: string; stack: string }): FleetConfig {
     const regions: RegionConfig[] = settings.regions.map((region) => ({
         ...region,
-        protect: region.protect ?? settings.environment === "prod",
+        protect: region.protect ?? (region.decommission ? false : settings.environment === "prod"),
         servingPool: region.servingPool ?? region.gpuPools[0].name,
         modelNames: region.models ?? settings.models.map((m) => m.name),
         poolShapes: Object.fromEntries(

@@ -157,6 +157,13 @@ const regionCommon = {
      * when `environment` is prod). Set false and apply before removing the region's entry.
      */
     protect: z.boolean().optional(),
+    /**
+     * Marks the region for removal (default false): its protection is lifted (protect defaults
+     * to false), and its cluster and model-store copy carry the `modelfleet-decommission` tag
+     * the prod policies require before they accept them unprotected. Apply it, then delete the
+     * entry (docs/runbooks/add-region.md).
+     */
+    decommission: z.boolean().default(false),
 };
 
 const awsRegion = z.strictObject({

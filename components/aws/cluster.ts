@@ -70,6 +70,8 @@ export interface EksClusterArgs {
     systemPool: SystemPoolArgs;
     /** Protect the cluster and its secrets key from deletion (prod). */
     protect: boolean;
+    /** Tags that mark the cluster while its region is being removed (components/lifecycle.ts); default none. */
+    markers?: Record<string, string>;
     /** Days a deleted secrets key waits before it is gone, 7-30; default 30. */
     kmsDeletionWindowDays?: number;
     /** Network resources nodes need for egress (NAT routes); node groups wait for them. */
@@ -206,7 +208,7 @@ export class EksCluster extends pulumi.ComponentResource {
                 // Extended support costs six times as much; an unsupported version must be upgraded.
                 upgradePolicy: { supportType: "STANDARD" },
                 deletionProtection: args.protect,
-                tags: { "modelfleet.io/cluster": args.clusterName },
+                tags: { "modelfleet.io/cluster": args.clusterName, ...(args.markers ?? {}) },
             },
             { ...childOpts, protect: args.protect, dependsOn: [clusterPolicy, clusterKeyUse, logGroup] },
         );

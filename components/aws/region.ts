@@ -7,6 +7,7 @@ import { NvidiaDevicePlugin } from "../k8s/devicePlugin";
 import { MetricsServer } from "../k8s/metricsServer";
 import { GPU_PRESENT_LABEL, POOL_LABEL, SYSTEM_POOL } from "../k8s/nodeLabels";
 import { PrometheusOperatorCrds } from "../k8s/prometheusOperatorCrds";
+import { decommissionMarker } from "../lifecycle";
 import { physicalRegionName } from "../renames";
 import type { GpuPoolPlacement, RegionCluster } from "../types";
 import { EksCluster, KNOWN_ADDONS } from "./cluster";
@@ -78,6 +79,7 @@ export class AwsRegion extends pulumi.ComponentResource {
                 addonVersions: { ...defaults.aws.addons, ...(region.addons ?? {}) },
                 systemPool: region.systemPool,
                 protect: region.protect,
+                markers: decommissionMarker(region),
                 egressReady: this.network.egressReady,
                 provider,
             },

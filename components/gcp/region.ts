@@ -6,6 +6,7 @@ import { gcpGpuMachines, gcpRegionZones } from "../../config/catalog";
 import { ConfigError } from "../../config/errors";
 import { POOL_LABEL, SYSTEM_POOL } from "../k8s/nodeLabels";
 import { ADAPTER_NAMESPACE, STACKDRIVER_ADAPTER_NAME } from "../k8s/render/metricsAdapter";
+import { decommissionMarker } from "../lifecycle";
 import { physicalRegionName } from "../renames";
 import type { RegionCluster } from "../types";
 import { ProjectApis } from "./apis";
@@ -67,6 +68,7 @@ export class GcpRegion extends pulumi.ComponentResource {
         const resourceLabels = {
             "modelfleet-stack": gcpName([config.stack], COMPUTE_NAME_MAX),
             "modelfleet-region": region.name,
+            ...decommissionMarker(region),
         };
 
         // One resource per service and project: the first GCP region of the project owns them,

@@ -84,7 +84,15 @@ export class ImageRegistry extends pulumi.ComponentResource {
         const gcpRegions = config.regions.filter((r): r is GcpRegion => r.cloud === "gcp");
         const primary = awsRegions.find((r) => r.name === config.modelStore.primaryRegion);
         if (!primary) throw new Error(`ImageRegistry ${name}: modelStore.primaryRegion must name an AWS region entry`);
-        const awsOpts: pulumi.CustomResourceOptions = { parent: this, provider: args.awsProvider, protect: config.protect };
+        // A region's repository holds the images its pods run: protected with the region, and
+        // kept in the account when the region is removed (forceDelete is off, so deleting one
+        // that holds images would fail the removal).
+        const awsOpts = (region: AwsRegion): pulumi.CustomResourceOptions => ({
+            parent: this,
+            provider: args.awsProvider,
+            protect: region.protect,
+            retainOnDelete: true,
+        });
 
         this.ecrRepositories = {};
         for (const region of awsRegions) {
@@ -97,7 +105,7 @@ export class ImageRegistry extends pulumi.ComponentResource {
                     enableKeyRotation: true,
                     deletionWindowInDays: 30,
                 },
-                { ...awsOpts, aliases: formerAliases(region, (n) => `${name}-${n}-key`) },
+                { ...awsOpts(region), aliases: formerAliases(region, (n) => `${name}-${n}-key`) },
             );
             const repository = new aws.ecr.Repository(
                 `${name}-${region.name}`,
@@ -110,7 +118,7 @@ export class ImageRegistry extends pulumi.ComponentResource {
                     // Never delete a repository that still holds images a stack may name.
                     forceDelete: false,
                 },
-                { ...awsOpts, aliases: formerAliases(region, (n) => `${name}-${n}`) },
+                { ...awsOpts(region), aliases: formerAliases(region, (n) => `${name}-${n}`) },
             );
             new aws.ecr.LifecyclePolicy(
                 `${name}-${region.name}-lifecycle`,
@@ -167,7 +175,8 @@ export class ImageRegistry extends pulumi.ComponentResource {
                 {
                     parent: this,
                     provider: args.gcpProviders?.[region.project],
-                    protect: config.protect,
+                    protect: region.protect,
+                    retainOnDelete: true,
                     dependsOn: args.gcpApis?.[region.project]?.services ?? [],
                     aliases: formerAliases(region, (n) => `${name}-${n}`),
                 },
