@@ -17,6 +17,7 @@ interface Step {
     name?: string;
     uses?: string;
     "continue-on-error"?: boolean;
+    "working-directory"?: string;
     run?: string;
     if?: string;
     with?: Record<string, unknown>;
@@ -214,7 +215,28 @@ describe("pull-request.yml", () => {
         expect(checkRuns).toEqual(["npm ci", "npm run build", "npm run lint", "npm test"]);
         expect(stackFiles(wf, "offline-plan")).toEqual(stacks);
         expect(stackFiles(wf, "preview")).toEqual(stacks);
-        expect(wf.jobs["offline-plan"].steps.map((s) => s.run)).toContain("npm run plan -- --stack ${{ matrix.stack }}");
+        expect(wf.jobs["offline-plan"].steps.map((s) => s.run)).toContain(
+            "npm run plan -- --stack ${{ matrix.stack }}${{ hashFiles(format('out/base/{0}/plan.json', matrix.stack)) != '' && format(' --previous out/base/{0}/plan.json', matrix.stack) || '' }}",
+        );
+    });
+
+    test("plans the base branch first and gives its plan.json to the branch's plan as --previous", () => {
+        const steps = wf.jobs["offline-plan"].steps;
+        const baseCheckout = steps.findIndex((s) => s.uses?.startsWith("actions/checkout@") && s.with?.["path"] === "base");
+        const basePlan = steps.findIndex((s) => s.name === "plan the base branch");
+        const branchPlan = steps.findIndex((s) => s.run?.startsWith("npm run plan -- --stack ${{ matrix.stack }}"));
+        expect(steps[baseCheckout].with).toEqual({
+            ref: "${{ github.event.pull_request.base.sha }}",
+            path: "base",
+            "persist-credentials": false,
+        });
+        expect(steps[basePlan]).toMatchObject({ "working-directory": "base", "continue-on-error": true });
+        expect(steps[basePlan].run).toBe("npm ci\nnpm run plan -- --stack ${{ matrix.stack }} --out ../out/base/${{ matrix.stack }}\n");
+        expect(baseCheckout).toBeLessThan(basePlan);
+        expect(basePlan).toBeLessThan(branchPlan);
+        // The branch's plan reads what the base's plan wrote, relative to the workspace root.
+        expect(steps[branchPlan].run).toContain("--previous out/base/{0}/plan.json");
+        expect(steps[branchPlan]["working-directory"]).toBeUndefined();
     });
 
     test("uploads the plan, policy report and manifests as an artifact even when the plan fails", () => {
