@@ -316,6 +316,16 @@ export function loadConfig(): FleetConfig {
     const isSecure = (path: string) => isConfigSecret(`${NAMESPACE}:${/^[^.[]+/.exec(path)?.[0] ?? path}`);
     const stack = pulumi.getStack();
     const settings = validateSettings(raw, { isSecure, stack });
+    if (settings.kubernetesIdentity === "preview" && !pulumi.runtime.isDryRun()) {
+        // The read-only identity could not apply anything, and an update must never run as it.
+        throw new ConfigError([
+            {
+                path: "kubernetesIdentity",
+                message: "is preview, which only pulumi preview may use (the read-only identity cannot apply Kubernetes objects)",
+                fix: "pulumi config rm kubernetesIdentity",
+            },
+        ]);
+    }
     for (const warning of settingsWarnings(settings)) void pulumi.log.warn(warning);
     const secretSettings = settingKeys.flatMap((key) => (isSecure(key) ? settingLeaves(raw[key], [key]) : []));
     return { ...resolveConfig(settings, raw, { project: pulumi.getProject(), stack }), secretSettings };

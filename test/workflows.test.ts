@@ -257,6 +257,10 @@ describe("pull-request.yml", () => {
             policyPackConfigs: "policy/config/${{ matrix.stack }}.json",
         });
         expect(pulumi?.env).toBeUndefined();
+        // The automation API's ConfigMap: the preview's kubeconfig uses the job's read-only role.
+        expect(YAML.parse(String(pulumi?.with?.["config-map"]))).toEqual({ "modelfleet:kubernetesIdentity": { value: "preview" } });
+        // Updates keep the admin identity (the program refuses preview outside a preview).
+        expect(JSON.stringify(workflows["main.yml"])).not.toContain("kubernetesIdentity");
         for (const stack of stacks) expect(fs.existsSync(path.join(ROOT, "policy", "config", `${stack}.json`))).toBe(true);
         const setup = job.steps.find((s) => s.uses?.startsWith("actions/setup-node@"));
         expect(setup?.with).toEqual({ "node-version": 20, cache: "npm" });

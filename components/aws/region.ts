@@ -74,6 +74,7 @@ export class AwsRegion extends pulumi.ComponentResource {
                 privateSubnetIds: this.network.privateSubnetIds,
                 endpointPublicAccessCidrs: region.endpointPublicAccessCidrs,
                 adminRoleArn: region.adminRoleArn,
+                previewRoleArn: region.previewRoleArn,
                 logTypes: [...defaults.aws.logTypes],
                 nodeSsmAccess: region.nodeSsmAccess,
                 addonVersions: { ...defaults.aws.addons, ...(region.addons ?? {}) },
@@ -94,7 +95,8 @@ export class AwsRegion extends pulumi.ComponentResource {
                     endpoint,
                     certificateAuthorityData: ca,
                     region: region.region,
-                    roleArn: region.adminRoleArn,
+                    // A preview runs as its own (read-only) identity, which may not assume the admin role.
+                    roleArn: config.kubernetesIdentity === "admin" ? region.adminRoleArn : undefined,
                 }),
             );
         // The program authenticates as the admin role, so nothing is applied before its grant exists.
