@@ -38,6 +38,55 @@ export interface Plan {
     stack: string;
     resources: PlanResource[];
     outputs: Record<string, unknown>;
+    /** Figures derived from the plan: cost, and what other estimates add. */
+    estimates?: PlanEstimates;
+}
+
+export interface PlanEstimates {
+    cost?: PlanCostEstimate;
+}
+
+/** One priced line: a fixed fee, storage, or a pool at its floor and ceiling. USD per month, rounded to cents. */
+export interface PlanCostItem {
+    what: string;
+    /** How many units at the floor (for fixed items, also at the ceiling). */
+    quantity: number;
+    /** Units at the ceiling; set on pools only. */
+    ceilingQuantity?: number;
+    unit: string;
+    /** USD per unit at the floor (and for fixed items). */
+    usdPerUnit: number;
+    /** USD per unit at the ceiling; set on pools only. */
+    ceilingUsdPerUnit?: number;
+    fixed: boolean;
+    floorMonthly: number;
+    ceilingMonthly: number;
+    /** Where the price came from: the catalog entry's URL and date, or the stack's override. */
+    source: string;
+    note?: string;
+    /** True when no price was found: the item counts 0 and the summary says so. */
+    unpriced?: boolean;
+}
+
+export interface PlanCostRegion {
+    fixedMonthly: number;
+    floorMonthly: number;
+    ceilingMonthly: number;
+    items: PlanCostItem[];
+}
+
+/** Monthly cost (hoursPerMonth hours) at every pool's minimum (floor) and maximum (ceiling), plus fixed costs. */
+export interface PlanCostEstimate {
+    currency: "USD";
+    hoursPerMonth: number;
+    catalog: { asOf: string; ageDays: number; stale: boolean };
+    /** What the estimate assumed that the plan cannot know. */
+    assumptions: { modelStoreGb: number; replicatedGbPerMonth: number; overrides: string[] };
+    regions: Record<string, PlanCostRegion>;
+    global: { fixedMonthly: number; items: PlanCostItem[] };
+    total: { fixedMonthly: number; floorMonthly: number; ceilingMonthly: number };
+    /** Items without a price, as `region: what`. */
+    unpriced: string[];
 }
 
 export type EnforcementLevel = "advisory" | "mandatory" | "remediate" | "disabled";
