@@ -48,7 +48,7 @@ export function pricingProblems(settings: Pick<ParsedSettings, "regions" | "pric
     const used = usedInstanceTypes(settings);
     for (const type of Object.keys(settings.pricing.instances)) {
         if (used.has(type)) continue;
-        const path = `pricing.instances["${type}"]`;
+        const path = keyPath(["pricing", "instances", type]);
         problems.push({
             path,
             message: `overrides the price of '${type}', which no pool of this stack runs (it runs ${[...used].sort().join(", ") || "no cloud pools"})`,

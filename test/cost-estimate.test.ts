@@ -231,9 +231,13 @@ describe("stale catalog", () => {
 describe("modelfleet:pricing bad input", () => {
     it("refuses a negative price, naming the key", () => {
         const problems = mutate("dev", [["pricing", { instances: { "g6.xlarge": { onDemand: -0.5 } } }]]);
-        expect(problems).toHaveLength(1);
-        expect(problems[0].path).toContain("pricing.instances");
-        expect(problems[0].message).toBe("must be 0 or more (USD)");
+        expect(problems).toEqual([
+            {
+                path: 'pricing.instances["g6.xlarge"].onDemand',
+                message: "must be 0 or more (USD)",
+                fix: `pulumi config set --path 'pricing.instances["g6.xlarge"].onDemand' 0`,
+            },
+        ]);
         expect(mutate("dev", [["pricing", { fees: { natGateway: -1 } }]])).toEqual([
             {
                 path: "pricing.fees.natGateway",
