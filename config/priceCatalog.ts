@@ -33,6 +33,11 @@ export interface InstancePrice {
     onDemand: RegionalPrice;
     /** USD per node-hour, spot; absent where the source has none (the estimate then uses on-demand, spot's ceiling). */
     spot?: RegionalPrice;
+    /**
+     * GCE only: whether the machine price includes its GPUs (G2, A2, A3). N1 machines carry
+     * T4s billed per GPU: the estimate adds `count ×` the accelerator type's own entry.
+     */
+    includesGpus?: boolean;
 }
 
 export type FeeUnit = "hour" | "month" | "GB-month" | "GB";
@@ -87,9 +92,10 @@ function aws(usEast1: number, byRegion?: Record<string, number>): InstancePrice 
     return { cloud: "aws", onDemand: { usd: usEast1, region: "us-east-1", byRegion, source: awsInstances } };
 }
 
-function gcp(hour: number, hourSpot: number): InstancePrice {
+function gcp(hour: number, hourSpot: number, includesGpus = true): InstancePrice {
     return {
         cloud: "gcp",
+        includesGpus,
         onDemand: { usd: hour, region: "us-central1", source: gcpMachines },
         spot: { usd: hourSpot, region: "us-central1", source: gcpMachines },
     };
@@ -348,8 +354,10 @@ export const priceCatalog: PriceCatalog = {
         "a3-highgpu-8g": gcp(88.4899999025753, 53.0936245479452),
         // The GKE system pool's default type (config/defaults.ts).
         "e2-standard-4": gcp(0.13402284, 0.080424),
-        // n1-standard-8 and n1-standard-16 (and the T4s they carry) are not priced yet: the
-        // estimate reports their pools as unpriced until an entry or a stack override gives one.
+        "n1-standard-8": gcp(0.379998, 0.17836, false),
+        "n1-standard-16": gcp(0.759996, 0.35672, false),
+        // The T4s N1 pools carry (per GPU) are not priced yet: the estimate reports such pools
+        // as unpriced until an entry here or modelfleet:pricing.instances["nvidia-tesla-t4"] gives one.
     },
     fees: {
         eksControlPlane: {

@@ -1,5 +1,6 @@
 import { ConfigProblem, keyPath } from "./errors";
-import { feeKeys, type FeeKey, type PriceCatalog, type PriceSource } from "./priceCatalog";
+import { gcpGpuMachines } from "./catalog";
+import { feeKeys, priceCatalog, type FeeKey, type PriceCatalog, type PriceSource } from "./priceCatalog";
 import type { ParsedSettings } from "./schema";
 
 /**
@@ -16,7 +17,12 @@ export function usedInstanceTypes(settings: Pick<ParsedSettings, "regions">): Se
             region.gpuPools.forEach((p) => p.instanceTypes.forEach((t) => used.add(t)));
         } else if (region.cloud === "gcp") {
             used.add(region.systemPool.machineType);
-            region.gpuPools.forEach((p) => used.add(p.machineType));
+            for (const pool of region.gpuPools) {
+                used.add(pool.machineType);
+                // GPUs billed apart from their machine (N1's T4s) are priced by accelerator type.
+                const accelerator = gcpGpuMachines[pool.machineType]?.acceleratorType;
+                if (accelerator && priceCatalog.instances[pool.machineType]?.includesGpus === false) used.add(accelerator);
+            }
         }
     }
     return used;

@@ -206,6 +206,41 @@ describe("cost estimate arithmetic on a small stack", () => {
     });
 });
 
+describe("GPUs billed apart from their machine", () => {
+    const { resources, regionOf } = smallStack();
+    const n1 = resources.map((r) =>
+        r.name === "usc1-gpu"
+            ? {
+                  ...r,
+                  inputs: {
+                      ...r.inputs,
+                      nodeConfig: { machineType: "n1-standard-8", guestAccelerators: [{ type: "nvidia-tesla-t4", count: 2 }] },
+                  },
+              }
+            : r,
+    );
+    const withN1 = (t4?: number): PriceCatalog => {
+        const catalog = testCatalog();
+        catalog.instances["n1-standard-8"] = { cloud: "gcp", includesGpus: false, onDemand: { usd: 0.4, region: "us-central1", source } };
+        if (t4 !== undefined)
+            catalog.instances["nvidia-tesla-t4"] = { cloud: "gcp", onDemand: { usd: 0.35, region: "us-central1", source } };
+        return catalog;
+    };
+
+    it("adds each node's GPUs to its machine price", () => {
+        const cost = estimateCost({ resources: n1, regionOf, settings: settings(), catalog: withN1(0.35), today });
+        // per node: n1-standard-8 0.40 + 2 × T4 0.35 = 1.10; 0-2 nodes × 1.10 × 730 = 0.00 / 1606.00
+        const pool = cost.regions["usc1"].items.find((i) => i.what.startsWith("node pool usc1-gpu"));
+        expect(pool).toMatchObject({ floorMonthly: 0, ceilingMonthly: 1606, usdPerUnit: 1.1 });
+        expect(pool?.note).toContain("plus 2 × nvidia-tesla-t4 per node");
+    });
+
+    it("reports the pool unpriced while its GPUs have no price", () => {
+        const cost = estimateCost({ resources: n1, regionOf, settings: settings(), catalog: withN1(), today });
+        expect(cost.unpriced).toEqual(["usc1: node pool usc1-gpu (nvidia-tesla-t4)"]);
+    });
+});
+
 describe("stale catalog", () => {
     const { resources, regionOf } = smallStack();
     it("is stale more than 180 days after its oldest figure, and the summary says so", () => {
@@ -265,6 +300,22 @@ describe("modelfleet:pricing bad input", () => {
         expect(
             mutate("dev", [["pricing", { modelStoreGb: 400, instances: { "g6.xlarge": { onDemand: 0.5 } }, fees: { natGateway: 0.04 } }]]),
         ).toEqual([]);
+    });
+
+    it("accepts a GPU price for an N1 pool's T4s, which the pool is billed for", () => {
+        const n1 = [
+            ["regions[2].gpuPools[0].machineType", "n1-standard-8"],
+            ["pricing", { instances: { "nvidia-tesla-t4": { onDemand: 0.3 } } }],
+        ] as Array<[string, unknown]>;
+        expect(mutate("prod", n1)).toEqual([]);
+        expect(mutate("prod", [n1[1]])).toEqual([
+            {
+                path: "pricing.instances.nvidia-tesla-t4",
+                message:
+                    "overrides the price of 'nvidia-tesla-t4', which no pool of this stack runs (it runs e2-standard-4, g2-standard-8, g5.2xlarge, g5.xlarge, g6.2xlarge, g6.xlarge, m7i.large)",
+                fix: `remove it: pulumi config rm --path 'pricing.instances["nvidia-tesla-t4"]', or name a type a pool runs`,
+            },
+        ]);
     });
 
     it("finds no problem in the committed catalog, and one per entry without a source or a date", () => {

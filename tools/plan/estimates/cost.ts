@@ -95,9 +95,30 @@ export function estimateCost(input: CostInput): PlanCostEstimate {
             : onDemand;
     };
 
-    const addPool = (region: string, what: string, types: string[], spot: boolean, min: number, max: number, cloudRegion: string) => {
-        const priced = types.map((t) => ({ type: t, price: instancePrice(t, spot, cloudRegion) }));
-        const missing = priced.filter((p) => p.price === undefined).map((p) => p.type);
+    const addPool = (
+        region: string,
+        what: string,
+        types: string[],
+        spot: boolean,
+        min: number,
+        max: number,
+        cloudRegion: string,
+        /** GPUs billed apart from the machine, per node. */
+        accelerators: Array<{ type: string; count: number }> = [],
+    ) => {
+        const gpus = accelerators.map((a) => ({ ...a, price: instancePrice(a.type, spot, cloudRegion) }));
+        const gpuPerNode = gpus.reduce((sum, g) => sum + g.count * (g.price?.usd ?? 0), 0);
+        const priced = types.map((t) => {
+            const machine = instancePrice(t, spot, cloudRegion);
+            if (machine === undefined || gpus.length === 0) return { type: t, price: machine };
+            const sources = [machine.source, ...gpus.map((g) => g.price?.source)].filter((x): x is string => x !== undefined);
+            const note = [machine.note, `plus ${gpus.map((g) => `${g.count} × ${g.type}`).join(", ")} per node`].filter(Boolean).join("; ");
+            return { type: t, price: { usd: machine.usd + gpuPerNode, source: sources.join("; "), note } };
+        });
+        const missing = [
+            ...priced.filter((p) => p.price === undefined).map((p) => p.type),
+            ...gpus.filter((g) => !g.price).map((g) => g.type),
+        ];
         const lane = spot ? "spot" : "on-demand";
         if (missing.length > 0) {
             unpriced.push(`${region}: ${what} (${missing.join(", ")})`);
@@ -203,7 +224,14 @@ export function estimateCost(input: CostInput): PlanCostEstimate {
         const max = num(autoscaling["totalMaxNodeCount"]) ?? (num(autoscaling["maxNodeCount"]) ?? fixedCount ?? 0) * zones;
         const spot = nodeConfig["spot"] === true || nodeConfig["preemptible"] === true;
         const machine = str(nodeConfig["machineType"]) ?? "";
-        addPool(region, `node pool ${pool.name}`, [machine], spot, min, max, cloudRegionOf(region));
+        const accelerators =
+            catalog.instances[machine]?.includesGpus === false && Array.isArray(nodeConfig["guestAccelerators"])
+                ? (nodeConfig["guestAccelerators"] as unknown[]).map((a) => ({
+                      type: str(obj(a)["type"]) ?? "",
+                      count: num(obj(a)["count"]) ?? 1,
+                  }))
+                : [];
+        addPool(region, `node pool ${pool.name}`, [machine], spot, min, max, cloudRegionOf(region), accelerators);
     }
 
     // Model store: a bucket per region copy, sized by the stack's pricing setting.
@@ -326,7 +354,7 @@ export function costSummaryLines(cost: PlanCostEstimate): string[] {
         `  assumed: model store ${cost.assumptions.modelStoreGb} GB per bucket, ${cost.assumptions.replicatedGbPerMonth} GB a month replicated (modelfleet:pricing); ${cost.assumptions.overrides.length > 0 ? `overrides: ${cost.assumptions.overrides.join(", ")}` : "no price overrides"}`,
     );
     lines.push(
-        "  not counted: data transfer to the internet, NAT/LB per-GB and LCU charges, EBS/PD disks, logs, KMS, ECR, edge clusters (docs/cost.md)",
+        "  not counted: serving traffic to the internet, NAT/LB per-GB and LCU charges, EBS/PD disks, logs, KMS, ECR, edge clusters (docs/cost.md)",
     );
     for (const u of cost.unpriced)
         lines.push(`  unpriced: ${u}; fix: add it to config/priceCatalog.ts or set modelfleet:pricing.instances`);
