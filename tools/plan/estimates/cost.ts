@@ -239,15 +239,18 @@ export function estimateCost(input: CostInput): PlanCostEstimate {
     const replicatedGb = pricing.replicatedGbPerMonth ?? storeGb;
     const storeNote = `${storeGb} GB assumed (modelfleet:pricing.modelStoreGb)`;
     const copyNote = `${replicatedGb} GB a month assumed (modelfleet:pricing.replicatedGbPerMonth)`;
-    for (const bucket of byType("aws:s3/bucket:Bucket")) {
+    const storeBuckets = byType("aws:s3/bucket:Bucket").filter((b) => obj(b.inputs["tags"])["modelfleet:component"] === "model-store");
+    // Transfer is billed where the data leaves: the primary bucket's region.
+    const primary = storeBuckets.find((b) => obj(b.inputs["tags"])["modelfleet:store-role"] === "primary");
+    const sourceRegion = str(primary?.inputs["region"]) ?? "us-east-1";
+    for (const bucket of storeBuckets) {
         const tags = obj(bucket.inputs["tags"]);
-        if (tags["modelfleet:component"] !== "model-store") continue;
         const region = str(tags["modelfleet:region"]) ?? "global";
         const cloudRegion = str(bucket.inputs["region"]) ?? cloudRegionOf(region);
         const target = regions[region] ? region : undefined;
         addFixed(target, "s3Storage", storeGb, cloudRegion, `model store bucket (S3 Standard)`, storeNote);
         if (tags["modelfleet:store-role"] === "replica") {
-            addFixed(target, "s3ReplicationTransfer", replicatedGb, cloudRegion, "model store replication into this region", copyNote);
+            addFixed(target, "s3ReplicationTransfer", replicatedGb, sourceRegion, "model store replication into this region", copyNote);
             if (settings.modelStore.replicationTimeControl)
                 addFixed(target, "s3ReplicationTimeControl", replicatedGb, cloudRegion, "model store Replication Time Control", copyNote);
         }
@@ -261,7 +264,7 @@ export function estimateCost(input: CostInput): PlanCostEstimate {
         const target = regions[region] ? region : undefined;
         addFixed(target, "gcsStorage", storeGb, cloudRegion, "model store bucket (Cloud Storage Standard)", storeNote);
         if (transferJobs > 0)
-            addFixed(target, "internetEgress", replicatedGb, cloudRegion, "model store transfer from S3 into this region", copyNote);
+            addFixed(target, "internetEgress", replicatedGb, sourceRegion, "model store transfer from S3 into this region", copyNote);
     }
 
     // Route 53: health checks per region endpoint, and any zone the program creates.
