@@ -428,9 +428,9 @@ export const priceCatalog: PriceCatalog = {
             usd: 0.5,
             region: "global",
             source: {
-                url: "https://wewantcode.com/en/course/aws/lesson/7-84-health-checks-status-check.html",
-                asOf: "2026-12-04",
-                note: "basic check; calculated checks are priced as basic checks (read on the day given)",
+                url: "https://github.com/api-evangelist/amazon-route53-resolver/blob/1c78eb06bd0bfa4611316eca2dd0240ad0bb733e/plans/amazon-route53-resolver-plans-pricing.yml",
+                asOf: "2026-09-20",
+                note: "https://aws.amazon.com/route53/pricing/ as transcribed on 2026-09-20: basic health checks, AWS endpoints; calculated checks are priced as these (the page lists no price of their own); the page's 50 free checks for AWS endpoints are an account's, not deducted",
             },
         },
         route53HealthCheckOther: {
@@ -438,7 +438,11 @@ export const priceCatalog: PriceCatalog = {
             unit: "month",
             usd: 0.75,
             region: "global",
-            source: { url: "https://wewantcode.com/en/course/aws/lesson/7-84-health-checks-status-check.html", asOf: "2026-12-04" },
+            source: {
+                url: "https://github.com/api-evangelist/amazon-route53-resolver/blob/1c78eb06bd0bfa4611316eca2dd0240ad0bb733e/plans/amazon-route53-resolver-plans-pricing.yml",
+                asOf: "2026-09-20",
+                note: "https://aws.amazon.com/route53/pricing/ as transcribed on 2026-09-20: basic health checks, non-AWS endpoints",
+            },
         },
         route53HealthCheckOptionAws: {
             label: "Route 53 health check option (AWS endpoint)",
@@ -446,10 +450,9 @@ export const priceCatalog: PriceCatalog = {
             usd: 1,
             region: "global",
             source: {
-                url: "https://aws.amazon.com/route53/pricing/",
-                asOf: "2026-12-04",
-                verified: false,
-                note: "each of HTTPS, string matching, fast interval and latency measurement; the pages read name these options but not their price; figure as recalled from the pricing page, not checked",
+                url: "https://github.com/api-evangelist/amazon-route53-resolver/blob/1c78eb06bd0bfa4611316eca2dd0240ad0bb733e/plans/amazon-route53-resolver-plans-pricing.yml",
+                asOf: "2026-09-20",
+                note: "optional health check features, AWS endpoints, per feature: HTTPS, string matching, fast interval, latency measurement",
             },
         },
         route53HealthCheckOptionOther: {
@@ -458,10 +461,9 @@ export const priceCatalog: PriceCatalog = {
             usd: 2,
             region: "global",
             source: {
-                url: "https://aws.amazon.com/route53/pricing/",
-                asOf: "2026-12-04",
-                verified: false,
-                note: "as route53HealthCheckOptionAws, for endpoints outside AWS; figure as recalled, not checked",
+                url: "https://github.com/api-evangelist/amazon-route53-resolver/blob/1c78eb06bd0bfa4611316eca2dd0240ad0bb733e/plans/amazon-route53-resolver-plans-pricing.yml",
+                asOf: "2026-09-20",
+                note: "optional health check features, non-AWS endpoints, per feature",
             },
         },
         route53HostedZone: {
@@ -470,10 +472,9 @@ export const priceCatalog: PriceCatalog = {
             usd: 0.5,
             region: "global",
             source: {
-                url: "https://aws.amazon.com/route53/pricing/",
-                asOf: "2026-12-04",
-                verified: false,
-                note: "first 25 zones; counted only for a zone the program creates; figure as recalled, not checked",
+                url: "https://github.com/api-evangelist/amazon-route53-resolver/blob/1c78eb06bd0bfa4611316eca2dd0240ad0bb733e/plans/amazon-route53-resolver-plans-pricing.yml",
+                asOf: "2026-09-20",
+                note: "first 25 hosted zones; counted only for a zone the program creates",
             },
         },
         s3Storage: {
@@ -482,10 +483,9 @@ export const priceCatalog: PriceCatalog = {
             usd: 0.023,
             region: "us-east-1",
             source: {
-                url: "https://aws.amazon.com/s3/pricing/",
+                url: "https://devnotes.tech/understanding-aws-s3-pricing-a-complete-cost-breakdown-with-examples",
                 asOf: "2026-12-04",
-                verified: false,
-                note: "first 50 TB; figure as recalled from the pricing page, not checked",
+                note: "S3 Standard from $0.023 per GB-month (US East); the page carries no date, read on the day given",
             },
         },
         gcsStorage: {
@@ -493,11 +493,20 @@ export const priceCatalog: PriceCatalog = {
             unit: "GB-month",
             usd: 0.02,
             region: "us-central1",
+            byRegion: {
+                "us-east1": 0.02,
+                "us-east4": 0.023,
+                "us-west1": 0.02,
+                "us-west4": 0.023,
+                "europe-west1": 0.02,
+                "europe-west4": 0.02,
+                "asia-east1": 0.02,
+                "asia-southeast1": 0.02,
+            },
             source: {
-                url: "https://cloud.google.com/storage/pricing",
-                asOf: "2026-12-04",
-                verified: false,
-                note: "figure as recalled from the pricing page, not checked",
+                url: "https://github.com/Cyclenerd/google-cloud-pricing-cost-calculator/blob/dac31281f2a4575f0a8bff20ac04fc71a5ff2190/pricing.yml",
+                asOf: "2026-08-20",
+                note: "storage.bucket.standard.cost.<region>.month",
             },
         },
         s3ReplicationTransfer: {
