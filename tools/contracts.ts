@@ -38,12 +38,30 @@ export interface Plan {
     stack: string;
     resources: PlanResource[];
     outputs: Record<string, unknown>;
-    /** Figures derived from the plan: cost, and what other estimates add. */
+    /** What the plan estimates before anything is deployed: cost, failover time and headroom. */
     estimates?: PlanEstimates;
 }
 
+/** Worst-case seconds a failed region keeps getting new requests, and a recovered one waits for them. */
+export interface FailoverFigures {
+    stopSeconds: number;
+    resumeSeconds: number;
+}
+
 export interface PlanEstimates {
+    /** Monthly cost at every pool's floor and ceiling, plus fixed costs (tools/plan/estimates/cost.ts). */
     cost?: PlanCostEstimate;
+    /** Per routed region, from its Route 53 health checks and record TTLs (tools/plan/estimates/failover.ts). */
+    failover?: {
+        regions: Record<string, FailoverFigures>;
+        worst: FailoverFigures;
+        /** globalEntry.maxFailoverSeconds, or null when the stack sets none. */
+        maxFailoverSeconds: number | null;
+    };
+    /** Per GPU pool of the cloud regions: TorchServe pods needed during a rollout against those that fit at maxNodes. */
+    capacity?: {
+        pools: Array<{ region: string; pool: string; usedPods: number; availablePods: number }>;
+    };
 }
 
 /** One priced line: a fixed fee, storage, or a pool at its floor and ceiling. USD per month, rounded to cents. */
