@@ -6,6 +6,7 @@ import { feeKeys, priceCatalog, type FeeKey, type FeePrice, type PriceCatalog, t
 import type { PlanResource } from "../tools/contracts";
 import { costSummaryLines, estimateCost, type CostInput } from "../tools/plan/estimates/cost";
 import { main } from "../tools/plan";
+import { figuresOf } from "../tools/plan/estimates/compare";
 import { mutate } from "./mocks";
 
 const source: PriceSource = { url: "https://example.com/prices", asOf: "2026-06-01" };
@@ -159,6 +160,18 @@ describe("cost estimate arithmetic on a small stack", () => {
         expect(cost.total).toEqual({ fixedMonthly: 293.15, floorMonthly: 1169.15, ceilingMonthly: 3359.15 });
         expect(cost.unpriced).toEqual([]);
         expect(cost.assumptions).toEqual({ modelStoreGb: 50, replicatedGbPerMonth: 20, overrides: [] });
+    });
+
+    it("names every line so that --compare pairs the same pool or fee across two plans", () => {
+        expect(cost.regions["use1"].items.map((i) => i.id)).toEqual([
+            "eksControlPlane",
+            "natGateway",
+            "alb",
+            "node group use1-system",
+            "node group use1-gpu",
+            "model store bucket (S3 Standard)",
+        ]);
+        expect(figuresOf({ cost }).get("cost.regions.use1.items[node group use1-gpu].ceilingMonthly")).toBe(2190);
     });
 
     it("applies the stack's overrides to every region", () => {

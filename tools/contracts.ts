@@ -66,6 +66,8 @@ export interface PlanEstimates {
 
 /** One priced line: a fixed fee, storage, or a pool at its floor and ceiling. USD per month, rounded to cents. */
 export interface PlanCostItem {
+    /** Stable within its region across plans (the pool's or the fee's name), so --compare pairs the same line. */
+    id: string;
     what: string;
     /** How many units at the floor (for fixed items, also at the ceiling). */
     quantity: number;

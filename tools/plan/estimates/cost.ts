@@ -62,6 +62,7 @@ export function estimateCost(input: CostInput): PlanCostEstimate {
         const unit = f.price.unit === "hour" ? "hour" : f.price.unit;
         const monthly = cents(quantity * f.usd * perMonth(f.price));
         const item: PlanCostItem = {
+            id: what ?? key,
             what: what ?? f.price.label,
             quantity,
             unit,
@@ -123,6 +124,7 @@ export function estimateCost(input: CostInput): PlanCostEstimate {
         if (missing.length > 0) {
             unpriced.push(`${region}: ${what} (${missing.join(", ")})`);
             regions[region]?.items.push({
+                id: what,
                 what: `${what}, ${min}-${max} × ${types.join("|")} (${lane})`,
                 quantity: min,
                 ceilingQuantity: max,
@@ -143,6 +145,7 @@ export function estimateCost(input: CostInput): PlanCostEstimate {
         const notes = [...new Set(priced.map((p) => p.price?.note).filter((n): n is string => n !== undefined))];
         if (types.length > 1) notes.unshift(`floor at the cheapest type (${cheapest.type}), ceiling at the dearest (${dearest.type})`);
         regions[region]?.items.push({
+            id: what,
             what: `${what}, ${min}-${max} × ${types.join("|")} (${lane})`,
             quantity: min,
             ceilingQuantity: max,
