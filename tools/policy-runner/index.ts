@@ -347,7 +347,11 @@ function providerUrn(reference: string): string {
     return reference.split("::").slice(0, 4).join("::");
 }
 
-function providerOf(resource: PlanResource, byUrn: ReadonlyMap<string, PlanResource>): PolicyProviderResource | undefined {
+function providerOf(
+    resource: PlanResource,
+    byUrn: ReadonlyMap<string, PlanResource>,
+    propsFor: (inputs: PlanResource) => Record<string, unknown>,
+): PolicyProviderResource | undefined {
     if (!resource.provider) return undefined;
     const urn = providerUrn(resource.provider);
     const known = byUrn.get(urn);
@@ -355,7 +359,7 @@ function providerOf(resource: PlanResource, byUrn: ReadonlyMap<string, PlanResou
     const qualifiedType = parts[2] ?? "";
     return {
         type: known?.type ?? qualifiedType.slice(qualifiedType.lastIndexOf("$") + 1),
-        props: propsOf(known?.inputs ?? {}),
+        props: known ? propsFor(known) : propsOf({}),
         urn,
         name: known?.name ?? parts[3] ?? "",
     };
@@ -381,66 +385,104 @@ function resourceAsType(type: string, props: Record<string, unknown>): PolicyRes
         isTypeOf(type, resourceClass) ? (props as q.ResolvedResource<TResource>) : undefined;
 }
 
-function resourceArgs(
-    resource: PlanResource,
-    settings: Record<string, unknown>,
-    stackTags: ReadonlyMap<string, string>,
-    byUrn: ReadonlyMap<string, PlanResource>,
-): ResourceValidationArgs {
-    const props = propsOf(resource.inputs);
-    const type = resource.type;
-    const args: ResourceValidationArgs = {
-        type,
-        props,
-        urn: resource.urn,
-        name: resource.name,
-        opts: optionsOf(resource),
-        stackTags,
-        isType: (resourceClass) => isTypeOf(type, resourceClass),
-        asType: argsAsType(type, props),
-        getConfig: configGetter(settings),
-        notApplicable: throwNotApplicable,
-    };
-    const provider = providerOf(resource, byUrn);
-    if (provider) args.provider = provider;
-    return args;
-}
-
-function stackArgs(
-    resources: readonly RunnerResource[],
-    settings: Record<string, unknown>,
-    stackTags: ReadonlyMap<string, string>,
-    byUrn: ReadonlyMap<string, PlanResource>,
-): StackValidationArgs {
-    const built = resources.map((r) => {
-        const props = propsOf(r.inputs);
-        const policyResource: PolicyResource = {
-            type: r.type,
-            props,
-            urn: r.urn,
-            name: r.name,
-            opts: optionsOf(r),
-            dependencies: [],
-            propertyDependencies: {},
-            isType: (resourceClass) => isTypeOf(r.type, resourceClass),
-            asType: resourceAsType(r.type, props),
-        };
-        const provider = providerOf(r, byUrn);
-        if (provider) policyResource.provider = provider;
-        return policyResource;
-    });
-    const byUrnBuilt = new Map(built.map((b) => [b.urn, b]));
-    const lookup = (urns: readonly string[]) => urns.map((u) => byUrnBuilt.get(u)).filter((b): b is PolicyResource => b !== undefined);
-    resources.forEach((r, i) => {
-        const target = built[i];
-        const parent = r.parent ? byUrnBuilt.get(r.parent) : undefined;
-        if (parent) target.parent = parent;
-        target.dependencies = lookup(r.opts.dependsOn ?? []);
-        for (const [key, urns] of Object.entries(r.propertyDependencies ?? {})) {
-            target.propertyDependencies[key] = lookup(urns);
+/**
+ * What a run derives from each resource once and hands to every policy: the props (the
+ * protobuf reduction behind the unknown-checking proxy), options, provider and type helpers.
+ * Policies read their arguments; the engine's values are the same for every policy of a run.
+ */
+class PreparedArgs {
+    private readonly props = new Map<string, Record<string, unknown>>();
+    private readonly args = new Map<string, Omit<ResourceValidationArgs, "getConfig">>();
+    private stackResources: PolicyResource[] | undefined;
+    private readonly propsFor = (resource: PlanResource): Record<string, unknown> => {
+        let props = this.props.get(resource.urn);
+        if (props === undefined) {
+            props = propsOf(resource.inputs);
+            this.props.set(resource.urn, props);
         }
-    });
-    return { resources: built, stackTags, getConfig: configGetter(settings), notApplicable: throwNotApplicable };
+        return props;
+    };
+
+    constructor(
+        private readonly resources: readonly RunnerResource[],
+        private readonly stackTags: ReadonlyMap<string, string>,
+        private readonly byUrn: ReadonlyMap<string, PlanResource>,
+    ) {}
+
+    /** The validation arguments for one resource, with the calling policy's settings. */
+    resource(resource: PlanResource, getConfig: ResourceValidationArgs["getConfig"]): ResourceValidationArgs {
+        let base = this.args.get(resource.urn);
+        if (base === undefined) {
+            const props = this.propsFor(resource);
+            const type = resource.type;
+            base = {
+                type,
+                props,
+                urn: resource.urn,
+                name: resource.name,
+                opts: optionsOf(resource),
+                stackTags: this.stackTags,
+                isType: (resourceClass) => isTypeOf(type, resourceClass),
+                asType: argsAsType(type, props),
+                notApplicable: throwNotApplicable,
+            };
+            const provider = providerOf(resource, this.byUrn, this.propsFor);
+            if (provider) base.provider = provider;
+            this.args.set(resource.urn, base);
+        }
+        const args: ResourceValidationArgs = {
+            type: base.type,
+            props: base.props,
+            urn: base.urn,
+            name: base.name,
+            opts: base.opts,
+            stackTags: base.stackTags,
+            isType: base.isType,
+            asType: base.asType,
+            getConfig,
+            notApplicable: base.notApplicable,
+        };
+        if (base.provider) args.provider = base.provider;
+        return args;
+    }
+
+    /** The stack validation arguments, with the calling policy's settings. */
+    stack(getConfig: StackValidationArgs["getConfig"]): StackValidationArgs {
+        this.stackResources ??= this.buildStackResources();
+        return { resources: this.stackResources, stackTags: this.stackTags, getConfig, notApplicable: throwNotApplicable };
+    }
+
+    private buildStackResources(): PolicyResource[] {
+        const built = this.resources.map((r) => {
+            const props = this.propsFor(r);
+            const policyResource: PolicyResource = {
+                type: r.type,
+                props,
+                urn: r.urn,
+                name: r.name,
+                opts: optionsOf(r),
+                dependencies: [],
+                propertyDependencies: {},
+                isType: (resourceClass) => isTypeOf(r.type, resourceClass),
+                asType: resourceAsType(r.type, props),
+            };
+            const provider = providerOf(r, this.byUrn, this.propsFor);
+            if (provider) policyResource.provider = provider;
+            return policyResource;
+        });
+        const byUrnBuilt = new Map(built.map((b) => [b.urn, b]));
+        const lookup = (urns: readonly string[]) => urns.map((u) => byUrnBuilt.get(u)).filter((b): b is PolicyResource => b !== undefined);
+        this.resources.forEach((r, i) => {
+            const target = built[i];
+            const parent = r.parent ? byUrnBuilt.get(r.parent) : undefined;
+            if (parent) target.parent = parent;
+            target.dependencies = lookup(r.opts.dependsOn ?? []);
+            for (const [key, urns] of Object.entries(r.propertyDependencies ?? {})) {
+                target.propertyDependencies[key] = lookup(urns);
+            }
+        });
+        return built;
+    }
 }
 
 // ---------------------------------------------------------------------------------------
@@ -475,18 +517,21 @@ export async function evaluatePolicies(resources: readonly RunnerResource[], opt
     const active = resolved.filter((r) => r.level !== "disabled");
     const stackTags = options.stackTags ?? new Map<string, string>();
     const byUrn = new Map(resources.map((r) => [r.urn, r]));
+    const runs = active.map(({ policy, level, settings }) => ({ policy, level, getConfig: configGetter(settings) }));
+    const prepared = new PreparedArgs(resources, stackTags, byUrn);
     const violations: PolicyViolation[] = [];
 
+    const resourceRuns = runs.flatMap(({ policy, level, getConfig }) => {
+        if (!isResourcePolicy(policy) || policy.validateResource === undefined) return [];
+        const validations: ResourceValidation[] = Array.isArray(policy.validateResource)
+            ? policy.validateResource
+            : [policy.validateResource];
+        const only = validations.length === 1 ? pulumiTypeOf(validations[0]) : undefined;
+        return [{ policy, level, getConfig, validations, only }];
+    });
     for (const resource of resources) {
-        for (const { policy, level, settings } of active) {
-            if (!isResourcePolicy(policy) || policy.validateResource === undefined) continue;
-            const validations: ResourceValidation[] = Array.isArray(policy.validateResource)
-                ? policy.validateResource
-                : [policy.validateResource];
-            if (validations.length === 1) {
-                const only = pulumiTypeOf(validations[0]);
-                if (only !== undefined && only !== resource.type) continue;
-            }
+        for (const { policy, level, getConfig, validations, only } of resourceRuns) {
+            if (only !== undefined && only !== resource.type) continue;
             const report: ReportViolation = (message) => {
                 violations.push({
                     policy: policy.name,
@@ -498,8 +543,7 @@ export async function evaluatePolicies(resources: readonly RunnerResource[], opt
             };
             for (const validation of validations) {
                 try {
-                    // A fresh argument bag per validation, as the engine builds one per call.
-                    await validation(resourceArgs(resource, settings, stackTags, byUrn), report);
+                    await validation(prepared.resource(resource, getConfig), report);
                 } catch (e) {
                     handleThrown(e, policy, resource.urn, resource.type, violations);
                 }
@@ -507,7 +551,7 @@ export async function evaluatePolicies(resources: readonly RunnerResource[], opt
         }
     }
 
-    for (const { policy, level, settings } of active) {
+    for (const { policy, level, getConfig } of runs) {
         if (!isStackPolicy(policy)) continue;
         const only = pulumiTypeOf(policy.validateStack);
         if (only !== undefined && !resources.some((r) => r.type === only)) continue;
@@ -522,7 +566,7 @@ export async function evaluatePolicies(resources: readonly RunnerResource[], opt
             });
         };
         try {
-            await policy.validateStack(stackArgs(resources, settings, stackTags, byUrn), report);
+            await policy.validateStack(prepared.stack(getConfig), report);
         } catch (e) {
             handleThrown(e, policy, undefined, undefined, violations);
         }
