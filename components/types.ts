@@ -97,12 +97,12 @@ export type RegionTls =
     | {
           kind: "gcp-managed";
           hosts: string[];
-          /** compute.ManagedSslCertificate name, attached with ingress.gcp.kubernetes.io/pre-shared-cert. */
-          certificateName: pulumi.Output<string>;
+          /** Certificate Manager certificate map name, attached to the Gateway with networking.gke.io/certmap. */
+          certificateMapName: pulumi.Output<string>;
           /** compute.GlobalAddress name, attached with kubernetes.io/ingress.global-static-ip-name. */
           staticIpName: pulumi.Output<string>;
           staticIpAddress: pulumi.Output<string>;
-          /** compute.SSLPolicy name, referenced from the FrontendConfig. */
+          /** compute.SSLPolicy name, referenced from the Gateway's GCPGatewayPolicy. */
           sslPolicyName: pulumi.Output<string>;
           readyResources: pulumi.Resource[];
       }
