@@ -1,6 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { Cloud } from "../config";
+import type { AcmeIssuerSettings } from "./global/acmeDns01";
 
 /** Where a GPU pool's pods must go, whatever the cloud. */
 export interface GpuPoolPlacement {
@@ -113,6 +114,11 @@ export type RegionTls =
           secretName: string;
           /** The cert-manager issuer that signs it. */
           issuer: { name: string; kind: "ClusterIssuer" | "Issuer" };
+          /**
+           * Set when the program makes the issuer (regions[].certIssuer.acme): an ACME Issuer
+           * solving DNS-01 in Route 53 with this key, which the serving stack puts beside it.
+           */
+          acme?: { issuer: AcmeIssuerSettings; accessKeyId: pulumi.Output<string>; secretAccessKey: pulumi.Output<string> };
           readyResources: pulumi.Resource[];
           /**
            * Earlier identities of the Certificate, which the serving stack makes in its own

@@ -563,18 +563,43 @@ describe("certificates on prod", () => {
         expect(field<string[]>(named(fleet.mocks, "global-usc1-regional"), "records")).toHaveLength(1);
     });
 
-    it("hands the edge cluster's serving stack both names and the configured issuer, and makes nothing in the cluster itself", () => {
+    it("hands the edge cluster's serving stack both names, the issuer and its Route 53 key, and makes nothing in the cluster itself", async () => {
         const tls = fleet.certificates["edge-muc"].tls;
-        expect(tls).toEqual({
+        if (tls.kind !== "cert-manager" || !tls.acme) throw new Error("edge-muc should have a program-made ACME issuer");
+        expect(tls).toMatchObject({
+            kind: "cert-manager",
+            hosts: [DOMAIN, `edge-muc.${DOMAIN}`],
+            secretName: "serving-tls",
+            issuer: { name: "modelfleet-acme", kind: "Issuer" },
+            certificateAliases: [{ name: "edge-muc-tls-certificate", parent: fleet.certificates["edge-muc"] }],
+        });
+        expect(tls.acme.issuer).toMatchObject({ name: "modelfleet-acme", email: "platform@modelfleet.example.com", hosts: tls.hosts });
+        expect(await pulumi.isSecret(tls.acme.secretAccessKey)).toBe(true);
+        const inEdge = fleet.registrations.filter((r) => r.urn.includes("RegionCertificate") && r.name.startsWith("edge-muc"));
+        expect(inEdge.map((r) => r.name).sort()).toEqual([
+            "edge-muc-tls",
+            "edge-muc-tls-acme-dns01",
+            "edge-muc-tls-acme-key",
+            "edge-muc-tls-acme-user",
+        ]);
+        expect(inEdge.every((r) => r.type === "modelfleet:global:RegionCertificate" || r.type.startsWith("aws:iam/"))).toBe(true);
+    });
+
+    it("hands an edge cluster with its own issuer just its name and kind", () => {
+        const config = prodConfig((raw) => {
+            const regions = raw["regions"] as unknown as Array<Record<string, unknown>>;
+            regions[3]["certIssuer"] = { name: "letsencrypt-prod" };
+        });
+        const region = config.regions[3];
+        const certificate = new RegionCertificate("edge-muc-tls", { config, region, cluster: fakeCluster(region), zoneId: "Z1" });
+        expect(certificate.tls).toEqual({
             kind: "cert-manager",
             hosts: [DOMAIN, `edge-muc.${DOMAIN}`],
             secretName: "serving-tls",
             issuer: { name: "letsencrypt-prod", kind: "ClusterIssuer" },
             readyResources: [],
-            certificateAliases: [{ name: "edge-muc-tls-certificate", parent: fleet.certificates["edge-muc"] }],
+            certificateAliases: [{ name: "edge-muc-tls-certificate", parent: certificate }],
         });
-        const inEdge = fleet.registrations.filter((r) => r.urn.includes("RegionCertificate") && r.name.startsWith("edge-muc"));
-        expect(inEdge.map((r) => r.name)).toEqual(["edge-muc-tls"]);
     });
 });
 

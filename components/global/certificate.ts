@@ -4,12 +4,15 @@ import * as pulumi from "@pulumi/pulumi";
 import type { FleetConfig, RegionConfig } from "../../config";
 import type { ProjectApis } from "../gcp/apis";
 import type { RegionCluster, RegionTls } from "../types";
+import { acmeDns01Policy } from "./acmeDns01";
 import { AcmValidationRecord } from "./acmValidationRecord";
 import { GcpDnsAuthorization } from "./gcpDnsAuthorization";
 import { acmValidationOwner, acmValidationRecordName, certificateHosts, regionalHost } from "./dns";
 
 /** Kubernetes Secret the cert-manager Certificate writes on existing clusters. */
 export const SERVING_TLS_SECRET = "serving-tls";
+
+type CertIssuerSettings = Extract<RegionConfig, { cloud: "existing" }>["certIssuer"];
 
 /** ACM refuses a certificate whose first domain name is longer than this (octets). */
 const ACM_SUBJECT_MAX = 64;
@@ -80,7 +83,7 @@ export class RegionCertificate extends pulumi.ComponentResource {
         } else if (region.cloud === "gcp") {
             this.tls = this.gcpManaged(name, args, region.project, hosts);
         } else {
-            this.tls = this.certManager(name, region.certIssuer, hosts);
+            this.tls = this.certManager(name, args, region.certIssuer, hosts);
         }
 
         this.registerOutputs({ hosts: this.hosts, tls: this.tls });
@@ -228,17 +231,44 @@ export class RegionCertificate extends pulumi.ComponentResource {
 
     /**
      * Existing clusters: cert-manager signs the certificate inside the cluster, in the serving
-     * namespace, so the serving stack makes the Certificate object after its Namespace.
+     * namespace, so the serving stack makes the Certificate object after its Namespace. With
+     * `certIssuer.acme` the program also makes what the issuer needs outside the cluster: an
+     * IAM user whose only right is to write the challenge TXT records of these names in the
+     * zone, and its access key, which the serving stack stores as a Secret beside the Issuer.
      */
-    private certManager(name: string, issuer: { name: string; kind: "ClusterIssuer" | "Issuer" }, hosts: string[]): RegionTls {
-        return {
+    private certManager(name: string, args: RegionCertificateArgs, issuer: CertIssuerSettings, hosts: string[]): RegionTls {
+        const tls: RegionTls = {
             kind: "cert-manager",
             hosts,
             secretName: SERVING_TLS_SECRET,
-            issuer,
+            issuer: { name: issuer.name, kind: issuer.kind },
             readyResources: [],
             // Stacks made before the serving stack owned the Certificate have it here.
             certificateAliases: [{ name: `${name}-certificate`, parent: this }],
+        };
+        if (!issuer.acme) return tls;
+
+        const child = { parent: this, provider: args.awsProvider };
+        const user = new aws.iam.User(
+            `${name}-acme-user`,
+            { path: "/modelfleet/", tags: { Name: `${args.region.name} ACME DNS-01 (${hosts.join(", ")})` } },
+            child,
+        );
+        const policy = new aws.iam.UserPolicy(
+            `${name}-acme-dns01`,
+            { user: user.name, policy: pulumi.output(args.zoneId).apply((zoneId) => JSON.stringify(acmeDns01Policy(zoneId, hosts))) },
+            child,
+        );
+        // The key's secret is a secret output of the provider: encrypted in state, redacted in plans.
+        const key = new aws.iam.AccessKey(`${name}-acme-key`, { user: user.name }, { ...child, dependsOn: [policy] });
+        return {
+            ...tls,
+            acme: {
+                issuer: { name: issuer.name, email: issuer.acme.email, server: issuer.acme.server, zoneId: args.zoneId, hosts },
+                accessKeyId: key.id,
+                secretAccessKey: pulumi.secret(key.secret),
+            },
+            readyResources: [policy, key],
         };
     }
 }
