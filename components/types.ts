@@ -67,6 +67,11 @@ export interface RegionCluster {
     /** Which monitoring CRDs workloads use and who may scrape them; the region installs the CRDs or the cluster has them. */
     monitoring: ClusterMonitoring;
     /**
+     * AWS only: the private subnets' S3 gateway endpoint and the AWS-owned buckets the nodes
+     * pull from; the model store sets the endpoint's policy once its buckets exist.
+     */
+    s3GatewayEndpoint?: { endpointId: pulumi.Output<string>; nodeBuckets: string[] };
+    /**
      * Resources Kubernetes objects must wait for (node groups, add-ons, controllers),
      * so workloads are not created into a cluster that cannot run them yet.
      */
