@@ -5,6 +5,7 @@
 export const defaults = {
     environment: "dev",
     deployStage: "serving",
+    kubernetesIdentity: "admin",
     aws: {
         azCount: 3,
         natGatewayPerAz: false,

@@ -179,6 +179,12 @@ testPolicies(clusterPolicies, {
                 settings: PROD_DELETION,
                 message: "cluster use1 is not protected; set the resource option protect: true.",
             },
+            {
+                title: "unprotected EKS whose removal marker is not 'true'",
+                resources: eks({ deletionProtection: false, tags: { "modelfleet-decommission": "false" } }),
+                settings: PROD_DELETION,
+                message: "cluster use1 does not set deletionProtection: true, so the cloud lets it be deleted.",
+            },
         ],
         accept: [
             {
@@ -206,6 +212,20 @@ testPolicies(clusterPolicies, {
                 settings: PROD_DELETION,
             },
             { title: "not required in dev", resources: eks({ deletionProtection: false }) },
+            {
+                title: "EKS of a region marked for removal, unprotected",
+                resources: eks({ deletionProtection: false, tags: { "modelfleet-decommission": "true" } }),
+                settings: PROD_DELETION,
+            },
+            {
+                title: "GKE of a region marked for removal, unprotected",
+                resources: cloud("gcp:container/cluster:Cluster", "usc1-cluster", {
+                    location: "us-central1",
+                    deletionProtection: false,
+                    resourceLabels: { "modelfleet-decommission": "true" },
+                } satisfies Unwrap<GkeClusterArgs>),
+                settings: PROD_DELETION,
+            },
         ],
     },
     "gke-node-pool-secure-boot": {

@@ -11,6 +11,22 @@ export interface PlanResourceOpts {
     dependsOn?: string[];
     ignoreChanges?: string[];
     deleteBeforeReplace?: boolean;
+    /**
+     * The resource's own `aliases`, as the SDK sends them to the engine: a URN, or a spec whose
+     * absent fields default to the resource's own name and type and whose `parent` is the
+     * resource's parent URN ("" for no parent). Aliases a parent passes on are not listed; the
+     * engine derives them (tools/plan/aliases.ts).
+     */
+    aliases?: PlanAlias[];
+}
+
+/** One alias of a resource: an old URN, or the parts the engine builds it from. */
+export interface PlanAlias {
+    urn?: string;
+    name?: string;
+    type?: string;
+    /** URN of the parent the alias names; "" for none (the root stack). */
+    parent?: string;
 }
 
 /** One registered resource, custom or component. */

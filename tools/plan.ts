@@ -8,6 +8,7 @@ import { renderDiagram } from "./plan/diagram";
 import { runOffline } from "./plan/engine";
 import { manifestFiles, renderManifests } from "./plan/manifests";
 import { idlePools } from "./plan/idle";
+import { resolveAliases } from "./plan/aliases";
 import { storeRenameProblems } from "./plan/storeRenames";
 import { capacityEstimate } from "./plan/estimates/capacity";
 import { comparePlans, CompareInputError, readPlanFile } from "./plan/estimates/compare";
@@ -141,6 +142,7 @@ export async function main(
     }
 
     const plan: Plan = { project: PROJECT, stack, resources: run.resources, outputs: run.outputs };
+    let againstPrevious: string | undefined;
     if (opts.previous !== undefined) {
         const previous = readPreviousPlan(opts.previous);
         if (typeof previous === "string") {
@@ -152,6 +154,12 @@ export async function main(
             renames.forEach((p) => io.stderr(formatProblem(p)));
             return 2;
         }
+        const resolution = resolveAliases(previous.resources, plan.resources);
+        if (resolution.conflicts.length > 0) {
+            resolution.conflicts.forEach((c) => io.stderr(`aliases: ${c}; fix: set formerName only on the region that had that name`));
+            return 2;
+        }
+        againstPrevious = `against ${opts.previous}: ${resolution.same.length} resources keep their URN, ${resolution.aliased.size} take over an old URN through aliases, ${resolution.created.length} are new, ${resolution.deleted.length} go away`;
     }
     let report: PolicyReport;
     try {
@@ -194,6 +202,7 @@ export async function main(
             wallMs,
         }),
     );
+    if (againstPrevious !== undefined) io.stdout(againstPrevious);
     for (const line of idlePools(settings)) io.stdout(line);
     for (const line of estimateLines(plan.estimates)) io.stdout(line);
     onPlan?.(plan);

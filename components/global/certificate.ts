@@ -3,6 +3,7 @@ import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
 import type { FleetConfig, RegionConfig } from "../../config";
 import type { ProjectApis } from "../gcp/apis";
+import { formerAliases } from "../renames";
 import type { RegionCluster, RegionTls } from "../types";
 import { acmeDns01Policy } from "./acmeDns01";
 import { AcmValidationRecord } from "./acmValidationRecord";
@@ -114,7 +115,7 @@ export class RegionCertificate extends pulumi.ComponentResource {
                     new AcmValidationRecord(
                         acmValidationRecordName(host),
                         { domainName: host, certificate, zoneId: args.zoneId, provider: args.awsProvider },
-                        { provider: args.awsProvider },
+                        { provider: args.awsProvider, aliases: formerHostAliases(config, args.region, host) },
                     ),
             );
 
@@ -271,4 +272,14 @@ export class RegionCertificate extends pulumi.ComponentResource {
             readyResources: [policy, key],
         };
     }
+}
+
+/**
+ * A renamed region's own name, `<region>.<domain>`, had its validation record under the old
+ * host's name; the record itself is replaced (it is the new name's), the URN is kept.
+ */
+function formerHostAliases(config: FleetConfig, region: RegionConfig, host: string): pulumi.Alias[] | undefined {
+    return host === regionalHost(config, region.name)
+        ? formerAliases(region, (n) => acmValidationRecordName(regionalHost(config, n)))
+        : undefined;
 }

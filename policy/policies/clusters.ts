@@ -3,7 +3,20 @@
  * encrypted with a KMS key, GKE with Workload Identity and shielded, secure-booted nodes,
  * and in prod clusters that neither the cloud nor Pulumi will delete.
  */
-import { flag, forTypes, get, isSet, list, setting, settingsOf, strings, text, type GuardPolicy } from "./util";
+import {
+    DECOMMISSION_MARKER,
+    flag,
+    forTypes,
+    get,
+    isSet,
+    list,
+    markedForRemoval,
+    setting,
+    settingsOf,
+    strings,
+    text,
+    type GuardPolicy,
+} from "./util";
 
 const EKS_CLUSTER = "aws:eks/cluster:Cluster";
 const GKE_CLUSTER = "gcp:container/cluster:Cluster";
@@ -114,7 +127,7 @@ const deletionProtectionDefaults = { requireDeletionProtection: false };
 const clusterDeletionProtection: GuardPolicy = {
     name: "cluster-deletion-protection",
     description:
-        "With requireDeletionProtection (prod), EKS and GKE clusters set the cloud's deletion protection and Pulumi's protect option.",
+        "With requireDeletionProtection (prod), EKS and GKE clusters set the cloud's deletion protection and Pulumi's protect option, unless tagged (EKS) or labelled (GKE) modelfleet-decommission=true while their region is removed.",
     enforcementLevel: "mandatory",
     configSchema: {
         properties: {
@@ -127,6 +140,10 @@ const clusterDeletionProtection: GuardPolicy = {
     validateResource: forTypes([EKS_CLUSTER, GKE_CLUSTER], (cluster, args, report) => {
         const { requireDeletionProtection } = settingsOf(args, deletionProtectionDefaults);
         if (!requireDeletionProtection) args.notApplicable("requireDeletionProtection is off for this stack");
+        // Removing a region lifts its protection on purpose, marked on the cluster for review.
+        if (markedForRemoval(args.type === EKS_CLUSTER ? cluster.tags : cluster.resourceLabels)) {
+            args.notApplicable(`marked ${DECOMMISSION_MARKER}=true: its region is being removed`);
+        }
         // aws.eks.Cluster defaults deletionProtection to false; gcp.container.Cluster (v5+) to true.
         const setting = flag(cluster.deletionProtection);
         const cloudProtected = args.type === EKS_CLUSTER ? setting === true : setting !== false;

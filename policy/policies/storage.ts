@@ -3,7 +3,19 @@
  * rotate, and in production protected from deletion.
  */
 import { bucketsWithout, S3, S3_BUCKET_TYPES } from "./buckets";
-import { flag, forTypes, get, isSet, list, setting, settingsOf, text, type GuardPolicy } from "./util";
+import {
+    DECOMMISSION_MARKER,
+    flag,
+    forTypes,
+    get,
+    isSet,
+    list,
+    markedForRemoval,
+    setting,
+    settingsOf,
+    text,
+    type GuardPolicy,
+} from "./util";
 
 const GCS_BUCKET = "gcp:storage/bucket:Bucket";
 const PUBLIC_ACCESS_FLAGS = ["blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets"];
@@ -111,7 +123,8 @@ const dataProtectionDefaults = { requireDataProtection: false, modelStorePattern
 
 const modelStoreDataProtection: GuardPolicy = {
     name: "model-store-data-protection",
-    description: "With requireDataProtection (prod), model-store buckets are protected from deletion and not force-destroyable.",
+    description:
+        "With requireDataProtection (prod), model-store buckets are protected from deletion (unless tagged or labelled modelfleet-decommission=true while their region is removed) and never force-destroyable.",
     enforcementLevel: "mandatory",
     configSchema: {
         properties: {
@@ -131,8 +144,12 @@ const modelStoreDataProtection: GuardPolicy = {
         if (!new RegExp(modelStorePattern, "i").test(args.name)) args.notApplicable("not a model-store bucket");
         // The engine hands policies `protect` but not `retainOnDelete`, so protect is what
         // can be enforced identically here and under `pulumi preview`.
-        if (args.opts.protect !== true) {
-            report(`model-store bucket ${args.name} is not protected; set the resource option protect: true (and retainOnDelete: true).`);
+        // A region being removed leaves its copy behind (retainOnDelete); the marker makes that reviewable.
+        const marked = markedForRemoval(args.type === GCS_BUCKET ? bucket.labels : bucket.tags);
+        if (args.opts.protect !== true && !marked) {
+            report(
+                `model-store bucket ${args.name} is not protected; set the resource option protect: true (and retainOnDelete: true), or mark its region for removal (${DECOMMISSION_MARKER}=true, regions[].decommission).`,
+            );
         }
         if (flag(bucket.forceDestroy) === true) {
             report(`model-store bucket ${args.name} sets forceDestroy: true, which deletes every model on destroy.`);

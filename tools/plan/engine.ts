@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import type { PlanResource, PlanResourceOpts } from "../contracts";
+import type { PlanAlias, PlanResource, PlanResourceOpts } from "../contracts";
 import { SECRET_MARKER } from "../contracts";
 import { FleetMocks, isWrappedSecret, MockedResource } from "../mocks";
 import { runtimeConfig } from "../stackfile";
@@ -190,7 +190,41 @@ async function safetyOpts(
     if (r.opts.ignoreChanges !== undefined) opts.ignoreChanges = [...r.opts.ignoreChanges];
     const depUrns = (await dependencyList(r.opts.dependsOn)).map((d) => urnOf(d)).filter((u): u is string => u !== undefined);
     if (depUrns.length > 0) opts.dependsOn = depUrns;
+    const aliases = await aliasSpecs(r, urnOf);
+    if (aliases.length > 0) opts.aliases = aliases;
     return opts;
+}
+
+/**
+ * A resource's own aliases as the SDK sends them (runtime/resource.js `mapAliasesForRequest`):
+ * a spec without `parent` carries the resource's parent, `parent: undefined` means none.
+ */
+async function aliasSpecs(r: Recorded, urnOf: (res: pulumi.Resource | undefined) => string | undefined): Promise<PlanAlias[]> {
+    const resolve = <T>(value: pulumi.Input<T> | undefined): Promise<T | undefined> =>
+        value === undefined ? Promise.resolve(undefined) : (pulumi.output(value) as unknown as OutputInternals<T>).promise();
+    const out: PlanAlias[] = [];
+    for (const input of r.opts.aliases ?? []) {
+        const alias = await resolve<string | pulumi.Alias>(input as pulumi.Input<string | pulumi.Alias>);
+        if (alias === undefined) continue;
+        if (typeof alias === "string") {
+            out.push({ urn: alias });
+            continue;
+        }
+        const spec: PlanAlias = {};
+        const name = await resolve(alias.name);
+        const type = await resolve(alias.type);
+        if (name) spec.name = name;
+        if (type) spec.type = type;
+        if (Object.prototype.hasOwnProperty.call(alias, "parent")) {
+            const parent = alias.parent;
+            spec.parent =
+                parent === undefined ? "" : pulumi.Resource.isInstance(parent) ? (urnOf(parent) ?? "") : ((await resolve(parent)) ?? "");
+        } else {
+            spec.parent = urnOf(r.opts.parent) ?? urnOf(pulumi.runtime.getStackResource()) ?? "";
+        }
+        out.push(spec);
+    }
+    return out;
 }
 
 /**
