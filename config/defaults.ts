@@ -98,6 +98,8 @@ export const defaults = {
         prometheusAdapter: "registry.k8s.io/prometheus-adapter/prometheus-adapter:v0.12.0",
         stackdriverAdapter: "gcr.io/gke-release/custom-metrics-stackdriver-adapter:v0.16.9-gke.0",
     },
+    /** What the plan's cost estimate assumes (docs/cost.md). */
+    pricing: { modelStoreGb: 100 },
     globalEntry: {
         routing: "latency",
         healthCheck: {

@@ -3,6 +3,7 @@ import { ConfigError, ConfigProblem, fromZodIssues, keyPath, unknownKeyProblem }
 import { closest, knownKeysAt } from "./suggest";
 import { fleetSchema, FleetSettings, ParsedSettings, RegionSettings } from "./schema";
 import { systemPoolProblems } from "./pools";
+import { pricingProblems } from "./pricing";
 import { servingProblems } from "./serving";
 import { checkAddonPins, checkSupportCalendar } from "./support";
 import { crossCheck, derivedDrainSeconds, GpuPoolShape, poolShape, routedRegions, SecretPresence } from "./validate";
@@ -114,7 +115,11 @@ export function validateSettings(raw: Record<string, unknown>, options: Validate
         problems.push(...fromZodIssues(parsed.error.issues, (path, key) => closest(key, knownKeysAt(fleetSchema, path, input))));
         throw new ConfigError(problems);
     }
-    problems.push(...crossCheck(parsed.data, presence), ...environmentProblems(parsed.data, options.stack));
+    problems.push(
+        ...crossCheck(parsed.data, presence),
+        ...environmentProblems(parsed.data, options.stack),
+        ...pricingProblems(parsed.data),
+    );
     const torchserve = parsed.data.serving.torchserve;
     const settings: FleetSettings = {
         ...parsed.data,

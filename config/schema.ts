@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { limits, networkAddressIfHostBits } from "./bounds";
 import { defaults } from "./defaults";
+import { pricingSchema } from "./pricingSchema";
 
 /**
  * The shape of the stack config, `modelfleet:*` keys. Unknown keys are rejected (a typo
@@ -541,6 +542,8 @@ export const fleetSchema = z.strictObject({
     serving: servingSchema,
     images: imagesSchema,
     globalEntry: globalEntrySchema,
+    /** What the plan's cost estimate assumes: store size and price overrides (docs/cost.md). */
+    pricing: pricingSchema,
 });
 
 export type FleetInput = z.input<typeof fleetSchema>;

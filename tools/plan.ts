@@ -2,8 +2,11 @@ import { Command, CommanderError } from "commander";
 import * as fs from "fs";
 import * as path from "path";
 import { ConfigError, formatProblem, settingsWarnings } from "../config";
+import { priceCatalog } from "../config/priceCatalog";
+import { catalogProblems, formatCatalogProblem } from "../config/pricing";
 import type { Plan, PolicyReport } from "./contracts";
 import { regionAttribution } from "./plan/attribution";
+import { estimateCost } from "./plan/estimates/cost";
 import { renderDiagram } from "./plan/diagram";
 import { runOffline } from "./plan/engine";
 import { manifestFiles, renderManifests } from "./plan/manifests";
@@ -116,6 +119,11 @@ export async function main(
         return 2;
     }
     const { stackFile, settings } = checked;
+    const catalogErrors = catalogProblems(priceCatalog);
+    if (catalogErrors.length > 0) {
+        catalogErrors.forEach((p) => io.stderr(formatCatalogProblem(p)));
+        return 2;
+    }
     for (const warning of settingsWarnings(settings, { today })) io.stderr(`warning: ${warning}`);
     // The environment, which also decides protect, picks the policy config; a stack named after
     // an environment must declare that environment, so the two never disagree.
@@ -172,8 +180,12 @@ export async function main(
         return 2;
     }
     const failover = failoverEstimate(plan.resources, settings.globalEntry.maxFailoverSeconds);
-    plan.estimates = { failover, capacity: capacityEstimate(settings) };
     const regionOf = regionAttribution(plan.resources);
+    plan.estimates = {
+        failover,
+        capacity: capacityEstimate(settings),
+        cost: estimateCost({ resources: plan.resources, regionOf, settings, catalog: priceCatalog, today }),
+    };
     const manifests = renderManifests(plan.resources, regionOf);
 
     const declaredPools = settings.regions.flatMap((r) =>
