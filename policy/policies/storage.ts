@@ -2,17 +2,29 @@
  * The model store and other buckets: never public, versioned, encrypted with KMS keys that
  * rotate, and in production protected from deletion.
  */
+import type { KeyArgs } from "@pulumi/aws/kms/key";
+import type { BucketLifecycleConfigurationArgs } from "@pulumi/aws/s3/bucketLifecycleConfiguration";
+import type { BucketPublicAccessBlockArgs } from "@pulumi/aws/s3/bucketPublicAccessBlock";
+import type { BucketServerSideEncryptionConfigurationArgs } from "@pulumi/aws/s3/bucketServerSideEncryptionConfiguration";
+import type { BucketVersioningArgs } from "@pulumi/aws/s3/bucketVersioning";
+import type { BucketArgs as GcsBucketArgs } from "@pulumi/gcp/storage/bucket";
 import { bucketsWithout, S3, S3_BUCKET_TYPES } from "./buckets";
-import { flag, forTypes, get, isSet, list, setting, settingsOf, text, type GuardPolicy } from "./util";
+import type { BucketArgs as S3BucketArgs } from "@pulumi/aws/s3/bucket";
+import { flag, forTypes, get, inputsOf, isSet, list, setting, settingsOf, text, type GuardPolicy, type Inputs } from "./util";
 
 const GCS_BUCKET = "gcp:storage/bucket:Bucket";
-const PUBLIC_ACCESS_FLAGS = ["blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets"];
+const PUBLIC_ACCESS_FLAGS = [
+    "blockPublicAcls",
+    "blockPublicPolicy",
+    "ignorePublicAcls",
+    "restrictPublicBuckets",
+] as const satisfies ReadonlyArray<keyof BucketPublicAccessBlockArgs>;
 
 const s3PublicAccessBlockAll: GuardPolicy = {
     name: "s3-public-access-block-all",
     description: "S3 public access blocks turn on all four settings.",
     enforcementLevel: "mandatory",
-    validateResource: forTypes([S3.publicAccessBlock], (block, args, report) => {
+    validateResource: forTypes<BucketPublicAccessBlockArgs>([S3.publicAccessBlock], (block, args, report) => {
         const off = PUBLIC_ACCESS_FLAGS.filter((f) => flag(block[f]) !== true);
         if (off.length > 0) report(`public access block ${args.name} does not set ${off.join(", ")} to true.`);
     }),
@@ -23,7 +35,7 @@ const s3BucketHasPublicAccessBlock: GuardPolicy = {
     description: "Every S3 bucket has a public access block with all four settings on.",
     enforcementLevel: "mandatory",
     validateStack: (args, report) => {
-        const missing = bucketsWithout(args, {
+        const missing = bucketsWithout<BucketPublicAccessBlockArgs>(args, {
             companionTypes: [S3.publicAccessBlock],
             companionSatisfies: (block) => PUBLIC_ACCESS_FLAGS.every((f) => flag(block[f]) === true),
         });
@@ -38,7 +50,7 @@ const s3BucketVersioningEnabled: GuardPolicy = {
     description: "Every S3 bucket has versioning Enabled (replication and recovery of model versions need it).",
     enforcementLevel: "mandatory",
     validateStack: (args, report) => {
-        const missing = bucketsWithout(args, {
+        const missing = bucketsWithout<BucketVersioningArgs>(args, {
             companionTypes: [S3.versioning, S3.versioningV2],
             companionSatisfies: (v) => text(get(v, "versioningConfiguration", "status")) === "Enabled",
             inlineSatisfies: (b) => flag(get(b, "versioning", "enabled")) === true,
@@ -50,14 +62,16 @@ const s3BucketVersioningEnabled: GuardPolicy = {
 };
 
 const KMS_ALGORITHMS = ["aws:kms", "aws:kms:dsse"];
-const usesKms = (rule: unknown) => KMS_ALGORITHMS.includes(text(get(rule, "applyServerSideEncryptionByDefault", "sseAlgorithm")) ?? "");
+type EncryptionRule = NonNullable<Inputs<BucketServerSideEncryptionConfigurationArgs>["rules"]>[number];
+const usesKms = (rule: EncryptionRule | undefined) =>
+    KMS_ALGORITHMS.includes(text(get(rule, "applyServerSideEncryptionByDefault", "sseAlgorithm")) ?? "");
 
 const s3BucketEncryptionKms: GuardPolicy = {
     name: "s3-bucket-encryption-kms",
     description: "Every S3 bucket encrypts by default with SSE-KMS.",
     enforcementLevel: "mandatory",
     validateStack: (args, report) => {
-        const missing = bucketsWithout(args, {
+        const missing = bucketsWithout<BucketServerSideEncryptionConfigurationArgs>(args, {
             companionTypes: [S3.encryption, S3.encryptionV2],
             companionSatisfies: (c) => list(c.rules).some(usesKms),
             inlineSatisfies: (b) => usesKms(get(b, "serverSideEncryptionConfiguration", "rule")),
@@ -72,7 +86,7 @@ const gcsBucketNoPublicAccess: GuardPolicy = {
     name: "gcs-bucket-no-public-access",
     description: "GCS buckets enforce public access prevention and uniform bucket-level access.",
     enforcementLevel: "mandatory",
-    validateResource: forTypes([GCS_BUCKET], (bucket, args, report) => {
+    validateResource: forTypes<GcsBucketArgs>([GCS_BUCKET], (bucket, args, report) => {
         const prevention = text(bucket.publicAccessPrevention) ?? "inherited";
         if (prevention !== "enforced") {
             report(`GCS bucket ${args.name} has publicAccessPrevention "${prevention}"; set it to "enforced".`);
@@ -87,7 +101,7 @@ const gcsBucketVersioning: GuardPolicy = {
     name: "gcs-bucket-versioning",
     description: "GCS buckets keep object versions.",
     enforcementLevel: "mandatory",
-    validateResource: forTypes([GCS_BUCKET], (bucket, args, report) => {
+    validateResource: forTypes<GcsBucketArgs>([GCS_BUCKET], (bucket, args, report) => {
         if (flag(get(bucket, "versioning", "enabled")) !== true) {
             report(`GCS bucket ${args.name} does not set versioning.enabled: true.`);
         }
@@ -100,7 +114,7 @@ const gcsBucketCmek: GuardPolicy = {
     // adds control over rotation and revocation, which not every stack needs.
     description: "GCS buckets name a customer-managed KMS key for default encryption.",
     enforcementLevel: "advisory",
-    validateResource: forTypes([GCS_BUCKET], (bucket, args, report) => {
+    validateResource: forTypes<GcsBucketArgs>([GCS_BUCKET], (bucket, args, report) => {
         if (!isSet(get(bucket, "encryption"), "defaultKmsKeyName")) {
             report(`GCS bucket ${args.name} has no encryption.defaultKmsKeyName; objects use Google-managed keys.`);
         }
@@ -125,7 +139,7 @@ const modelStoreDataProtection: GuardPolicy = {
             ),
         },
     },
-    validateResource: forTypes([...S3_BUCKET_TYPES, GCS_BUCKET], (bucket, args, report) => {
+    validateResource: forTypes<S3BucketArgs | GcsBucketArgs>([...S3_BUCKET_TYPES, GCS_BUCKET], (bucket, args, report) => {
         const { requireDataProtection, modelStorePattern } = settingsOf(args, dataProtectionDefaults);
         if (!requireDataProtection) args.notApplicable("requireDataProtection is off for this stack");
         if (!new RegExp(modelStorePattern, "i").test(args.name)) args.notApplicable("not a model-store bucket");
@@ -161,12 +175,12 @@ const modelStoreRetentionFloor: GuardPolicy = {
             ),
         },
     },
-    validateResource: forTypes([S3_LIFECYCLE, GCS_BUCKET], (props, args, report) => {
+    validateResource: forTypes([S3_LIFECYCLE, GCS_BUCKET], (raw, args, report) => {
         const { minNoncurrentVersionDays, modelStorePattern } = settingsOf(args, retentionDefaults);
         if (!new RegExp(modelStorePattern, "i").test(args.name)) args.notApplicable("not part of the model store");
         const floor = `the floor is ${minNoncurrentVersionDays} days`;
         if (args.type === S3_LIFECYCLE) {
-            for (const rule of list(props.rules)) {
+            for (const rule of list(inputsOf<BucketLifecycleConfigurationArgs>(raw).rules)) {
                 if (text(get(rule, "status")) !== "Enabled") continue;
                 const id = text(get(rule, "id")) ?? "(unnamed)";
                 const days = get(rule, "noncurrentVersionExpiration", "noncurrentDays");
@@ -179,7 +193,7 @@ const modelStoreRetentionFloor: GuardPolicy = {
             }
             return;
         }
-        for (const rule of list(props.lifecycleRules)) {
+        for (const rule of list(inputsOf<GcsBucketArgs>(raw).lifecycleRules)) {
             if (text(get(rule, "action", "type")) !== "Delete") continue;
             const condition = get(rule, "condition");
             const days = get(condition, "daysSinceNoncurrentTime");
@@ -198,7 +212,7 @@ const kmsKeyRotation: GuardPolicy = {
     name: "kms-key-rotation",
     description: "Symmetric AWS KMS keys rotate automatically.",
     enforcementLevel: "mandatory",
-    validateResource: forTypes(["aws:kms/key:Key"], (key, args, report) => {
+    validateResource: forTypes<KeyArgs>(["aws:kms/key:Key"], (key, args, report) => {
         const spec = text(key.customerMasterKeySpec) ?? "SYMMETRIC_DEFAULT";
         const usage = text(key.keyUsage) ?? "ENCRYPT_DECRYPT";
         // AWS rotates only symmetric encryption keys; asymmetric and HMAC keys cannot.
