@@ -41,14 +41,17 @@ const nodePool = (inputs: Partial<Unwrap<NodePoolArgs>>) =>
 
 testPolicies(clusterPolicies, {
     "eks-endpoint-not-public": {
+        fields: ["vpcConfig.endpointPublicAccess", "vpcConfig.publicAccessCidrs"],
         reject: [
             {
                 title: "public by default",
+                field: "vpcConfig.endpointPublicAccess",
                 resources: eks({ vpcConfig: { subnetIds: ["subnet-1"] } }),
                 message: "has a public endpoint without publicAccessCidrs, so it is open to 0.0.0.0/0",
             },
             {
                 title: "public to the world",
+                field: "vpcConfig.publicAccessCidrs",
                 resources: eks({
                     vpcConfig: { subnetIds: ["subnet-1"], endpointPublicAccess: true, publicAccessCidrs: ["10.0.0.0/8", "0.0.0.0/0"] },
                 }),
@@ -56,6 +59,7 @@ testPolicies(clusterPolicies, {
             },
             {
                 title: "public to every IPv6 address",
+                field: "vpcConfig.publicAccessCidrs",
                 resources: eks({
                     vpcConfig: { subnetIds: ["subnet-1"], endpointPublicAccess: true, publicAccessCidrs: ["203.0.113.0/24", "::/0"] },
                 }),
@@ -73,14 +77,17 @@ testPolicies(clusterPolicies, {
         ],
     },
     "eks-secrets-encryption": {
+        fields: ["encryptionConfig.resources", "encryptionConfig.provider.keyArn"],
         reject: [
             {
                 title: "no encryption config",
+                field: "encryptionConfig.resources",
                 resources: eks({ encryptionConfig: undefined }),
                 message: 'has no encryptionConfig covering "secrets"',
             },
             {
                 title: "no key",
+                field: "encryptionConfig.provider.keyArn",
                 resources: eks({ encryptionConfig: { resources: ["secrets"], provider: { keyArn: "" } } }),
                 message: "names no provider.keyArn",
             },
@@ -94,11 +101,19 @@ testPolicies(clusterPolicies, {
         ],
     },
     "gke-workload-identity": {
+        fields: ["enableAutopilot", "workloadIdentityConfig.workloadPool"],
         reject: [
             {
                 title: "no workload pool",
+                field: "workloadIdentityConfig.workloadPool",
                 resources: gke({ workloadIdentityConfig: undefined }),
                 message: "sets no workloadIdentityConfig.workloadPool",
+            },
+            {
+                title: "Autopilot off still needs a pool",
+                field: "enableAutopilot",
+                resources: gke({ enableAutopilot: false, workloadIdentityConfig: undefined }),
+                message: "GKE cluster usc1 sets no workloadIdentityConfig.workloadPool.",
             },
         ],
         accept: [
@@ -107,34 +122,66 @@ testPolicies(clusterPolicies, {
         ],
     },
     "gke-shielded-nodes": {
+        fields: ["enableAutopilot", "enableShieldedNodes"],
         reject: [
             {
                 title: "left to default",
+                field: "enableShieldedNodes",
                 resources: gke({ enableShieldedNodes: undefined }),
                 message: "does not set enableShieldedNodes: true",
+            },
+            {
+                title: "turned off",
+                field: "enableShieldedNodes",
+                resources: gke({ enableShieldedNodes: false }),
+                message: "GKE cluster usc1 does not set enableShieldedNodes: true.",
+            },
+            {
+                title: "Autopilot off still needs them",
+                field: "enableAutopilot",
+                resources: gke({ enableAutopilot: false, enableShieldedNodes: undefined }),
+                message: "GKE cluster usc1 does not set enableShieldedNodes: true.",
             },
         ],
         accept: [{ title: "explicit", resources: gke({}) }],
     },
     "gke-master-authorized-networks-not-open": {
+        fields: [
+            "privateClusterConfig.enablePrivateEndpoint",
+            "masterAuthorizedNetworksConfig",
+            "masterAuthorizedNetworksConfig.cidrBlocks.cidrBlock",
+            "masterAuthorizedNetworksConfig.gcpPublicCidrsAccessEnabled",
+        ],
         reject: [
             {
                 title: "0.0.0.0/0 authorized",
+                field: "masterAuthorizedNetworksConfig.cidrBlocks.cidrBlock",
                 resources: authorized(["203.0.113.0/24", "0.0.0.0/0"]),
                 message: "GKE cluster usc1 authorizes 0.0.0.0/0 on its public endpoint: open to the world.",
             },
             {
                 title: "any /0 authorized",
+                field: "masterAuthorizedNetworksConfig.cidrBlocks.cidrBlock",
                 resources: authorized(["10.1.2.3/0"]),
                 message: "authorizes 10.1.2.3/0 on its public endpoint",
             },
             {
                 title: "no authorized networks on a public endpoint",
+                field: "masterAuthorizedNetworksConfig",
                 resources: gke({}),
                 message: "has a public endpoint and no masterAuthorizedNetworksConfig, so it is open to 0.0.0.0/0.",
             },
             {
+                title: "private nodes but a public endpoint",
+                field: "privateClusterConfig.enablePrivateEndpoint",
+                resources: gke({
+                    privateClusterConfig: { enablePrivateNodes: true, enablePrivateEndpoint: false, masterIpv4CidrBlock: "172.16.0.0/28" },
+                }),
+                message: "GKE cluster usc1 has a public endpoint and no masterAuthorizedNetworksConfig, so it is open to 0.0.0.0/0.",
+            },
+            {
                 title: "every Google Cloud IP admitted (GKE's default)",
+                field: "masterAuthorizedNetworksConfig.gcpPublicCidrsAccessEnabled",
                 resources: authorized(["203.0.113.0/24"], true),
                 message: "does not set masterAuthorizedNetworksConfig.gcpPublicCidrsAccessEnabled: false",
             },
@@ -150,9 +197,11 @@ testPolicies(clusterPolicies, {
         ],
     },
     "cluster-deletion-protection": {
+        fields: ["deletionProtection", "opts.protect"],
         reject: [
             {
                 title: "EKS without deletion protection in prod",
+                field: "deletionProtection",
                 resources: cloud(
                     "aws:eks/cluster:Cluster",
                     "use1-cluster",
@@ -164,6 +213,7 @@ testPolicies(clusterPolicies, {
             },
             {
                 title: "GKE with deletion protection turned off in prod",
+                field: "deletionProtection",
                 resources: cloud(
                     "gcp:container/cluster:Cluster",
                     "usc1-cluster",
@@ -175,6 +225,7 @@ testPolicies(clusterPolicies, {
             },
             {
                 title: "protected by the cloud but not by Pulumi",
+                field: "opts.protect",
                 resources: eks({ deletionProtection: true }),
                 settings: PROD_DELETION,
                 message: "cluster use1 is not protected; set the resource option protect: true.",
@@ -209,11 +260,24 @@ testPolicies(clusterPolicies, {
         ],
     },
     "gke-node-pool-secure-boot": {
+        fields: ["nodeConfig.shieldedInstanceConfig.enableSecureBoot"],
         reject: [
             {
                 title: "no shielded config",
+                field: "nodeConfig.shieldedInstanceConfig.enableSecureBoot",
                 resources: nodePool({ nodeConfig: { machineType: "g2-standard-8" } }),
                 message: "does not set nodeConfig.shieldedInstanceConfig.enableSecureBoot: true",
+            },
+            {
+                title: "secure boot off",
+                field: "nodeConfig.shieldedInstanceConfig.enableSecureBoot",
+                resources: nodePool({
+                    nodeConfig: {
+                        machineType: "g2-standard-8",
+                        shieldedInstanceConfig: { enableSecureBoot: false, enableIntegrityMonitoring: true },
+                    },
+                }),
+                message: "GKE node pool gpu does not set nodeConfig.shieldedInstanceConfig.enableSecureBoot: true.",
             },
         ],
         accept: [

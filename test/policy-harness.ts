@@ -143,6 +143,8 @@ export async function runPolicy(
 
 export interface RejectCase {
     title: string;
+    /** The input field (dotted path; `opts.x` for a resource option) whose value this case gets wrong. */
+    field: string;
     resources: RunnerResource | RunnerResource[];
     settings?: Record<string, unknown>;
     /** A fragment of the expected violation message. */
@@ -156,6 +158,11 @@ export interface AcceptCase {
 }
 
 export interface PolicyCases {
+    /**
+     * The audit: every input field the policy reads to reach its verdict, as a dotted path into
+     * the provider's inputs (`opts.protect` for a resource option). Each needs a reject case.
+     */
+    fields: readonly string[];
     reject: RejectCase[];
     accept: AcceptCase[];
 }
@@ -170,6 +177,12 @@ export function testPolicies(policies: readonly GuardPolicy[], cases: Record<str
         for (const c of Object.values(cases)) {
             expect(c.reject.length).toBeGreaterThan(0);
             expect(c.accept.length).toBeGreaterThan(0);
+        }
+    });
+    test("every field a policy checks has a reject case, and every reject case names a checked field", () => {
+        for (const [name, c] of Object.entries(cases)) {
+            const rejected = [...new Set(c.reject.map((r) => r.field))].sort();
+            expect([name, rejected]).toEqual([name, [...c.fields].sort()]);
         }
     });
     for (const [name, c] of Object.entries(cases)) {
