@@ -455,6 +455,16 @@ export const globalEntrySchema = z.strictObject({
         limits.alarmTopicArns,
         "a CloudWatch alarm takes at most 5 actions per state",
     ).default([]),
+    /**
+     * Worst-case seconds a failed region may keep receiving new requests (health checks plus
+     * record TTL, as the plan estimates them); the plan exits 1 when the settings cannot meet
+     * it. Default none.
+     */
+    maxFailoverSeconds: z
+        .int({ message: "must be a whole number of seconds" })
+        .min(1, { message: "must be at least 1" })
+        .max(3600, { message: "must be at most 3600 (an hour)" })
+        .optional(),
     healthCheck: z
         .strictObject({
             requestIntervalSeconds: z

@@ -39,6 +39,37 @@ function olderThan(version: readonly number[], minimum: readonly number[]): bool
     return i >= 0 && version[i] < minimum[i];
 }
 
+/** Room in a region's serving pool against what its TorchServe pods need at their maxima. */
+export interface ServingPoolRoom {
+    /** Index of the serving pool in the region's gpuPools. */
+    poolIndex: number;
+    podsPerNode: number;
+    /** TorchServe pods that fit at the pool's maxNodes. */
+    capacity: number;
+    /** Pods of both tracks at their traffic shares (the primary at replicas.max, a 0% track at its warm minimum). */
+    tracks: number;
+    /** tracks plus a rollout's surge pod. */
+    needed: number;
+}
+
+/**
+ * The numbers the serving-pool capacity rule judges, for a cloud region whose serving pool
+ * states a maximum size; undefined for edge pools, unknown machines and counts reported on
+ * their own. The plan's headroom estimate reads the same numbers.
+ */
+export function servingPoolRoom(s: FleetSettings, region: FleetSettings["regions"][number]): ServingPoolRoom | undefined {
+    const ts = s.serving.torchserve;
+    const servingPool = region.servingPool ?? region.gpuPools[0]?.name;
+    const poolIndex = region.gpuPools.findIndex((p) => p.name === servingPool);
+    const shape = poolIndex >= 0 ? poolShape(region, region.gpuPools[poolIndex].name) : undefined;
+    if (shape === undefined) return undefined;
+    const pool = region.gpuPools[poolIndex];
+    if (!("maxNodes" in pool) || ts.gpus > shape.gpusPerNode || ts.replicas.max < ts.replicas.min) return undefined;
+    const podsPerNode = Math.floor(shape.gpusPerNode / ts.gpus);
+    const tracks = podsAtShares(s.serving, ts);
+    return { poolIndex, podsPerNode, capacity: pool.maxNodes * podsPerNode, tracks, needed: tracks + TORCHSERVE_MAX_SURGE };
+}
+
 export function servingProblems(s: FleetSettings): ConfigProblem[] {
     const problems: ConfigProblem[] = [];
     const ts = s.serving.torchserve;
@@ -85,16 +116,10 @@ export function servingProblems(s: FleetSettings): ConfigProblem[] {
         }
 
         const pool = region.gpuPools[pi];
-        // Only cloud pools state a maximum size; nonsense counts are reported on their own.
-        if (!("maxNodes" in pool) || ts.gpus > shape.gpusPerNode || ts.replicas.max < ts.replicas.min) return;
-        const podsPerNode = Math.floor(shape.gpusPerNode / ts.gpus);
-        const capacity = pool.maxNodes * podsPerNode;
+        const room = servingPoolRoom(s, region);
+        if (room === undefined || room.needed <= room.capacity || !("maxNodes" in pool)) return;
+        const { podsPerNode, capacity, tracks, needed } = room;
         const preview = ts.previewMinReplicas;
-        // Each track at its share of the traffic (the primary at replicas.max, a track at 0% at its
-        // warm minimum) and a rollout's surge pod.
-        const tracks = podsAtShares(s.serving, ts);
-        const needed = tracks + TORCHSERVE_MAX_SURGE;
-        if (needed <= capacity) return;
         const maxNodesKey = `regions[${ri}].gpuPools[${pi}].maxNodes`;
         const nodesNeeded = Math.ceil(needed / podsPerNode);
         const others = tracks - ts.replicas.max;

@@ -18,6 +18,7 @@ interface Step {
     uses?: string;
     "continue-on-error"?: boolean;
     run?: string;
+    "working-directory"?: string;
     if?: string;
     with?: Record<string, unknown>;
     env?: Record<string, unknown>;
@@ -106,6 +107,9 @@ describe("workflows", () => {
         "actions/checkout": ["11d5960a326750d5838078e36cf38b85af677262", "v4.4.0"],
         "actions/setup-node": ["49933ea5288caeca8642d1e84afbd3f7d6820020", "v4.4.0"],
         "actions/upload-artifact": ["ea165f8d65b6e75b540449e92b4886f43607fa02", "v4.6.2"],
+        // The plan comparison's comment on the pull request.
+        "actions/download-artifact": ["d3f86a106a0bac45b974a628896c90dbdf5c8093", "v4.3.0"],
+        "marocchino/sticky-pull-request-comment": ["773744901bac0e8cbb5a0dc842800d45e9b2b405", "v2.9.4"],
         "aws-actions/configure-aws-credentials": ["7474bc4690e29a8392af63c5b98e7449536d5c3a", "v4.3.1"],
         "google-github-actions/auth": ["c200f3691d83b41bf9bbd8638997a462592937ed", "v2.1.13"],
         "google-github-actions/setup-gcloud": ["e427ad8a34f8676edf47cf7d7925499adf3eb74f", "v2.2.1"],
@@ -238,6 +242,48 @@ describe("pull-request.yml", () => {
         for (const stack of stacks) expect(fs.existsSync(path.join(ROOT, "policy", "config", `${stack}.json`))).toBe(true);
         const setup = job.steps.find((s) => s.uses?.startsWith("actions/setup-node@"));
         expect(setup?.with).toEqual({ "node-version": 20, cache: "npm" });
+    });
+});
+
+describe("pull-request.yml: the plan comparison", () => {
+    const wf = workflows["pull-request.yml"];
+    const compare = wf.jobs["plan-compare"];
+    const comment = wf.jobs["plan-compare-comment"];
+
+    test("plans the base branch and the pull request for every committed stack and compares the two plan.json files", () => {
+        expect(stackFiles(wf, "plan-compare")).toEqual(stacks);
+        expect(stackFiles(wf, "plan-compare-comment")).toEqual(stacks);
+        const checkouts = compare.steps.filter((s) => s.uses?.startsWith("actions/checkout@")).map((s) => s.with);
+        expect(checkouts).toEqual([{ path: "head" }, { ref: "${{ github.event.pull_request.base.sha }}", path: "base" }]);
+        const runs = compare.steps.filter((s) => s.run !== undefined).map((s) => [s["working-directory"], s.run, s["continue-on-error"]]);
+        expect(runs).toEqual([
+            ["head", "npm ci", undefined],
+            ["base", "npm ci", undefined],
+            ["base", "npm run plan -- --stack ${{ matrix.stack }} --out ../plans/base", true],
+            ["head", "npm run plan -- --stack ${{ matrix.stack }} --out ../plans/head", true],
+            [
+                "head",
+                "npm run --silent plan -- --compare-files ../plans/base/plan.json ../plans/head/plan.json > ../plans/comparison.md",
+                undefined,
+            ],
+        ]);
+        const upload = compare.steps.find((s) => s.uses?.startsWith("actions/upload-artifact@"));
+        expect(upload?.with).toEqual({ name: "plan-compare-${{ matrix.stack }}", path: "plans/comparison.md" });
+    });
+
+    test("least privilege: the job that runs the code only reads; the job that comments runs no code and may only write pull requests", () => {
+        expect(compare.permissions).toEqual({ contents: "read" });
+        expect(comment.permissions).toEqual({ "pull-requests": "write" });
+        expect(comment.needs).toBe("plan-compare");
+        expect(comment.steps.map((s) => s.uses?.split("@")[0])).toEqual([
+            "actions/download-artifact",
+            "marocchino/sticky-pull-request-comment",
+        ]);
+        expect(comment.steps.every((s) => s.run === undefined)).toBe(true);
+        expect(comment.steps[0].with).toEqual({ name: "plan-compare-${{ matrix.stack }}" });
+        expect(comment.steps[1].with).toEqual({ header: "plan-compare-${{ matrix.stack }}", path: "comparison.md" });
+        // The workflow's default stays read-only.
+        expect(wf.permissions).toEqual({ contents: "read" });
     });
 });
 

@@ -38,6 +38,28 @@ export interface Plan {
     stack: string;
     resources: PlanResource[];
     outputs: Record<string, unknown>;
+    /** What the plan estimates before anything is deployed: failover time and headroom. */
+    estimates?: PlanEstimates;
+}
+
+/** Worst-case seconds a failed region keeps getting new requests, and a recovered one waits for them. */
+export interface FailoverFigures {
+    stopSeconds: number;
+    resumeSeconds: number;
+}
+
+export interface PlanEstimates {
+    /** Per routed region, from its Route 53 health checks and record TTLs (tools/plan/estimates/failover.ts). */
+    failover?: {
+        regions: Record<string, FailoverFigures>;
+        worst: FailoverFigures;
+        /** globalEntry.maxFailoverSeconds, or null when the stack sets none. */
+        maxFailoverSeconds: number | null;
+    };
+    /** Per GPU pool of the cloud regions: TorchServe pods needed during a rollout against those that fit at maxNodes. */
+    capacity?: {
+        pools: Array<{ region: string; pool: string; usedPods: number; availablePods: number }>;
+    };
 }
 
 export type EnforcementLevel = "advisory" | "mandatory" | "remediate" | "disabled";

@@ -9,6 +9,10 @@ import { runOffline } from "./plan/engine";
 import { manifestFiles, renderManifests } from "./plan/manifests";
 import { idlePools } from "./plan/idle";
 import { storeRenameProblems } from "./plan/storeRenames";
+import { capacityEstimate } from "./plan/estimates/capacity";
+import { comparePlans, CompareInputError, readPlanFile } from "./plan/estimates/compare";
+import { failoverBoundProblem, failoverEstimate } from "./plan/estimates/failover";
+import { estimateLines } from "./plan/estimates/lines";
 import { formatSummary } from "./plan/summary";
 import { projectRoot } from "./root";
 import { claimOutputDir, OutputDirError, writeOutputDir, type ClaimedOutputDir } from "./outdir";
@@ -43,6 +47,8 @@ export async function main(
     io: PlanIo = defaultIo,
     /** The day the EKS support calendar is read for (default: now). */
     today: Date = new Date(),
+    /** Told the plan once it is written (the comparison reads it). */
+    onPlan?: (plan: Plan) => void,
 ): Promise<number> {
     const started = process.hrtime.bigint();
     const phase = (n: number, name: string, what: string) => io.progress?.(`plan [${n}/4] ${name}: ${what}`);
@@ -56,6 +62,8 @@ export async function main(
             "the plan of the last deployed config (e.g. the base branch's); refuses region renames that would replace a model-store bucket",
         )
         .option("--policy-config <file>", "policy pack config (default: policy/config/<stack>.json if it exists, else the pack's defaults)")
+        .option("--compare <stack>", "plan this stack (a name, or a stack file's path) too and print the difference as Markdown")
+        .option("--compare-files <plans...>", "print the difference between two plan.json files (OLD NEW) as Markdown; runs no program")
         .exitOverride()
         .configureOutput({ writeOut: (s) => io.stdout(s.trimEnd()), writeErr: (s) => io.stderr(s.trimEnd()) });
     try {
@@ -63,7 +71,17 @@ export async function main(
     } catch (err) {
         return err instanceof CommanderError && err.exitCode === 0 ? 0 : 2;
     }
-    const opts = program.opts<{ stack?: string; configFile?: string; out?: string; policyConfig?: string; previous?: string }>();
+    const opts = program.opts<{
+        stack?: string;
+        configFile?: string;
+        out?: string;
+        policyConfig?: string;
+        previous?: string;
+        compare?: string;
+        compareFiles?: string[];
+    }>();
+    if (opts.compareFiles !== undefined) return compareFiles(opts.compareFiles, io);
+    if (opts.compare !== undefined) return compareStacks(opts, opts.compare, io, today);
     if ((opts.stack === undefined) === (opts.configFile === undefined)) {
         io.stderr("give exactly one of --stack NAME or --config-file PATH");
         return 2;
@@ -145,6 +163,8 @@ export async function main(
         err.problems.forEach((p) => io.stderr(`policy config: ${p}`));
         return 2;
     }
+    const failover = failoverEstimate(plan.resources, settings.globalEntry.maxFailoverSeconds);
+    plan.estimates = { failover, capacity: capacityEstimate(settings) };
     const regionOf = regionAttribution(plan.resources);
     const manifests = renderManifests(plan.resources, regionOf);
 
@@ -175,7 +195,60 @@ export async function main(
         }),
     );
     for (const line of idlePools(settings)) io.stdout(line);
-    return report.violations.some((v) => v.level === "mandatory") ? 1 : 0;
+    for (const line of estimateLines(plan.estimates)) io.stdout(line);
+    onPlan?.(plan);
+    // Like a mandatory policy: the pack cannot see the stack file's bound, so the plan holds it.
+    const tooSlow = failoverBoundProblem(plan.resources, failover, settings.globalEntry.healthCheck);
+    if (tooSlow !== undefined) io.stderr(tooSlow);
+    return report.violations.some((v) => v.level === "mandatory") || tooSlow !== undefined ? 1 : 0;
+}
+
+/** `--compare-files OLD NEW`: the difference of two written plans, without running the program. */
+function compareFiles(files: string[], io: PlanIo): number {
+    if (files.length !== 2) {
+        io.stderr(
+            `--compare-files takes two plan.json files (OLD NEW), got ${files.length}; fix: npm run plan -- --compare-files base/plan.json head/plan.json`,
+        );
+        return 2;
+    }
+    try {
+        const [base, head] = files.map((f) => ({ label: f, plan: readPlanFile(f) }));
+        io.stdout(comparePlans(base, head));
+        return 0;
+    } catch (err) {
+        if (!(err instanceof CompareInputError)) throw err;
+        io.stderr(err.message);
+        return 2;
+    }
+}
+
+/**
+ * `--stack A --compare B`: plans A as usual, then B into a folder beside A's, then prints
+ * the difference from A to B. Exit: 2 when either plan's config is wrong, else the worse of
+ * the two plans' verdicts.
+ */
+async function compareStacks(
+    opts: { stack?: string; configFile?: string; out?: string; policyConfig?: string },
+    other: string,
+    io: PlanIo,
+    today: Date,
+): Promise<number> {
+    const isFile = /\.ya?ml$/.test(other) || other.includes("/") || other.includes(path.sep);
+    const first = opts.stack ?? stackNameFromFile(path.resolve(opts.configFile ?? ""));
+    const second = isFile ? stackNameFromFile(path.resolve(other)) : other;
+    const firstOut = opts.out ?? path.join("out", first);
+    const secondOut = path.join(path.dirname(firstOut), second === path.basename(firstOut) ? `${second}-compared` : second);
+    const shared = opts.policyConfig !== undefined ? ["--policy-config", opts.policyConfig] : [];
+    const plans: Plan[] = [];
+    const keep = (p: Plan) => plans.push(p);
+    const source = opts.stack !== undefined ? ["--stack", opts.stack] : ["--config-file", opts.configFile ?? ""];
+    const a = await main([...source, "--out", firstOut, ...shared], io, today, keep);
+    if (a === 2) return 2;
+    const b = await main([...(isFile ? ["--config-file", other] : ["--stack", other]), "--out", secondOut, ...shared], io, today, keep);
+    if (b === 2 || plans.length !== 2) return 2;
+    io.stdout("");
+    io.stdout(comparePlans({ label: first, plan: plans[0] }, { label: second, plan: plans[1] }));
+    return Math.max(a, b);
 }
 
 /**

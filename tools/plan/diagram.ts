@@ -70,6 +70,31 @@ function gpuPools(resources: PlanResource[], regionOf: Map<string, string>): Map
     return pools;
 }
 
+/** A region's monthly floor and ceiling, when the plan holds a cost estimate (estimates.cost). */
+function monthlyRange(plan: Plan, region: string): string | undefined {
+    const cost = (plan.estimates as { cost?: unknown } | undefined)?.cost;
+    if (typeof cost !== "object" || cost === null) return undefined;
+    const { currency, regions } = cost as {
+        currency?: unknown;
+        regions?: Record<string, { floorMonthly?: unknown; ceilingMonthly?: unknown }>;
+    };
+    const figures = regions?.[region];
+    if (typeof figures?.floorMonthly !== "number" || typeof figures.ceilingMonthly !== "number") return undefined;
+    const money = new Intl.NumberFormat("en-US", { style: "currency", currency: typeof currency === "string" ? currency : "USD" });
+    return `${money.format(figures.floorMonthly)}-${money.format(figures.ceilingMonthly)} per month`;
+}
+
+/** What the plan estimates for one region, for its title: cost range and failover seconds. */
+function regionFigures(plan: Plan, region: string): string[] {
+    const figures: string[] = [];
+    const cost = monthlyRange(plan, region);
+    if (cost !== undefined) figures.push(cost);
+    const failover = plan.estimates?.failover?.regions[region];
+    if (failover !== undefined)
+        figures.push(`failover: out of DNS within ${failover.stopSeconds} s, back within ${failover.resumeSeconds} s`);
+    return figures;
+}
+
 /** What the diagram takes from the validated config rather than the plan. */
 export interface DiagramContext {
     domain: string;
@@ -98,7 +123,8 @@ export function renderDiagram(plan: Plan, regionOf: Map<string, string>, context
         lines.push(`  subgraph ${id("cloud", cloud)}[${label(CLOUD_TITLES[cloud])}]`);
         for (const region of inCloud) {
             const location = context.locations[region.name];
-            lines.push(`    subgraph ${id("region", region.name)}[${label(location ? `${region.name}: ${location}` : region.name)}]`);
+            const title = [location ? `${region.name}: ${location}` : region.name, ...regionFigures(plan, region.name)].join(" | ");
+            lines.push(`    subgraph ${id("region", region.name)}[${label(title)}]`);
             const kind = cloud === "aws" ? "EKS" : cloud === "gcp" ? "GKE" : "Kubernetes";
             lines.push(`      ${id("cluster", region.name)}[${label(`${kind} ${clusterNames[region.name] ?? region.name}`)}]`);
             const regionPools: Pool[] =
@@ -164,5 +190,5 @@ export function renderDiagram(plan: Plan, regionOf: Map<string, string>, context
     lines.push("```");
     const skipped = (plan.outputs["skippedRegions"] ?? []) as string[];
     const notes = skipped.length > 0 ? `\nLeft out of global routing: ${skipped.join("; ")}.\n` : "";
-    return `# ${plan.project} / ${plan.stack}\n\nDrawn from the offline plan: regions by cloud, their clusters and GPU pools, the model store's copies with replication, and the global entry.\n\n${lines.join("\n")}\n${notes}`;
+    return `# ${plan.project} / ${plan.stack}\n\nDrawn from the offline plan: regions by cloud (with their estimated monthly cost and worst-case failover seconds, when the plan holds them), their clusters and GPU pools, the model store's copies with replication, and the global entry.\n\n${lines.join("\n")}\n${notes}`;
 }
