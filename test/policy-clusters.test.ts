@@ -4,7 +4,7 @@ import type { NodePoolArgs } from "@pulumi/gcp/container/nodePool";
 import type { Unwrap } from "@pulumi/pulumi";
 import { clusterPolicies } from "../policy/policies";
 import { evaluatePolicies, loadPolicyConfig, stackPolicyConfigPath } from "../tools/policy-runner";
-import { cloud, testPolicies, UNKNOWN } from "./policy-harness";
+import { cloud, notApplicableReason, testPolicies, UNKNOWN } from "./policy-harness";
 
 const eks = (inputs: Partial<Unwrap<EksClusterArgs>>) =>
     cloud("aws:eks/cluster:Cluster", "use1", {
@@ -56,6 +56,18 @@ testPolicies(clusterPolicies, {
                     vpcConfig: { subnetIds: ["subnet-1"], endpointPublicAccess: true, publicAccessCidrs: ["10.0.0.0/8", "0.0.0.0/0"] },
                 }),
                 message: "opens its public endpoint to 0.0.0.0/0",
+            },
+            {
+                title: "public to any /0 block",
+                field: "vpcConfig.publicAccessCidrs",
+                resources: eks({
+                    vpcConfig: {
+                        subnetIds: ["subnet-1"],
+                        endpointPublicAccess: true,
+                        publicAccessCidrs: ["0.0.0.0/0", "::/0", "10.1.2.3/0"],
+                    },
+                }),
+                message: "EKS cluster use1 opens its public endpoint to 0.0.0.0/0, ::/0, 10.1.2.3/0.",
             },
             {
                 title: "public to every IPv6 address",
@@ -143,7 +155,10 @@ testPolicies(clusterPolicies, {
                 message: "GKE cluster usc1 does not set enableShieldedNodes: true.",
             },
         ],
-        accept: [{ title: "explicit", resources: gke({}) }],
+        accept: [
+            { title: "explicit", resources: gke({}) },
+            { title: "Autopilot", resources: gke({ enableAutopilot: true, enableShieldedNodes: undefined }) },
+        ],
     },
     "gke-master-authorized-networks-not-open": {
         fields: [
@@ -164,6 +179,12 @@ testPolicies(clusterPolicies, {
                 field: "masterAuthorizedNetworksConfig.cidrBlocks.cidrBlock",
                 resources: authorized(["10.1.2.3/0"]),
                 message: "authorizes 10.1.2.3/0 on its public endpoint",
+            },
+            {
+                title: "both address families open",
+                field: "masterAuthorizedNetworksConfig.cidrBlocks.cidrBlock",
+                resources: authorized(["0.0.0.0/0", "203.0.113.0/24", "::/0"]),
+                message: "GKE cluster usc1 authorizes 0.0.0.0/0, ::/0 on its public endpoint: open to the world.",
             },
             {
                 title: "no authorized networks on a public endpoint",
@@ -256,6 +277,17 @@ testPolicies(clusterPolicies, {
                 ),
                 settings: PROD_DELETION,
             },
+            {
+                // GKE's provider defaults deletionProtection to true.
+                title: "GKE left to its default in prod",
+                resources: cloud(
+                    "gcp:container/cluster:Cluster",
+                    "usc1-cluster",
+                    { location: "us-central1" } satisfies Unwrap<GkeClusterArgs>,
+                    protectedOpts,
+                ),
+                settings: PROD_DELETION,
+            },
             { title: "not required in dev", resources: eks({ deletionProtection: false }) },
         ],
     },
@@ -304,5 +336,12 @@ describe("gke-master-authorized-networks-not-open follows the environment's poli
         const report = await evaluatePolicies([open], { config });
         const found = report.violations.filter((v) => v.policy === "gke-master-authorized-networks-not-open");
         expect(found.map((v) => v.level)).toEqual([level]);
+    });
+});
+
+describe("why a cluster policy does not apply", () => {
+    test("deletion protection is off outside prod", () => {
+        expect(notApplicableReason("cluster-deletion-protection", eks({}))).toBe("requireDeletionProtection is off for this stack");
+        expect(notApplicableReason("cluster-deletion-protection", eks({}), PROD_DELETION)).toBeUndefined();
     });
 });

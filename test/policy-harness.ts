@@ -141,6 +141,49 @@ export async function runPolicy(
     return report.violations;
 }
 
+/**
+ * The reason a resource policy gives for not applying to `resource` (what the Pulumi service
+ * lists beside the policy's verdicts), or undefined when it applies.
+ */
+export function notApplicableReason(name: string, resource: RunnerResource, settings: Record<string, unknown> = {}): string | undefined {
+    const policy = policyNamed(name);
+    if (!("validateResource" in policy) || policy.validateResource === undefined || Array.isArray(policy.validateResource)) {
+        throw new Error(`${name} is not a single resource validation`);
+    }
+    const validate = policy.validateResource;
+    let reason: string | undefined;
+    const stop = new Error("not applicable");
+    try {
+        validate(
+            {
+                type: resource.type,
+                props: resource.inputs,
+                urn: resource.urn,
+                stackTags: new Map(),
+                name: resource.name,
+                opts: {
+                    protect: resource.opts.protect === true,
+                    ignoreChanges: [],
+                    aliases: [],
+                    additionalSecretOutputs: [],
+                    customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 },
+                },
+                isType: () => false,
+                asType: () => undefined,
+                getConfig: <T extends object>() => settings as T,
+                notApplicable: (why?: string) => {
+                    reason = why;
+                    throw stop;
+                },
+            },
+            () => undefined,
+        );
+    } catch (e) {
+        if (e !== stop) throw e;
+    }
+    return reason;
+}
+
 export interface RejectCase {
     title: string;
     /** The input field (dotted path; `opts.x` for a resource option) whose value this case gets wrong. */

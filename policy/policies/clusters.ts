@@ -6,16 +6,14 @@
 import type { ClusterArgs as EksClusterArgs } from "@pulumi/aws/eks/cluster";
 import type { ClusterArgs as GkeClusterArgs } from "@pulumi/gcp/container/cluster";
 import type { NodePoolArgs } from "@pulumi/gcp/container/nodePool";
-import { flag, forTypes, get, isSet, list, setting, settingsOf, strings, text, type GuardPolicy } from "./util";
+import { flag, forTypes, get, isRecord, isSet, list, setting, settingsOf, strings, type GuardPolicy } from "./util";
 
 const EKS_CLUSTER = "aws:eks/cluster:Cluster";
 const GKE_CLUSTER = "gcp:container/cluster:Cluster";
 const GKE_NODE_POOL = "gcp:container/nodePool:NodePool";
-const OPEN_CIDRS = ["0.0.0.0/0", "::/0"];
-
 /** A block that admits every address: 0.0.0.0/0, ::/0, or any address with a /0 prefix. */
 function isOpenToTheWorld(cidr: string): boolean {
-    return OPEN_CIDRS.includes(cidr) || /\/0$/.test(cidr.trim());
+    return cidr.endsWith("/0");
 }
 
 const eksEndpointNotPublic: GuardPolicy = {
@@ -29,7 +27,7 @@ const eksEndpointNotPublic: GuardPolicy = {
         if (cidrs.length === 0) {
             report(`EKS cluster ${args.name} has a public endpoint without publicAccessCidrs, so it is open to 0.0.0.0/0.`);
         } else {
-            const open = cidrs.filter((c) => OPEN_CIDRS.includes(c));
+            const open = cidrs.filter(isOpenToTheWorld);
             if (open.length > 0) report(`EKS cluster ${args.name} opens its public endpoint to ${open.join(", ")}.`);
         }
     }),
@@ -95,13 +93,11 @@ const gkeMasterAuthorizedNetworksNotOpen: GuardPolicy = {
         // With a private endpoint only, the public endpoint does not exist.
         if (flag(get(cluster, "privateClusterConfig", "enablePrivateEndpoint")) === true) return;
         const config = get(cluster, "masterAuthorizedNetworksConfig");
-        if (config === undefined || config === null) {
+        if (!isRecord(config)) {
             report(`GKE cluster ${args.name} has a public endpoint and no masterAuthorizedNetworksConfig, so it is open to 0.0.0.0/0.`);
             return;
         }
-        const open = list(get(config, "cidrBlocks"))
-            .map((b) => text(get(b, "cidrBlock")) ?? "")
-            .filter(isOpenToTheWorld);
+        const open = strings(list(get(config, "cidrBlocks")).map((b) => get(b, "cidrBlock"))).filter(isOpenToTheWorld);
         if (open.length > 0) report(`GKE cluster ${args.name} authorizes ${open.join(", ")} on its public endpoint: open to the world.`);
         // GKE's default (true) lets every Google Cloud public IP, anyone's VM included, reach the endpoint.
         if (flag(get(config, "gcpPublicCidrsAccessEnabled")) !== false) {
