@@ -178,6 +178,17 @@ testPolicies(storagePolicies, {
                 message: "S3 bucket replica has no BucketVersioning",
             },
             {
+                title: "a versioning resource that names no bucket",
+                field: "BucketVersioning.bucket",
+                resources: [
+                    bucket("model-store"),
+                    cloud("aws:s3/bucketVersioning:BucketVersioning", "orphan-versioning", {
+                        versioningConfiguration: { status: "Enabled" },
+                    }),
+                ],
+                message: 'S3 bucket model-store has no BucketVersioning with status "Enabled".',
+            },
+            {
                 title: "deprecated inline versioning off",
                 field: "Bucket.versioning.enabled",
                 resources: [bucket("model-store", { versioning: { enabled: false } })],
@@ -187,6 +198,35 @@ testPolicies(storagePolicies, {
         accept: [
             { title: "enabled", resources: [bucket("model-store"), versioning("Enabled")] },
             { title: "deprecated inline versioning", resources: [bucket("model-store", { versioning: { enabled: true } })] },
+            {
+                // A bucket input built from the bucket and another resource (a name with a random suffix).
+                title: "linked through one of several dependencies",
+                resources: [
+                    bucket("model-store"),
+                    cloud("random:index/randomId:RandomId", "suffix", { byteLength: 4 }),
+                    cloud(
+                        "aws:s3/bucketVersioning:BucketVersioning",
+                        "model-store-versioning",
+                        { bucket: UNKNOWN, versioningConfiguration: { status: "Enabled" } },
+                        {
+                            propertyDependencies: {
+                                bucket: [urnOf("random:index/randomId:RandomId", "suffix"), urnOf(BUCKET, "model-store")],
+                            },
+                        },
+                    ),
+                ],
+            },
+            {
+                // Offline, without a dependency record, a bucket without a physical name goes by its resource name.
+                title: "linked by the bucket's resource name",
+                resources: [
+                    bucket("model-store"),
+                    cloud("aws:s3/bucketVersioning:BucketVersioning", "v", {
+                        bucket: "model-store",
+                        versioningConfiguration: { status: "Enabled" },
+                    }),
+                ],
+            },
         ],
     },
     "s3-bucket-encryption-kms": {
