@@ -1,12 +1,16 @@
-import { loadConfig } from "./config";
+import { keepSettingsSecret, loadConfig, secretOutput } from "./config";
 import { RegionCertificate } from "./components/global/certificate";
 import { GlobalEntry, hostedZoneId } from "./components/global/entry";
 import { ImageRegistry } from "./components/global/imageRegistry";
 import { ModelStore } from "./components/global/modelStore";
 import { ServingStack } from "./components/k8s/servingStack";
 import { createProviders, createRegion } from "./components/regions";
+import { formerAliases } from "./components/renames";
 
 const config = loadConfig();
+// Before any resource: a plain setting set with --secret stays secret in every input that holds it.
+keepSettingsSecret(config.secretSettings ?? []);
+const keep = (value: unknown): unknown => secretOutput(value, config.secretSettings ?? []);
 const providers = createProviders(config);
 
 // Regions are independent: nothing of one region depends on another's, so `pulumi up`
@@ -34,23 +38,31 @@ const zoneId = hostedZoneId(config, providers.aws);
 const servingStage = config.deployStage === "serving";
 
 const serving = (servingStage ? config.regions : []).map((region) => {
-    const certificate = new RegionCertificate(`${region.name}-tls`, {
-        config,
-        region,
-        cluster: clusters[region.name],
-        zoneId,
-        awsProvider: providers.aws,
-        gcpProvider: region.cloud === "gcp" ? providers.gcp[region.project] : undefined,
-        gcpApis: region.cloud === "gcp" ? providers.gcpApis[region.project] : undefined,
-    });
-    return new ServingStack(`${region.name}-serving`, {
-        config,
-        region,
-        cluster: clusters[region.name],
-        modelStore: modelStore.access[region.name],
-        tls: certificate.tls,
-        llmImage: imageRegistry.sources[region.name],
-    });
+    const certificate = new RegionCertificate(
+        `${region.name}-tls`,
+        {
+            config,
+            region,
+            cluster: clusters[region.name],
+            zoneId,
+            awsProvider: providers.aws,
+            gcpProvider: region.cloud === "gcp" ? providers.gcp[region.project] : undefined,
+            gcpApis: region.cloud === "gcp" ? providers.gcpApis[region.project] : undefined,
+        },
+        { aliases: formerAliases(region, (n) => `${n}-tls`) },
+    );
+    return new ServingStack(
+        `${region.name}-serving`,
+        {
+            config,
+            region,
+            cluster: clusters[region.name],
+            modelStore: modelStore.access[region.name],
+            tls: certificate.tls,
+            llmImage: imageRegistry.sources[region.name],
+        },
+        { aliases: formerAliases(region, (n) => `${n}-serving`) },
+    );
 });
 
 const globalEntry = servingStage
@@ -63,20 +75,20 @@ const globalEntry = servingStage
       })
     : undefined;
 
-export const deployStage = config.deployStage;
+export const deployStage = keep(config.deployStage);
 // Nothing is routed before the serving stage; empty rather than absent, so readers need no special case.
-export const globalUrl = globalEntry?.url ?? null;
-export const regionEndpoints = globalEntry?.regionEndpoints ?? {};
-export const healthCheckIds = globalEntry?.healthCheckIds ?? {};
-export const skippedRegions = globalEntry?.skippedRegions ?? [];
-export const clusterNames = Object.fromEntries(Object.entries(clusters).map(([name, c]) => [name, c.clusterName]));
+export const globalUrl = keep(globalEntry?.url ?? null);
+export const regionEndpoints = keep(globalEntry?.regionEndpoints ?? {});
+export const healthCheckIds = keep(globalEntry?.healthCheckIds ?? {});
+export const skippedRegions = keep(globalEntry?.skippedRegions ?? []);
+export const clusterNames = keep(Object.fromEntries(Object.entries(clusters).map(([name, c]) => [name, c.clusterName])));
 // Edge endpoints come from a secret kubeconfig and stay secret; exported apart from the names.
-export const clusterEndpoints = Object.fromEntries(Object.entries(clusters).map(([name, c]) => [name, c.endpoint]));
-export const modelStoreBuckets = modelStore.bucketUris;
-export const modelStorePrimaryBucket = modelStore.primaryBucketName;
-export const publishModelCommand = modelStore.publishCommand;
+export const clusterEndpoints = keep(Object.fromEntries(Object.entries(clusters).map(([name, c]) => [name, c.endpoint])));
+export const modelStoreBuckets = keep(modelStore.bucketUris);
+export const modelStorePrimaryBucket = keep(modelStore.primaryBucketName);
+export const publishModelCommand = keep(modelStore.publishCommand);
 // Attach to each edge site's read-only IAM user, made outside the stack (docs/model-store.md).
-export const modelStoreEdgeReaderPolicies = modelStore.edgeReaderPolicies;
-export const modelStoreTransferJobs = modelStore.transferJobNames;
+export const modelStoreEdgeReaderPolicies = keep(modelStore.edgeReaderPolicies);
+export const modelStoreTransferJobs = keep(modelStore.transferJobNames);
 // The main workflow pushes the LLM-track image here; its digest goes into images.torchserveLlmDigest (docs/serving.md).
-export const llmImagePushTargets = imageRegistry.pushTargets;
+export const llmImagePushTargets = keep(imageRegistry.pushTargets);

@@ -5,6 +5,7 @@ import { AwsRegion } from "./aws/region";
 import { ExistingRegion } from "./existing/region";
 import { ProjectApis } from "./gcp/apis";
 import { GcpRegion } from "./gcp/region";
+import { formerAliases } from "./renames";
 import type { RegionCluster } from "./types";
 
 /** The cloud providers the program creates once and hands to every component. */
@@ -44,17 +45,23 @@ export function createProviders(config: FleetConfig): CloudProviders {
 
 /** One region component per configured region; each yields the same RegionCluster shape. */
 export function createRegion(config: FleetConfig, region: RegionConfig, providers: CloudProviders): RegionCluster {
+    // A renamed region's component takes over its old URN; its children follow (components/renames.ts).
+    const opts = { aliases: formerAliases(region, (n) => n) };
     switch (region.cloud) {
         case "aws":
-            return new AwsRegion(region.name, { region, config, provider: providers.aws }).cluster;
+            return new AwsRegion(region.name, { region, config, provider: providers.aws }, opts).cluster;
         case "gcp":
-            return new GcpRegion(region.name, {
-                region,
-                config,
-                provider: providers.gcp[region.project],
-                apis: providers.gcpApis[region.project],
-            }).cluster;
+            return new GcpRegion(
+                region.name,
+                {
+                    region,
+                    config,
+                    provider: providers.gcp[region.project],
+                    apis: providers.gcpApis[region.project],
+                },
+                opts,
+            ).cluster;
         case "existing":
-            return new ExistingRegion(region.name, { region, config, kubeconfig: config.secrets.kubeconfigs[region.name] }).cluster;
+            return new ExistingRegion(region.name, { region, config, kubeconfig: config.secrets.kubeconfigs[region.name] }, opts).cluster;
     }
 }

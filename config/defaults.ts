@@ -5,6 +5,7 @@
 export const defaults = {
     environment: "dev",
     deployStage: "serving",
+    kubernetesIdentity: "admin",
     aws: {
         azCount: 3,
         natGatewayPerAz: false,
@@ -92,6 +93,8 @@ export const defaults = {
         prometheusAdapter: "registry.k8s.io/prometheus-adapter/prometheus-adapter:v0.12.0",
         stackdriverAdapter: "gcr.io/gke-release/custom-metrics-stackdriver-adapter:v0.16.9-gke.0",
     },
+    /** What the plan's cost estimate assumes (docs/cost.md). */
+    pricing: { modelStoreGb: 100 },
     globalEntry: {
         routing: "latency",
         healthCheck: {

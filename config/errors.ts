@@ -27,6 +27,8 @@ export function keyPath(path: ReadonlyArray<PropertyKey>): string {
     let out = "";
     for (const part of path) {
         if (typeof part === "number") out += `[${part}]`;
+        // Pulumi's --path syntax needs a key such as "g6.xlarge" quoted: a dot would split it.
+        else if (!/^[A-Za-z0-9_-]+$/.test(String(part))) out += `[${JSON.stringify(String(part))}]`;
         else out += out === "" ? String(part) : `.${String(part)}`;
     }
     return out;

@@ -1,5 +1,6 @@
 export { loadConfig, validateSettings, resolveConfig, settingsWarnings } from "./load";
-export type { ValidateOptions, FleetConfig, RegionConfig, FleetSecrets, EdgeStoreCredentials, RawSecrets } from "./load";
+export type { ValidateOptions, FleetConfig, RegionConfig, FleetSecrets, EdgeStoreCredentials, RawSecrets, SecretSetting } from "./load";
+export { keepSettingsSecret, secretOutput } from "./secretSettings";
 export { ConfigError, formatProblem } from "./errors";
 export type { ConfigProblem } from "./errors";
 export type { GpuPoolShape } from "./validate";

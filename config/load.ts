@@ -3,6 +3,7 @@ import { ConfigError, ConfigProblem, fromZodIssues, keyPath, unknownKeyProblem }
 import { closest, knownKeysAt } from "./suggest";
 import { fleetSchema, FleetSettings, ParsedSettings, RegionSettings } from "./schema";
 import { systemPoolProblems } from "./pools";
+import { pricingProblems } from "./pricing";
 import { servingProblems } from "./serving";
 import { checkAddonPins, checkSupportCalendar } from "./support";
 import { crossCheck, derivedDrainSeconds, GpuPoolShape, poolShape, routedRegions, SecretPresence } from "./validate";
@@ -49,7 +50,19 @@ export type FleetConfig = Omit<FleetSettings, "regions"> & {
     /** Region names behind the global name, in config order. */
     routedRegions: string[];
     secrets: FleetSecrets;
+    /**
+     * Text values of plain settings set with --secret; every resource input and output that
+     * holds one is made secret (config/secretSettings.ts). Empty unless loadConfig found one.
+     */
+    secretSettings?: SecretSetting[];
 };
+
+/** One text value of a plain setting that was set with --secret. */
+export interface SecretSetting {
+    /** Key path under `modelfleet:` (`serving.domain`). */
+    path: string;
+    value: string;
+}
 
 /** The top-level keys of the `modelfleet` namespace that hold plain settings. */
 const settingKeys = Object.keys(fleetSchema.shape) as Array<keyof typeof fleetSchema.shape>;
@@ -74,6 +87,11 @@ export interface ValidateOptions {
     today?: Date;
     /** The stack's name; a stack named after an environment must declare that environment. */
     stack?: string;
+    /**
+     * The caller reads the stack file without a secrets provider (the offline plan): an
+     * encrypted plain setting cannot be read there, so it is reported rather than used.
+     */
+    cannotDecrypt?: boolean;
 }
 
 /**
@@ -88,7 +106,7 @@ export function validateSettings(raw: Record<string, unknown>, options: Validate
     for (const k of Object.keys(raw).filter((key) => !allKeys.includes(key))) {
         problems.push(unknownKeyProblem(k, closest(k, allKeys), `pulumi config rm 'modelfleet:${k}'`));
     }
-    if (options.isSecure) problems.push(...storageProblems(raw, options.isSecure));
+    if (options.isSecure) problems.push(...storageProblems(raw, options.isSecure, options.cannotDecrypt ?? false));
     const presence = secretShapeProblems(secrets, problems);
     const input = Object.fromEntries(settingKeys.map((k) => [k, raw[k]]));
     const parsed = fleetSchema.safeParse(input, { reportInput: true });
@@ -97,7 +115,11 @@ export function validateSettings(raw: Record<string, unknown>, options: Validate
         problems.push(...fromZodIssues(parsed.error.issues, (path, key) => closest(key, knownKeysAt(fleetSchema, path, input))));
         throw new ConfigError(problems);
     }
-    problems.push(...crossCheck(parsed.data, presence), ...environmentProblems(parsed.data, options.stack));
+    problems.push(
+        ...crossCheck(parsed.data, presence),
+        ...environmentProblems(parsed.data, options.stack),
+        ...pricingProblems(parsed.data),
+    );
     const torchserve = parsed.data.serving.torchserve;
     const settings: FleetSettings = {
         ...parsed.data,
@@ -138,19 +160,20 @@ function environmentProblems(settings: ParsedSettings, stack: string | undefined
 const secretKeyNames = ["kubeconfigs", "edgeStoreCredentials", "gatewayBackends", "edgeImagePullSecrets"];
 
 /**
- * Secret keys hold only encrypted values; plain settings hold none, because the program
- * turns them into resource names and inputs that the state keeps in plain text.
+ * Secret keys hold only encrypted values. A plain setting may be encrypted too: the program
+ * keeps every resource input made from it secret (config/secretSettings.ts); only a reader
+ * without the secrets provider cannot use it.
  */
-function storageProblems(raw: Record<string, unknown>, isSecure: (path: string) => boolean): ConfigProblem[] {
+function storageProblems(raw: Record<string, unknown>, isSecure: (path: string) => boolean, cannotDecrypt: boolean): ConfigProblem[] {
     const problems: ConfigProblem[] = [];
     const walk = (value: unknown, at: Array<string | number>, secretKey: boolean): void => {
         const path = keyPath(at);
-        if (!secretKey && isSecure(path)) {
+        if (!secretKey && cannotDecrypt && isSecure(path)) {
             problems.push({
                 path,
                 message:
-                    "is encrypted, but it is a plain setting: the program puts it into resource names and inputs, which the state keeps in plain text",
-                fix: `set it without --secret: pulumi config set --path '${path}' <value>`,
+                    "is encrypted, and the offline plan has no secrets provider to read it (pulumi preview and up read it and keep it secret)",
+                fix: `plan a copy of the stack file that holds the value of 'pulumi config get --path ${path}' in plain text`,
             });
             return;
         }
@@ -245,7 +268,7 @@ function isDockerConfigJson(text: string): boolean {
 export function resolveConfig(settings: FleetSettings, secrets: RawSecrets, context: { project: string; stack: string }): FleetConfig {
     const regions: RegionConfig[] = settings.regions.map((region) => ({
         ...region,
-        protect: region.protect ?? settings.environment === "prod",
+        protect: region.protect ?? (region.decommission ? false : settings.environment === "prod"),
         servingPool: region.servingPool ?? region.gpuPools[0].name,
         modelNames: region.models ?? settings.models.map((m) => m.name),
         poolShapes: Object.fromEntries(
@@ -298,8 +321,19 @@ export function loadConfig(): FleetConfig {
     const isSecure = (path: string) => isConfigSecret(`${NAMESPACE}:${/^[^.[]+/.exec(path)?.[0] ?? path}`);
     const stack = pulumi.getStack();
     const settings = validateSettings(raw, { isSecure, stack });
+    if (settings.kubernetesIdentity === "preview" && !pulumi.runtime.isDryRun()) {
+        // The read-only identity could not apply anything, and an update must never run as it.
+        throw new ConfigError([
+            {
+                path: "kubernetesIdentity",
+                message: "is preview, which only pulumi preview may use (the read-only identity cannot apply Kubernetes objects)",
+                fix: "pulumi config rm kubernetesIdentity",
+            },
+        ]);
+    }
     for (const warning of settingsWarnings(settings)) void pulumi.log.warn(warning);
-    return resolveConfig(settings, raw, { project: pulumi.getProject(), stack });
+    const secretSettings = settingKeys.flatMap((key) => (isSecure(key) ? settingLeaves(raw[key], [key]) : []));
+    return { ...resolveConfig(settings, raw, { project: pulumi.getProject(), stack }), secretSettings };
 }
 
 /**
@@ -311,6 +345,16 @@ function isConfigSecret(fullKey: string): boolean {
     const runtimeConfig = require("@pulumi/pulumi/runtime/config") as { isConfigSecret?: (key: string) => boolean };
     if (typeof runtimeConfig.isConfigSecret !== "function") throw new Error("@pulumi/pulumi no longer exposes runtime isConfigSecret");
     return runtimeConfig.isConfigSecret(fullKey);
+}
+
+/**
+ * The text leaves of a plain setting set with --secret. The engine marks a whole top-level
+ * key secret when any value under it is encrypted, so every leaf under it counts.
+ */
+function settingLeaves(value: unknown, at: Array<string | number>): SecretSetting[] {
+    if (Array.isArray(value)) return value.flatMap((v, i) => settingLeaves(v, [...at, i]));
+    if (typeof value === "object" && value !== null) return Object.entries(value).flatMap(([k, v]) => settingLeaves(v, [...at, k]));
+    return typeof value === "string" && value !== "" ? [{ path: keyPath(at), value }] : [];
 }
 
 /** Structured values reach the program as JSON text, plain strings as themselves. */

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { limits, networkAddressIfHostBits } from "./bounds";
 import { defaults } from "./defaults";
+import { pricingSchema } from "./pricingSchema";
 
 /**
  * The shape of the stack config, `modelfleet:*` keys. Unknown keys are rejected (a typo
@@ -157,6 +158,13 @@ const regionCommon = {
      * when `environment` is prod). Set false and apply before removing the region's entry.
      */
     protect: z.boolean().optional(),
+    /**
+     * Marks the region for removal (default false): its protection is lifted (protect defaults
+     * to false), and its cluster and model-store copy carry the `modelfleet-decommission` tag
+     * the prod policies require before they accept them unprotected. Apply it, then delete the
+     * entry (docs/runbooks/add-region.md).
+     */
+    decommission: z.boolean().default(false),
 };
 
 const awsRegion = z.strictObject({
@@ -180,6 +188,16 @@ const awsRegion = z.strictObject({
     adminRoleArn: z.string().regex(/^arn:aws:iam::[0-9]{12}:role\/[\w+=,.@/-]+$/, {
         message: "must be an IAM role ARN such as arn:aws:iam::123456789012:role/platform-admin",
     }),
+    /**
+     * IAM role granted read-only Kubernetes access (AmazonEKSViewPolicy, cluster scope) through
+     * an EKS access entry: the identity pull-request previews run as (docs/ci.md). Default none.
+     */
+    previewRoleArn: z
+        .string()
+        .regex(/^arn:aws:iam::[0-9]{12}:role\/[\w+=,.@/-]+$/, {
+            message: "must be an IAM role ARN such as arn:aws:iam::123456789012:role/modelfleet-ci-preview",
+        })
+        .optional(),
     /** Managed add-on versions that override the defaults. */
     addons: z
         .record(shortText(), shortText())
@@ -489,6 +507,12 @@ export const fleetSchema = z.strictObject({
      * (docs/runbooks/first-deploy.md).
      */
     deployStage: z.enum(["modelStore", "serving"], { message: "must be modelStore or serving" }).default(defaults.deployStage),
+    /**
+     * Whom the program reaches EKS clusters as: `admin` (each region's adminRoleArn, assumed
+     * by the kubeconfig's token command) or `preview` (the run's own credentials, e.g. the
+     * read-only preview role of a pull request; `pulumi preview` only). Default admin.
+     */
+    kubernetesIdentity: z.enum(["admin", "preview"], { message: "must be admin or preview" }).default(defaults.kubernetesIdentity),
     regions: capped(
         regionSchema,
         limits.regions,
@@ -501,6 +525,8 @@ export const fleetSchema = z.strictObject({
     serving: servingSchema,
     images: imagesSchema,
     globalEntry: globalEntrySchema,
+    /** What the plan's cost estimate assumes: store size and price overrides (docs/cost.md). */
+    pricing: pricingSchema,
 });
 
 export type FleetInput = z.input<typeof fleetSchema>;

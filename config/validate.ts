@@ -188,6 +188,8 @@ export function crossCheck(s: ParsedSettings, secrets: SecretPresence): ConfigPr
         );
     }
 
+    problems.push(...decommissionProblems(s));
+
     const ge = s.globalEntry;
     if (!ge.hostedZoneId && !ge.hostedZoneName) {
         add(
@@ -418,4 +420,53 @@ function duplicates(values: string[]): Array<[string, number]> {
         seen.add(v);
     });
     return out;
+}
+
+/**
+ * A region marked for removal must be one that can go: out of DNS first, not the store's
+ * primary (every copy is fed from it), no other region reading its copy, and not also
+ * marked protected.
+ */
+function decommissionProblems(s: ParsedSettings): ConfigProblem[] {
+    const problems: ConfigProblem[] = [];
+    s.regions.forEach((r, i) => {
+        if (!r.decommission) return;
+        const at = `regions[${i}]`;
+        if (r.protect === true) {
+            problems.push({
+                path: `${at}.protect`,
+                message: `is true, but the region is marked decommission: a region being removed has its protection lifted`,
+                fix: `pulumi config rm --path '${at}.protect'`,
+            });
+        }
+        if (r.globalRouting) {
+            problems.push({
+                path: `${at}.globalRouting`,
+                message: `is true, but the region is marked decommission: take it out of the global name first (docs/runbooks/region-loss.md)`,
+                fix: setCommand(`${at}.globalRouting`, false),
+            });
+        }
+        if (r.name === s.modelStore.primaryRegion) {
+            // Switching the primary comes first; the readers follow it.
+            problems.push({
+                path: `${at}.decommission`,
+                message: `marks the model store's primary '${r.name}', which feeds every copy; switch the primary first (docs/model-store.md)`,
+                fix: setCommand(
+                    "modelStore.primaryRegion",
+                    s.regions.find((o) => o.cloud === "aws" && o.name !== r.name)?.name ?? "<aws-region-name>",
+                ),
+            });
+            return;
+        }
+        s.regions.forEach((o, j) => {
+            if (o.cloud === "existing" && o.modelStoreSource === r.name) {
+                problems.push({
+                    path: `regions[${j}].modelStoreSource`,
+                    message: `reads the copy of '${r.name}', which is marked decommission; read another AWS region's copy`,
+                    fix: setCommand(`regions[${j}].modelStoreSource`, s.modelStore.primaryRegion),
+                });
+            }
+        });
+    });
+    return problems;
 }

@@ -1,7 +1,7 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { BenchError, parseBenchArgs, runBench, type Runner } from "../tools/bench";
+import { BenchError, parseBenchArgs, PLAN_NODE_OPTIONS, runBench, type Runner } from "../tools/bench";
 
 function capture() {
     const stdout: string[] = [];
@@ -142,5 +142,15 @@ describe("bench verdict", () => {
         expect(stdout[stdout.length - 1]).toBe(
             "per added region (least squares over 2 sizes): 0.00 s CPU, 0.0 MB peak RSS (target < 15 MB: met)",
         );
+    });
+});
+
+describe("bench runs the plan as npm runs it", () => {
+    test("the plan's node options in the bench are the ones the npm plan script passes", () => {
+        const scripts = (
+            JSON.parse(fs.readFileSync(path.join(__dirname, "..", "package.json"), "utf8")) as { scripts: Record<string, string> }
+        ).scripts;
+        expect(PLAN_NODE_OPTIONS).toEqual(["--max-semi-space-size=32"]);
+        expect(scripts["plan"]).toBe("node tools/build.mjs --quiet && node --max-semi-space-size=32 .build/tools/plan.js");
     });
 });

@@ -12,6 +12,24 @@ const read = <T>(_stack: string, file: string): T => planned.read<T>(file);
 describe("prod specifics", () => {
     const plan = () => read<Plan>("prod", "plan.json");
 
+    it("carries the cost estimate: every region, every pool priced, floor below ceiling", () => {
+        const cost = plan().estimates?.cost;
+        expect(cost?.currency).toBe("USD");
+        expect(Object.keys(cost?.regions ?? {})).toEqual(["use1", "euw1", "usc1", "edge-muc"]);
+        expect(cost?.unpriced).toEqual([]);
+        // use1 pays an EKS control plane, three NAT gateways (natGatewayPerAz) and an ALB.
+        expect(cost?.regions["use1"].items.filter((i) => i.fixed).map((i) => [i.what, i.quantity])).toEqual(
+            expect.arrayContaining([
+                ["EKS control plane", 1],
+                ["NAT gateway", 3],
+                ["Application Load Balancer", 1],
+            ]),
+        );
+        expect(cost?.regions["edge-muc"].items).toEqual([]);
+        expect(cost?.total.floorMonthly).toBeLessThan(cost?.total.ceilingMonthly ?? 0);
+        expect(cost?.total.fixedMonthly).toBeLessThan(cost?.total.floorMonthly ?? 0);
+    });
+
     it("writes manifests for every cluster, the edge included", () => {
         expect(fs.readdirSync(path.join(out, "prod", "manifests")).sort()).toEqual(["edge-muc", "euw1", "usc1", "use1"]);
     });

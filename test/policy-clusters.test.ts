@@ -218,7 +218,7 @@ testPolicies(clusterPolicies, {
         ],
     },
     "cluster-deletion-protection": {
-        fields: ["deletionProtection", "opts.protect"],
+        fields: ["deletionProtection", "opts.protect", 'tags["modelfleet-decommission"]', 'resourceLabels["modelfleet-decommission"]'],
         reject: [
             {
                 title: "EKS without deletion protection in prod",
@@ -250,6 +250,20 @@ testPolicies(clusterPolicies, {
                 resources: eks({ deletionProtection: true }),
                 settings: PROD_DELETION,
                 message: "cluster use1 is not protected; set the resource option protect: true.",
+            },
+            {
+                title: "unprotected EKS whose removal marker is not 'true'",
+                field: 'tags["modelfleet-decommission"]',
+                resources: eks({ deletionProtection: false, tags: { "modelfleet-decommission": "false" } }),
+                settings: PROD_DELETION,
+                message: "cluster use1 does not set deletionProtection: true, so the cloud lets it be deleted.",
+            },
+            {
+                title: "unprotected GKE whose removal label is not 'true'",
+                field: 'resourceLabels["modelfleet-decommission"]',
+                resources: gke({ deletionProtection: false, resourceLabels: { "modelfleet-decommission": "yes" } }),
+                settings: PROD_DELETION,
+                message: "cluster usc1 does not set deletionProtection: true, so the cloud lets it be deleted.",
             },
         ],
         accept: [
@@ -289,6 +303,20 @@ testPolicies(clusterPolicies, {
                 settings: PROD_DELETION,
             },
             { title: "not required in dev", resources: eks({ deletionProtection: false }) },
+            {
+                title: "EKS of a region marked for removal, unprotected",
+                resources: eks({ deletionProtection: false, tags: { "modelfleet-decommission": "true" } }),
+                settings: PROD_DELETION,
+            },
+            {
+                title: "GKE of a region marked for removal, unprotected",
+                resources: cloud("gcp:container/cluster:Cluster", "usc1-cluster", {
+                    location: "us-central1",
+                    deletionProtection: false,
+                    resourceLabels: { "modelfleet-decommission": "true" },
+                } satisfies Unwrap<GkeClusterArgs>),
+                settings: PROD_DELETION,
+            },
         ],
     },
     "gke-node-pool-secure-boot": {

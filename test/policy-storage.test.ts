@@ -328,7 +328,7 @@ testPolicies(storagePolicies, {
         ],
     },
     "model-store-data-protection": {
-        fields: ["opts.protect", "forceDestroy"],
+        fields: ["opts.protect", "forceDestroy", 'tags["modelfleet-decommission"]', 'labels["modelfleet-decommission"]'],
         reject: [
             {
                 title: "unprotected S3 model store in prod",
@@ -351,9 +351,41 @@ testPolicies(storagePolicies, {
                 settings: PROD,
                 message: "model-store bucket model-store-bucket sets forceDestroy: true, which deletes every model on destroy.",
             },
+            {
+                title: "unprotected S3 model store whose removal marker is not 'true'",
+                field: 'tags["modelfleet-decommission"]',
+                resources: bucket("model-store-euw1-bucket", { bucket: "mf-models", tags: { "modelfleet-decommission": "yes" } }),
+                settings: PROD,
+                message:
+                    "model-store bucket model-store-euw1-bucket is not protected; set the resource option protect: true (and retainOnDelete: true), or mark its region for removal (modelfleet-decommission=true, regions[].decommission).",
+            },
+            {
+                title: "unprotected GCS model store whose removal label is not 'true'",
+                field: 'labels["modelfleet-decommission"]',
+                resources: gcs("model-store-usc1-bucket", { labels: { "modelfleet-decommission": "false" } }),
+                settings: PROD,
+                message: "model-store bucket model-store-usc1-bucket is not protected",
+            },
+            {
+                title: "a region being removed still may not force-destroy its copy",
+                field: "forceDestroy",
+                resources: gcs("model-store-usc1-bucket", { forceDestroy: true, labels: { "modelfleet-decommission": "true" } }),
+                settings: PROD,
+                message: "sets forceDestroy: true",
+            },
         ],
         accept: [
             { title: "protected model store in prod", resources: bucket("model-store-bucket", {}, true), settings: PROD },
+            {
+                title: "unprotected S3 copy of a region marked for removal",
+                resources: bucket("model-store-euw1-bucket", { bucket: "mf-models", tags: { "modelfleet-decommission": "true" } }),
+                settings: PROD,
+            },
+            {
+                title: "unprotected GCS copy of a region marked for removal",
+                resources: gcs("model-store-usc1-bucket", { labels: { "modelfleet-decommission": "true" } }),
+                settings: PROD,
+            },
             { title: "not required outside prod", resources: bucket("model-store-bucket", { forceDestroy: true }) },
             { title: "other buckets in prod", resources: bucket("access-logs"), settings: PROD },
         ],

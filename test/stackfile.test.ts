@@ -225,7 +225,7 @@ describe("every mistake exits 2 with one line naming the file or key and the fix
                     "Pulumi.securesetting.yaml",
                     DEV.replace("    domain: dev.serve.modelfleet.example.com", "    domain:\n      secure: v1:abc"),
                 ),
-            "modelfleet:serving.domain is encrypted, but it is a plain setting: the program puts it into resource names and inputs, which the state keeps in plain text; fix: set it without --secret: pulumi config set --path 'serving.domain' <value>",
+            "modelfleet:serving.domain is encrypted, and the offline plan has no secrets provider to read it (pulumi preview and up read it and keep it secret); fix: plan a copy of the stack file that holds the value of 'pulumi config get --path serving.domain' in plain text",
         ],
         [
             "an unknown key with a newline in it",
@@ -324,13 +324,17 @@ describe("loadConfig keeps the secret status the engine passes", () => {
         }
     });
 
-    test("a plain setting set with --secret is refused rather than written to state in plain text", () => {
+    test("a plain setting set with --secret loads, and every text value under its key is kept secret", () => {
         runtime(["modelfleet:kubeconfigs", "modelfleet:edgeStoreCredentials", "modelfleet:gatewayBackends", "modelfleet:globalEntry"]);
-        try {
-            loadConfig();
-            throw new Error("not refused");
-        } catch (err) {
-            expect((err as ConfigError).problems.map((p) => p.path)).toEqual(["globalEntry"]);
-        }
+        const config = loadConfig();
+        expect(config.globalEntry.hostedZoneName).toBe("modelfleet.example.com");
+        expect(config.secretSettings).toEqual([
+            { path: "globalEntry.hostedZoneName", value: "modelfleet.example.com" },
+            { path: "globalEntry.routing", value: "latency" },
+            { path: "globalEntry.alarmTopicArns[0]", value: "arn:aws:sns:us-east-1:444455556666:modelfleet-oncall" },
+            { path: "globalEntry.healthCheck.regions[0]", value: "us-east-1" },
+            { path: "globalEntry.healthCheck.regions[1]", value: "eu-west-1" },
+            { path: "globalEntry.healthCheck.regions[2]", value: "ap-southeast-1" },
+        ]);
     });
 });

@@ -14,6 +14,7 @@ const stacks = fs
     .sort();
 
 interface Step {
+    id?: string;
     name?: string;
     uses?: string;
     "continue-on-error"?: boolean;
@@ -28,6 +29,7 @@ interface Job {
     "runs-on"?: string;
     needs?: string | string[];
     environment?: string | { name: string };
+    if?: string;
     permissions?: Record<string, string>;
     concurrency?: { group: string; "cancel-in-progress"?: boolean };
     strategy?: { matrix: { stack?: string[]; include?: Array<Record<string, unknown>> } };
@@ -218,7 +220,28 @@ describe("pull-request.yml", () => {
         expect(checkRuns).toEqual(["npm ci", "npm run build", "npm run lint", "npm test"]);
         expect(stackFiles(wf, "offline-plan")).toEqual(stacks);
         expect(stackFiles(wf, "preview")).toEqual(stacks);
-        expect(wf.jobs["offline-plan"].steps.map((s) => s.run)).toContain("npm run plan -- --stack ${{ matrix.stack }}");
+        expect(wf.jobs["offline-plan"].steps.map((s) => s.run)).toContain(
+            "npm run plan -- --stack ${{ matrix.stack }}${{ hashFiles(format('out/base/{0}/plan.json', matrix.stack)) != '' && format(' --previous out/base/{0}/plan.json', matrix.stack) || '' }}",
+        );
+    });
+
+    test("plans the base branch first and gives its plan.json to the branch's plan as --previous", () => {
+        const steps = wf.jobs["offline-plan"].steps;
+        const baseCheckout = steps.findIndex((s) => s.uses?.startsWith("actions/checkout@") && s.with?.["path"] === "base");
+        const basePlan = steps.findIndex((s) => s.name === "plan the base branch");
+        const branchPlan = steps.findIndex((s) => s.run?.startsWith("npm run plan -- --stack ${{ matrix.stack }}"));
+        expect(steps[baseCheckout].with).toEqual({
+            ref: "${{ github.event.pull_request.base.sha }}",
+            path: "base",
+            "persist-credentials": false,
+        });
+        expect(steps[basePlan]).toMatchObject({ "working-directory": "base", "continue-on-error": true });
+        expect(steps[basePlan].run).toBe("npm ci\nnpm run plan -- --stack ${{ matrix.stack }} --out ../out/base/${{ matrix.stack }}\n");
+        expect(baseCheckout).toBeLessThan(basePlan);
+        expect(basePlan).toBeLessThan(branchPlan);
+        // The branch's plan reads what the base's plan wrote, relative to the workspace root.
+        expect(steps[branchPlan].run).toContain("--previous out/base/{0}/plan.json");
+        expect(steps[branchPlan]["working-directory"]).toBeUndefined();
     });
 
     test("uploads the plan, policy report and manifests as an artifact even when the plan fails", () => {
@@ -239,6 +262,10 @@ describe("pull-request.yml", () => {
             policyPackConfigs: "policy/config/${{ matrix.stack }}.json",
         });
         expect(pulumi?.env).toBeUndefined();
+        // The automation API's ConfigMap: the preview's kubeconfig uses the job's read-only role.
+        expect(YAML.parse(String(pulumi?.with?.["config-map"]))).toEqual({ "modelfleet:kubernetesIdentity": { value: "preview" } });
+        // Updates keep the admin identity (the program refuses preview outside a preview).
+        expect(JSON.stringify(workflows["main.yml"])).not.toContain("kubernetesIdentity");
         for (const stack of stacks) expect(fs.existsSync(path.join(ROOT, "policy", "config", `${stack}.json`))).toBe(true);
         const setup = job.steps.find((s) => s.uses?.startsWith("actions/setup-node@"));
         expect(setup?.with).toEqual({ "node-version": 20, cache: "npm" });
@@ -247,34 +274,35 @@ describe("pull-request.yml", () => {
 
 describe("pull-request.yml: the plan comparison", () => {
     const wf = workflows["pull-request.yml"];
-    const compare = wf.jobs["plan-compare"];
+    const plan = wf.jobs["offline-plan"];
     const comment = wf.jobs["plan-compare-comment"];
 
-    test("plans the base branch and the pull request for every committed stack and compares the two plan.json files", () => {
-        expect(stackFiles(wf, "plan-compare")).toEqual(stacks);
+    test("compares the base branch's plan.json with the pull request's, in the job that made both, whatever their verdicts", () => {
         expect(stackFiles(wf, "plan-compare-comment")).toEqual(stacks);
-        const checkouts = compare.steps.filter((s) => s.uses?.startsWith("actions/checkout@")).map((s) => s.with);
-        expect(checkouts).toEqual([{ path: "head" }, { ref: "${{ github.event.pull_request.base.sha }}", path: "base" }]);
-        const runs = compare.steps.filter((s) => s.run !== undefined).map((s) => [s["working-directory"], s.run, s["continue-on-error"]]);
-        expect(runs).toEqual([
-            ["head", "npm ci", undefined],
-            ["base", "npm ci", undefined],
-            ["base", "npm run plan -- --stack ${{ matrix.stack }} --out ../plans/base", true],
-            ["head", "npm run plan -- --stack ${{ matrix.stack }} --out ../plans/head", true],
-            [
-                "head",
-                "npm run --silent plan -- --compare-files ../plans/base/plan.json ../plans/head/plan.json > ../plans/comparison.md",
-                undefined,
-            ],
-        ]);
-        const upload = compare.steps.find((s) => s.uses?.startsWith("actions/upload-artifact@"));
-        expect(upload?.with).toEqual({ name: "plan-compare-${{ matrix.stack }}", path: "plans/comparison.md" });
+        const steps = plan.steps;
+        const branchPlan = steps.findIndex((s) => s.run?.startsWith("npm run plan -- --stack ${{ matrix.stack }}"));
+        const compare = steps.findIndex((s) => s.name === "compare with the base branch's plan");
+        expect(compare).toBeGreaterThan(branchPlan);
+        // A stack new in the pull request has no base plan: nothing to compare, and no failure.
+        expect(steps[compare].if).toBe("always() && hashFiles(format('out/base/{0}/plan.json', matrix.stack)) != ''");
+        expect(steps[compare].run).toBe(
+            "npm run --silent plan -- --compare-files out/base/${{ matrix.stack }}/plan.json out/${{ matrix.stack }}/plan.json > out/comparison.md",
+        );
+        const uploads = steps.filter((s) => s.uses?.startsWith("actions/upload-artifact@")).map((s) => s.with?.["name"]);
+        expect(uploads).toEqual(["offline-plan-${{ matrix.stack }}", "plan-compare-${{ matrix.stack }}"]);
+        const upload = steps.find((s) => s.with?.["name"] === "plan-compare-${{ matrix.stack }}");
+        expect(upload?.with).toEqual({
+            name: "plan-compare-${{ matrix.stack }}",
+            path: "out/comparison.md",
+            "if-no-files-found": "ignore",
+        });
     });
 
     test("least privilege: the job that runs the code only reads; the job that comments runs no code and may only write pull requests", () => {
-        expect(compare.permissions).toEqual({ contents: "read" });
+        expect(plan.permissions).toBeUndefined();
         expect(comment.permissions).toEqual({ "pull-requests": "write" });
-        expect(comment.needs).toBe("plan-compare");
+        expect(comment.needs).toBe("offline-plan");
+        expect(comment.if).toBe("always()");
         expect(comment.steps.map((s) => s.uses?.split("@")[0])).toEqual([
             "actions/download-artifact",
             "marocchino/sticky-pull-request-comment",
@@ -282,7 +310,10 @@ describe("pull-request.yml: the plan comparison", () => {
         expect(comment.steps.every((s) => s.run === undefined)).toBe(true);
         expect(comment.steps[0].with).toEqual({ name: "plan-compare-${{ matrix.stack }}" });
         expect(comment.steps[1].with).toEqual({ header: "plan-compare-${{ matrix.stack }}", path: "comparison.md" });
-        // The workflow's default stays read-only.
+        // No comparison (a new stack): the download fails softly and nothing is posted.
+        expect(comment.steps[0]).toMatchObject({ id: "download", "continue-on-error": true });
+        expect(comment.steps[1].if).toBe("steps.download.outcome == 'success'");
+        // The workflow's default, which the planning job inherits, stays read-only.
         expect(wf.permissions).toEqual({ contents: "read" });
     });
 });
@@ -363,7 +394,7 @@ describe("main.yml", () => {
     });
 
     test("builds the LLM-track image once and pushes it to the stack's registries, every action pinned by commit", () => {
-        const job = wf.jobs["llm-image"] as Job & { if?: string; outputs?: Record<string, string> };
+        const job = wf.jobs["llm-image"] as Job & { outputs?: Record<string, string> };
         expect(job.needs).toBe("check");
         expect(job.if).toBe("vars.LLM_IMAGE_PUSH_TARGETS != ''");
         expect(job.permissions).toEqual({ contents: "read", "id-token": "write" });

@@ -2,12 +2,16 @@ import { Command, CommanderError } from "commander";
 import * as fs from "fs";
 import * as path from "path";
 import { ConfigError, formatProblem, settingsWarnings } from "../config";
+import { priceCatalog } from "../config/priceCatalog";
+import { catalogProblems, formatCatalogProblem } from "../config/pricing";
 import type { Plan, PolicyReport } from "./contracts";
 import { regionAttribution } from "./plan/attribution";
+import { estimateCost } from "./plan/estimates/cost";
 import { renderDiagram } from "./plan/diagram";
 import { runOffline } from "./plan/engine";
 import { manifestFiles, renderManifests } from "./plan/manifests";
 import { idlePools } from "./plan/idle";
+import { resolveAliases } from "./plan/aliases";
 import { storeRenameProblems } from "./plan/storeRenames";
 import { capacityEstimate } from "./plan/estimates/capacity";
 import { comparePlans, CompareInputError, readPlanFile } from "./plan/estimates/compare";
@@ -115,6 +119,11 @@ export async function main(
         return 2;
     }
     const { stackFile, settings } = checked;
+    const catalogErrors = catalogProblems(priceCatalog);
+    if (catalogErrors.length > 0) {
+        catalogErrors.forEach((p) => io.stderr(formatCatalogProblem(p)));
+        return 2;
+    }
     for (const warning of settingsWarnings(settings, { today })) io.stderr(`warning: ${warning}`);
     // The environment, which also decides protect, picks the policy config; a stack named after
     // an environment must declare that environment, so the two never disagree.
@@ -141,6 +150,7 @@ export async function main(
     }
 
     const plan: Plan = { project: PROJECT, stack, resources: run.resources, outputs: run.outputs };
+    let againstPrevious: string | undefined;
     if (opts.previous !== undefined) {
         const previous = readPreviousPlan(opts.previous);
         if (typeof previous === "string") {
@@ -152,6 +162,12 @@ export async function main(
             renames.forEach((p) => io.stderr(formatProblem(p)));
             return 2;
         }
+        const resolution = resolveAliases(previous.resources, plan.resources);
+        if (resolution.conflicts.length > 0) {
+            resolution.conflicts.forEach((c) => io.stderr(`aliases: ${c}; fix: set formerName only on the region that had that name`));
+            return 2;
+        }
+        againstPrevious = `against ${opts.previous}: ${resolution.same.length} resources keep their URN, ${resolution.aliased.size} take over an old URN through aliases, ${resolution.created.length} are new, ${resolution.deleted.length} go away`;
     }
     let report: PolicyReport;
     try {
@@ -164,8 +180,12 @@ export async function main(
         return 2;
     }
     const failover = failoverEstimate(plan.resources, settings.globalEntry.maxFailoverSeconds);
-    plan.estimates = { failover, capacity: capacityEstimate(settings) };
     const regionOf = regionAttribution(plan.resources);
+    plan.estimates = {
+        failover,
+        capacity: capacityEstimate(settings),
+        cost: estimateCost({ resources: plan.resources, regionOf, settings, catalog: priceCatalog, today }),
+    };
     const manifests = renderManifests(plan.resources, regionOf);
 
     const declaredPools = settings.regions.flatMap((r) =>
@@ -194,6 +214,7 @@ export async function main(
             wallMs,
         }),
     );
+    if (againstPrevious !== undefined) io.stdout(againstPrevious);
     for (const line of idlePools(settings)) io.stdout(line);
     for (const line of estimateLines(plan.estimates)) io.stdout(line);
     onPlan?.(plan);

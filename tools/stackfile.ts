@@ -379,6 +379,7 @@ export function checkStackFile(file: string, options: ReadOptions & { stack?: st
     try {
         const settings = validateSettings(namespaceConfig(stackFile.config, PROJECT), {
             isSecure: secureLookup(stackFile.securePaths),
+            cannotDecrypt: true,
             today: options.today,
             stack: options.stack,
         });

@@ -30,6 +30,8 @@ export const VPC_CNI_SERVICE_ACCOUNT = { namespace: "kube-system", name: "aws-no
 export const EBS_CSI_SERVICE_ACCOUNT = { namespace: "kube-system", name: "ebs-csi-controller-sa" } as const;
 
 export const CLUSTER_ADMIN_POLICY_ARN = "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy";
+/** Read-only access to most Kubernetes objects (not Secrets): what a preview needs (EKS access policies, AmazonEKSViewPolicy). */
+export const CLUSTER_VIEW_POLICY_ARN = "arn:aws:eks::aws:cluster-access-policy/AmazonEKSViewPolicy";
 
 /** The CPU pool for controllers, CoreDNS and the gateway. */
 export interface SystemPoolArgs {
@@ -70,6 +72,10 @@ export interface EksClusterArgs {
     systemPool: SystemPoolArgs;
     /** Protect the cluster and its secrets key from deletion (prod). */
     protect: boolean;
+    /** IAM role given read-only access (AmazonEKSViewPolicy, cluster scope) for previews; default none. */
+    previewRoleArn?: string;
+    /** Tags that mark the cluster while its region is being removed (components/lifecycle.ts); default none. */
+    markers?: Record<string, string>;
     /** Days a deleted secrets key waits before it is gone, 7-30; default 30. */
     kmsDeletionWindowDays?: number;
     /** Network resources nodes need for egress (NAT routes); node groups wait for them. */
@@ -206,7 +212,7 @@ export class EksCluster extends pulumi.ComponentResource {
                 // Extended support costs six times as much; an unsupported version must be upgraded.
                 upgradePolicy: { supportType: "STANDARD" },
                 deletionProtection: args.protect,
-                tags: { "modelfleet.io/cluster": args.clusterName },
+                tags: { "modelfleet.io/cluster": args.clusterName, ...(args.markers ?? {}) },
             },
             { ...childOpts, protect: args.protect, dependsOn: [clusterPolicy, clusterKeyUse, logGroup] },
         );
@@ -230,6 +236,26 @@ export class EksCluster extends pulumi.ComponentResource {
             },
             childOpts,
         );
+
+        // Pull-request previews read the cluster as this role and can change nothing in it.
+        if (args.previewRoleArn !== undefined) {
+            const previewEntry = new aws.eks.AccessEntry(
+                `${name}-preview`,
+                { region, clusterName: this.cluster.name, principalArn: args.previewRoleArn, type: "STANDARD" },
+                childOpts,
+            );
+            new aws.eks.AccessPolicyAssociation(
+                `${name}-preview`,
+                {
+                    region,
+                    clusterName: this.cluster.name,
+                    principalArn: previewEntry.principalArn,
+                    policyArn: CLUSTER_VIEW_POLICY_ARN,
+                    accessScope: { type: "cluster" },
+                },
+                childOpts,
+            );
+        }
 
         // Managed node groups create the EC2_LINUX access entry for this role themselves.
         this.nodeRole = new aws.iam.Role(

@@ -7,6 +7,8 @@ import { NvidiaDevicePlugin } from "../k8s/devicePlugin";
 import { MetricsServer } from "../k8s/metricsServer";
 import { GPU_PRESENT_LABEL, POOL_LABEL, SYSTEM_POOL } from "../k8s/nodeLabels";
 import { PrometheusOperatorCrds } from "../k8s/prometheusOperatorCrds";
+import { decommissionMarker } from "../lifecycle";
+import { physicalRegionName } from "../renames";
 import type { GpuPoolPlacement, RegionCluster } from "../types";
 import { EksCluster, KNOWN_ADDONS } from "./cluster";
 import { ClusterAutoscaler } from "./clusterAutoscaler";
@@ -47,7 +49,8 @@ export class AwsRegion extends pulumi.ComponentResource {
         super("modelfleet:aws:Region", name, {}, opts);
         const region = checkedRegion(name, args);
         const { config, provider } = args;
-        const clusterName = awsClusterName(config, region.name);
+        // Cloud-side names keep the region's former name after a rename (components/renames.ts).
+        const clusterName = awsClusterName(config, physicalRegionName(region));
 
         this.network = new AwsNetwork(
             `${name}-network`,
@@ -71,11 +74,13 @@ export class AwsRegion extends pulumi.ComponentResource {
                 privateSubnetIds: this.network.privateSubnetIds,
                 endpointPublicAccessCidrs: region.endpointPublicAccessCidrs,
                 adminRoleArn: region.adminRoleArn,
+                previewRoleArn: region.previewRoleArn,
                 logTypes: [...defaults.aws.logTypes],
                 nodeSsmAccess: region.nodeSsmAccess,
                 addonVersions: { ...defaults.aws.addons, ...(region.addons ?? {}) },
                 systemPool: region.systemPool,
                 protect: region.protect,
+                markers: decommissionMarker(region),
                 egressReady: this.network.egressReady,
                 provider,
             },
@@ -90,7 +95,8 @@ export class AwsRegion extends pulumi.ComponentResource {
                     endpoint,
                     certificateAuthorityData: ca,
                     region: region.region,
-                    roleArn: region.adminRoleArn,
+                    // A preview runs as its own (read-only) identity, which may not assume the admin role.
+                    roleArn: config.kubernetesIdentity === "admin" ? region.adminRoleArn : undefined,
                 }),
             );
         // The program authenticates as the admin role, so nothing is applied before its grant exists.
@@ -218,7 +224,7 @@ function checkedRegion(name: string, args: AwsRegionArgs): AwsRegionConfig {
     if (region.cloud !== "aws") throw new Error(`AwsRegion ${name}: region ${region.name} is cloud '${region.cloud}', not aws`);
     const at = `regions[${region.name}]`;
     const problems: string[] = [];
-    const clusterName = awsClusterName(args.config, region.name);
+    const clusterName = awsClusterName(args.config, physicalRegionName(region));
     if (clusterName.length > 100)
         problems.push(`the cluster name '${clusterName}' is longer than EKS's 100 characters; shorten the stack or region name`);
     Object.keys(region.addons ?? {}).forEach((addon) => {

@@ -6,6 +6,8 @@ import { gcpGpuMachines, gcpRegionZones } from "../../config/catalog";
 import { ConfigError } from "../../config/errors";
 import { POOL_LABEL, SYSTEM_POOL } from "../k8s/nodeLabels";
 import { ADAPTER_NAMESPACE, STACKDRIVER_ADAPTER_NAME } from "../k8s/render/metricsAdapter";
+import { decommissionMarker } from "../lifecycle";
+import { physicalRegionName } from "../renames";
 import type { RegionCluster } from "../types";
 import { ProjectApis } from "./apis";
 import { GkeCluster } from "./cluster";
@@ -59,11 +61,14 @@ export class GcpRegion extends pulumi.ComponentResource {
         const problems = gcpRegionProblems(region, at);
         if (problems.length > 0) throw new ConfigError(problems);
 
-        const baseName = gcpName([config.project, config.stack, region.name], 50);
+        // Cloud-side names keep the region's former name after a rename (components/renames.ts).
+        const physical = physicalRegionName(region);
+        const baseName = gcpName([config.project, config.stack, physical], 50);
         const systemZones = gcpRegionZones[region.region].slice(0, DEFAULT_ZONE_COUNT);
         const resourceLabels = {
             "modelfleet-stack": gcpName([config.stack], COMPUTE_NAME_MAX),
             "modelfleet-region": region.name,
+            ...decommissionMarker(region),
         };
 
         // One resource per service and project: the first GCP region of the project owns them,
@@ -91,13 +96,13 @@ export class GcpRegion extends pulumi.ComponentResource {
             { parent: this },
         );
 
-        const nodeServiceAccountId = gcpName([config.stack, region.name, "nodes"], SERVICE_ACCOUNT_ID_MAX);
+        const nodeServiceAccountId = gcpName([config.stack, physical, "nodes"], SERVICE_ACCOUNT_ID_MAX);
         this.gke = new GkeCluster(
             `${name}-cluster`,
             {
                 project: region.project,
                 region: region.region,
-                clusterName: gcpName([config.project, config.stack, region.name], GKE_NAME_MAX),
+                clusterName: gcpName([config.project, config.stack, physical], GKE_NAME_MAX),
                 zones: systemZones,
                 releaseChannel: region.releaseChannel,
                 masterCidr: region.masterCidr,
@@ -157,7 +162,7 @@ export class GcpRegion extends pulumi.ComponentResource {
             `${name}-metrics-adapter`,
             {
                 project: region.project,
-                accountId: gcpName([config.stack, region.name, "metrics"], SERVICE_ACCOUNT_ID_MAX),
+                accountId: gcpName([config.stack, physical, "metrics"], SERVICE_ACCOUNT_ID_MAX),
                 workloadPool: this.gke.workloadPool,
                 namespace: ADAPTER_NAMESPACE,
                 serviceAccount: STACKDRIVER_ADAPTER_NAME,

@@ -3,6 +3,7 @@ import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
 import type { FleetConfig, RegionConfig } from "../../config";
 import type { ProjectApis } from "../gcp/apis";
+import { formerAliases } from "../renames";
 import type { RegionCluster, RegionTls } from "../types";
 import { AcmValidationRecord } from "./acmValidationRecord";
 import { acmValidationOwner, acmValidationRecordName, certificateHosts, regionalHost } from "./dns";
@@ -100,7 +101,7 @@ export class RegionCertificate extends pulumi.ComponentResource {
                     new AcmValidationRecord(
                         acmValidationRecordName(host),
                         { domainName: host, certificate, zoneId: args.zoneId, provider: args.awsProvider },
-                        { provider: args.awsProvider },
+                        { provider: args.awsProvider, aliases: formerHostAliases(config, args.region, host) },
                     ),
             );
 
@@ -198,4 +199,14 @@ export class RegionCertificate extends pulumi.ComponentResource {
             certificateAliases: [{ name: `${name}-certificate`, parent: this }],
         };
     }
+}
+
+/**
+ * A renamed region's own name, `<region>.<domain>`, had its validation record under the old
+ * host's name; the record itself is replaced (it is the new name's), the URN is kept.
+ */
+function formerHostAliases(config: FleetConfig, region: RegionConfig, host: string): pulumi.Alias[] | undefined {
+    return host === regionalHost(config, region.name)
+        ? formerAliases(region, (n) => acmValidationRecordName(regionalHost(config, n)))
+        : undefined;
 }

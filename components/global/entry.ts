@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { Cloud, FleetConfig, RegionConfig } from "../../config";
+import { formerAliases, physicalRegionName } from "../renames";
 import type { ServingEndpoint } from "../types";
 import {
     globalUrl,
@@ -150,7 +151,7 @@ export class GlobalEntry extends pulumi.ComponentResource {
                     okActions: args.alarmActions ?? [],
                     tags: { Name: `${host}-unhealthy` },
                 },
-                child,
+                { ...child, aliases: formerAliases(region, (n) => `${name}-${n}-unhealthy`) },
             );
 
             if (role === "primary" || !latencyRegion) {
@@ -162,11 +163,11 @@ export class GlobalEntry extends pulumi.ComponentResource {
                         type: "CNAME",
                         ttl: ROUTING_TTL_SECONDS,
                         records: [host],
-                        setIdentifier: region.name,
+                        setIdentifier: physicalRegionName(region),
                         failoverRoutingPolicies: [{ type: "PRIMARY" }],
                         healthCheckId: healthCheck.id,
                     },
-                    child,
+                    { ...child, aliases: formerAliases(region, (n) => `${name}-${n}-primary`) },
                 );
             } else {
                 new aws.route53.Record(
@@ -178,11 +179,11 @@ export class GlobalEntry extends pulumi.ComponentResource {
                         type: "CNAME",
                         ttl: ROUTING_TTL_SECONDS,
                         records: [host],
-                        setIdentifier: region.name,
+                        setIdentifier: physicalRegionName(region),
                         latencyRoutingPolicies: [{ region: latencyRegion }],
                         healthCheckId: healthCheck.id,
                     },
-                    child,
+                    { ...child, aliases: formerAliases(region, (n) => `${name}-${n}-latency`) },
                 );
             }
         }
@@ -254,7 +255,7 @@ export class GlobalEntry extends pulumi.ComponentResource {
         const gateway = new aws.route53.HealthCheck(
             `${name}-${region.name}-health`,
             { ...probe, type: "HTTPS", resourcePath: gatewayCheck.path, tags: { Name: `${host}${gatewayCheck.path}` } },
-            afterRecord,
+            { ...afterRecord, aliases: formerAliases(region, (n) => `${name}-${n}-health`) },
         );
         const torchserve = new aws.route53.HealthCheck(
             `${name}-${region.name}-ping`,
@@ -265,7 +266,7 @@ export class GlobalEntry extends pulumi.ComponentResource {
                 searchString: torchserveCheck.searchString,
                 tags: { Name: `${host}${torchserveCheck.path}` },
             },
-            afterRecord,
+            { ...afterRecord, aliases: formerAliases(region, (n) => `${name}-${n}-ping`) },
         );
         const children = [gateway, torchserve];
         const routing = new aws.route53.HealthCheck(
@@ -277,7 +278,7 @@ export class GlobalEntry extends pulumi.ComponentResource {
                 childHealthThreshold: children.length,
                 tags: { Name: host },
             },
-            child,
+            { ...child, aliases: formerAliases(region, (n) => `${name}-${n}-serving`) },
         );
         return { gateway, torchserve, routing };
     }
@@ -290,7 +291,11 @@ export class GlobalEntry extends pulumi.ComponentResource {
         endpoint: ServingEndpoint,
         host: string,
     ): aws.route53.Record {
-        const child = { parent: this, provider: args.awsProvider };
+        const child = {
+            parent: this,
+            provider: args.awsProvider,
+            aliases: formerAliases(region, (n) => `${name}-${n}-regional`),
+        };
         const common = { zoneId: args.zoneId, name: host };
         const recordName = `${name}-${region.name}-regional`;
         const required = (value: pulumi.Output<string | undefined>, what: string) =>

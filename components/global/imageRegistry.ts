@@ -3,6 +3,7 @@ import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
 import type { FleetConfig, RegionConfig } from "../../config";
 import type { ProjectApis } from "../gcp/apis";
+import { formerAliases } from "../renames";
 
 /** The image name of the LLM-track TorchServe image inside each registry. */
 export const LLM_IMAGE_NAME = "torchserve-llm";
@@ -83,7 +84,15 @@ export class ImageRegistry extends pulumi.ComponentResource {
         const gcpRegions = config.regions.filter((r): r is GcpRegion => r.cloud === "gcp");
         const primary = awsRegions.find((r) => r.name === config.modelStore.primaryRegion);
         if (!primary) throw new Error(`ImageRegistry ${name}: modelStore.primaryRegion must name an AWS region entry`);
-        const awsOpts: pulumi.CustomResourceOptions = { parent: this, provider: args.awsProvider, protect: config.protect };
+        // A region's repository holds the images its pods run: protected with the region, and
+        // kept in the account when the region is removed (forceDelete is off, so deleting one
+        // that holds images would fail the removal).
+        const awsOpts = (region: AwsRegion): pulumi.CustomResourceOptions => ({
+            parent: this,
+            provider: args.awsProvider,
+            protect: region.protect,
+            retainOnDelete: true,
+        });
 
         this.ecrRepositories = {};
         for (const region of awsRegions) {
@@ -96,7 +105,7 @@ export class ImageRegistry extends pulumi.ComponentResource {
                     enableKeyRotation: true,
                     deletionWindowInDays: 30,
                 },
-                awsOpts,
+                { ...awsOpts(region), aliases: formerAliases(region, (n) => `${name}-${n}-key`) },
             );
             const repository = new aws.ecr.Repository(
                 `${name}-${region.name}`,
@@ -109,12 +118,12 @@ export class ImageRegistry extends pulumi.ComponentResource {
                     // Never delete a repository that still holds images a stack may name.
                     forceDelete: false,
                 },
-                awsOpts,
+                { ...awsOpts(region), aliases: formerAliases(region, (n) => `${name}-${n}`) },
             );
             new aws.ecr.LifecyclePolicy(
                 `${name}-${region.name}-lifecycle`,
                 { region: location, repository: repository.name, policy: ecrLifecyclePolicy() },
-                { parent: this, provider: args.awsProvider },
+                { parent: this, provider: args.awsProvider, aliases: formerAliases(region, (n) => `${name}-${n}-lifecycle`) },
             );
             this.ecrRepositories[region.name] = repository;
         }
@@ -166,8 +175,10 @@ export class ImageRegistry extends pulumi.ComponentResource {
                 {
                     parent: this,
                     provider: args.gcpProviders?.[region.project],
-                    protect: config.protect,
+                    protect: region.protect,
+                    retainOnDelete: true,
                     dependsOn: args.gcpApis?.[region.project]?.services ?? [],
+                    aliases: formerAliases(region, (n) => `${name}-${n}`),
                 },
             );
         }

@@ -12,6 +12,8 @@ import type { ProjectApis } from "../gcp/apis";
 import { GcsModelStoreBucket } from "../gcp/modelStoreBucket";
 import { GcsModelStoreReader } from "../gcp/modelStoreReader";
 import { ModelStoreTransfer } from "../gcp/modelStoreTransfer";
+import { decommissionMarker } from "../lifecycle";
+import { formerAliases } from "../renames";
 import { ModelStoreAccess, RegionCluster, TORCHSERVE_SERVICE_ACCOUNT } from "../types";
 import { BUCKET_SUFFIX_BYTES, gcpReaderAccountId, publishCommand, storeBucketName, storeKey } from "./modelStoreNames";
 
@@ -104,7 +106,12 @@ export class ModelStore extends pulumi.ComponentResource {
                     abortIncompleteUploadDays: settings.abortIncompleteUploadDays,
                     protect: region.protect,
                     provider: args.awsProvider,
-                    tags: { "modelfleet:component": "model-store", "modelfleet:region": region.name, "modelfleet:store-role": role },
+                    tags: {
+                        "modelfleet:component": "model-store",
+                        "modelfleet:region": region.name,
+                        "modelfleet:store-role": role,
+                        ...decommissionMarker(region),
+                    },
                 },
                 { parent: this },
             );
@@ -146,7 +153,7 @@ export class ModelStore extends pulumi.ComponentResource {
                     dependsOn: [...cluster.readyResources, ...(this.replication ? [this.replication] : [])],
                     provider: args.awsProvider,
                 },
-                { parent: this },
+                { parent: this, aliases: formerAliases(region, (n) => `${name}-${n}-backfill`) },
             );
         }
         const backfilled = (regionName: string): pulumi.Resource[] => {
@@ -169,7 +176,7 @@ export class ModelStore extends pulumi.ComponentResource {
                     softDeleteDays: settings.gcsSoftDeleteDays,
                     protect: region.protect,
                     provider: gcpProvider(region.project),
-                    labels: { "modelfleet-component": "model-store", "modelfleet-region": region.name },
+                    labels: { "modelfleet-component": "model-store", "modelfleet-region": region.name, ...decommissionMarker(region) },
                 },
                 { parent: this },
             );

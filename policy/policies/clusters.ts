@@ -6,7 +6,21 @@
 import type { ClusterArgs as EksClusterArgs } from "@pulumi/aws/eks/cluster";
 import type { ClusterArgs as GkeClusterArgs } from "@pulumi/gcp/container/cluster";
 import type { NodePoolArgs } from "@pulumi/gcp/container/nodePool";
-import { flag, forTypes, get, isRecord, isSet, list, setting, settingsOf, strings, type GuardPolicy } from "./util";
+import {
+    DECOMMISSION_MARKER,
+    flag,
+    forTypes,
+    get,
+    inputsOf,
+    isRecord,
+    isSet,
+    list,
+    markedForRemoval,
+    setting,
+    settingsOf,
+    strings,
+    type GuardPolicy,
+} from "./util";
 
 const EKS_CLUSTER = "aws:eks/cluster:Cluster";
 const GKE_CLUSTER = "gcp:container/cluster:Cluster";
@@ -113,7 +127,7 @@ const deletionProtectionDefaults = { requireDeletionProtection: false };
 const clusterDeletionProtection: GuardPolicy = {
     name: "cluster-deletion-protection",
     description:
-        "With requireDeletionProtection (prod), EKS and GKE clusters set the cloud's deletion protection and Pulumi's protect option.",
+        "With requireDeletionProtection (prod), EKS and GKE clusters set the cloud's deletion protection and Pulumi's protect option, unless tagged (EKS) or labelled (GKE) modelfleet-decommission=true while their region is removed.",
     enforcementLevel: "mandatory",
     configSchema: {
         properties: {
@@ -126,6 +140,12 @@ const clusterDeletionProtection: GuardPolicy = {
     validateResource: forTypes<EksClusterArgs | GkeClusterArgs>([EKS_CLUSTER, GKE_CLUSTER], (cluster, args, report) => {
         const { requireDeletionProtection } = settingsOf(args, deletionProtectionDefaults);
         if (!requireDeletionProtection) args.notApplicable("requireDeletionProtection is off for this stack");
+        // Removing a region lifts its protection on purpose, marked on the cluster for review.
+        const marks =
+            args.type === EKS_CLUSTER ? inputsOf<EksClusterArgs>(args.props).tags : inputsOf<GkeClusterArgs>(args.props).resourceLabels;
+        if (markedForRemoval(marks)) {
+            args.notApplicable(`marked ${DECOMMISSION_MARKER}=true: its region is being removed`);
+        }
         // aws.eks.Cluster defaults deletionProtection to false; gcp.container.Cluster (v5+) to true.
         const setting = flag(cluster.deletionProtection);
         const cloudProtected = args.type === EKS_CLUSTER ? setting === true : setting !== false;

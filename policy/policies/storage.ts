@@ -10,7 +10,21 @@ import type { BucketVersioningArgs } from "@pulumi/aws/s3/bucketVersioning";
 import type { BucketArgs as GcsBucketArgs } from "@pulumi/gcp/storage/bucket";
 import { bucketsWithout, S3, S3_BUCKET_TYPES } from "./buckets";
 import type { BucketArgs as S3BucketArgs } from "@pulumi/aws/s3/bucket";
-import { flag, forTypes, get, inputsOf, isSet, list, setting, settingsOf, text, type GuardPolicy, type Inputs } from "./util";
+import {
+    DECOMMISSION_MARKER,
+    flag,
+    forTypes,
+    get,
+    inputsOf,
+    isSet,
+    list,
+    markedForRemoval,
+    setting,
+    settingsOf,
+    text,
+    type GuardPolicy,
+    type Inputs,
+} from "./util";
 
 const GCS_BUCKET = "gcp:storage/bucket:Bucket";
 const PUBLIC_ACCESS_FLAGS = [
@@ -125,7 +139,8 @@ const dataProtectionDefaults = { requireDataProtection: false, modelStorePattern
 
 const modelStoreDataProtection: GuardPolicy = {
     name: "model-store-data-protection",
-    description: "With requireDataProtection (prod), model-store buckets are protected from deletion and not force-destroyable.",
+    description:
+        "With requireDataProtection (prod), model-store buckets are protected from deletion (unless tagged or labelled modelfleet-decommission=true while their region is removed) and never force-destroyable.",
     enforcementLevel: "mandatory",
     configSchema: {
         properties: {
@@ -145,8 +160,14 @@ const modelStoreDataProtection: GuardPolicy = {
         if (!new RegExp(modelStorePattern, "i").test(args.name)) args.notApplicable("not a model-store bucket");
         // The engine hands policies `protect` but not `retainOnDelete`, so protect is what
         // can be enforced identically here and under `pulumi preview`.
-        if (args.opts.protect !== true) {
-            report(`model-store bucket ${args.name} is not protected; set the resource option protect: true (and retainOnDelete: true).`);
+        // A region being removed leaves its copy behind (retainOnDelete); the marker makes that reviewable.
+        const marked = markedForRemoval(
+            args.type === GCS_BUCKET ? inputsOf<GcsBucketArgs>(args.props).labels : inputsOf<S3BucketArgs>(args.props).tags,
+        );
+        if (args.opts.protect !== true && !marked) {
+            report(
+                `model-store bucket ${args.name} is not protected; set the resource option protect: true (and retainOnDelete: true), or mark its region for removal (${DECOMMISSION_MARKER}=true, regions[].decommission).`,
+            );
         }
         if (flag(bucket.forceDestroy) === true) {
             report(`model-store bucket ${args.name} sets forceDestroy: true, which deletes every model on destroy.`);

@@ -102,6 +102,17 @@ export function count(value: unknown): number | undefined {
     return undefined;
 }
 
+/**
+ * The tag (AWS) or label (GCP) a region's cluster and model-store copy carry while the region
+ * is being removed; the program sets it from \`regions[].decommission\` (components/lifecycle.ts).
+ */
+export const DECOMMISSION_MARKER = "modelfleet-decommission";
+
+/** Whether tags or labels carry the decommission marker. */
+export function markedForRemoval(tagsOrLabels: unknown): boolean {
+    return stringMap(tagsOrLabels)[DECOMMISSION_MARKER] === "true";
+}
+
 export function stringMap(value: unknown): Record<string, string> {
     const out: Record<string, string> = {};
     if (!isRecord(value)) return out;

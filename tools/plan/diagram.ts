@@ -183,7 +183,14 @@ export function renderDiagram(plan: Plan, regionOf: Map<string, string>, context
         const bucket = uri.replace(/^(s3|gs):\/\//, "");
         if (buckets.has(bucket)) lines.push(`  ${id("bucket", bucket)} -.-> ${id("cluster", region)}`);
     }
-    const routed = new Set(routing.map((r) => String(inputs(r)["setIdentifier"])));
+    // The routing records point at `<region>.<domain>`; their set identifiers keep a renamed region's former name.
+    const routed = new Set(
+        routing.flatMap((r) =>
+            (Array.isArray(inputs(r)["records"]) ? (inputs(r)["records"] as unknown[]) : []).map((h) =>
+                String(h).replace(`.${domain}`, ""),
+            ),
+        ),
+    );
     for (const region of regions) {
         if (routed.has(region.name)) lines.push(`  entry --> ${id("cluster", region.name)}`);
     }

@@ -1,8 +1,9 @@
 import * as pulumi from "@pulumi/pulumi";
-import type { PlanResource, PlanResourceOpts } from "../contracts";
+import type { PlanAlias, PlanResource, PlanResourceOpts } from "../contracts";
 import { SECRET_MARKER } from "../contracts";
 import { FleetMocks, isWrappedSecret, MockedResource } from "../mocks";
 import { runtimeConfig } from "../stackfile";
+import { answerWithoutStructs } from "./monitor";
 
 /**
  * Runs a Pulumi program under the SDK's mock runtime and records every resource it
@@ -46,6 +47,7 @@ export async function runOffline(options: OfflineRunOptions): Promise<OfflineRun
     pulumi.runtime.setAllConfig(runtimeConfig(options.config), options.secretKeys);
     const mocks = new FleetMocks();
     await pulumi.runtime.setMocks(mocks, options.project, options.stack, true);
+    answerWithoutStructs();
 
     const errors: Error[] = [];
     const onRejection = (reason: unknown) => errors.push(reason instanceof Error ? reason : new Error(String(reason)));
@@ -190,7 +192,41 @@ async function safetyOpts(
     if (r.opts.ignoreChanges !== undefined) opts.ignoreChanges = [...r.opts.ignoreChanges];
     const depUrns = (await dependencyList(r.opts.dependsOn)).map((d) => urnOf(d)).filter((u): u is string => u !== undefined);
     if (depUrns.length > 0) opts.dependsOn = depUrns;
+    const aliases = await aliasSpecs(r, urnOf);
+    if (aliases.length > 0) opts.aliases = aliases;
     return opts;
+}
+
+/**
+ * A resource's own aliases as the SDK sends them (runtime/resource.js `mapAliasesForRequest`):
+ * a spec without `parent` carries the resource's parent, `parent: undefined` means none.
+ */
+async function aliasSpecs(r: Recorded, urnOf: (res: pulumi.Resource | undefined) => string | undefined): Promise<PlanAlias[]> {
+    const resolve = <T>(value: pulumi.Input<T> | undefined): Promise<T | undefined> =>
+        value === undefined ? Promise.resolve(undefined) : (pulumi.output(value) as unknown as OutputInternals<T>).promise();
+    const out: PlanAlias[] = [];
+    for (const input of r.opts.aliases ?? []) {
+        const alias = await resolve<string | pulumi.Alias>(input as pulumi.Input<string | pulumi.Alias>);
+        if (alias === undefined) continue;
+        if (typeof alias === "string") {
+            out.push({ urn: alias });
+            continue;
+        }
+        const spec: PlanAlias = {};
+        const name = await resolve(alias.name);
+        const type = await resolve(alias.type);
+        if (name) spec.name = name;
+        if (type) spec.type = type;
+        if (Object.prototype.hasOwnProperty.call(alias, "parent")) {
+            const parent = alias.parent;
+            spec.parent =
+                parent === undefined ? "" : pulumi.Resource.isInstance(parent) ? (urnOf(parent) ?? "") : ((await resolve(parent)) ?? "");
+        } else {
+            spec.parent = urnOf(r.opts.parent) ?? urnOf(pulumi.runtime.getStackResource()) ?? "";
+        }
+        out.push(spec);
+    }
+    return out;
 }
 
 /**
@@ -236,14 +272,44 @@ async function dependencyList(dependsOn: unknown): Promise<pulumi.Resource[]> {
 
 /** Inputs as JSON: secrets redacted, unknowns marked, resource references as URNs. */
 async function normalize(value: unknown, urns: Map<pulumi.Resource, string>): Promise<unknown> {
+    // Only a resource the program did not register (a reference the runtime rebuilt from
+    // its URN) needs waiting for; the rest is converted in one synchronous pass.
+    const foreign = new Map<pulumi.Resource, string>();
+    for (const resource of foreignResources(value, urns, new Set())) {
+        foreign.set(resource, (await valueOf(resource.urn)) ?? UNKNOWN_MARKER);
+    }
+    return normalizeKnown(value, (r) => urns.get(r) ?? foreign.get(r) ?? UNKNOWN_MARKER);
+}
+
+/** Resources in the value (outside secrets and unknowns) that have no URN in `urns`. */
+function foreignResources(value: unknown, urns: Map<pulumi.Resource, string>, found: Set<pulumi.Resource>): Set<pulumi.Resource> {
+    if (typeof value !== "object" || value === null || isWrappedSecret(value)) return found;
+    if (pulumi.Resource.isInstance(value)) {
+        if (!urns.has(value)) found.add(value);
+        return found;
+    }
+    if (Array.isArray(value)) {
+        for (const v of value) foreignResources(v, urns, found);
+        return found;
+    }
+    if (pulumi.isUnknown(value)) return found;
+    for (const v of Object.values(value)) foreignResources(v, urns, found);
+    return found;
+}
+
+function normalizeKnown(value: unknown, urnOf: (r: pulumi.Resource) => string): unknown {
     if (isWrappedSecret(value)) return redactedSecret(value.value);
     if (value === undefined) return undefined;
-    if (pulumi.Resource.isInstance(value)) return urns.get(value) ?? (await valueOf(value.urn)) ?? UNKNOWN_MARKER;
-    if (Array.isArray(value)) return Promise.all(value.map((v) => normalize(v, urns)));
+    if (pulumi.Resource.isInstance(value)) return urnOf(value);
+    if (Array.isArray(value)) return value.map((v) => normalizeKnown(v, urnOf));
     if (typeof value === "object" && value !== null) {
         if (pulumi.isUnknown(value)) return UNKNOWN_MARKER;
-        const entries = await Promise.all(Object.entries(value).map(async ([k, v]) => [k, await normalize(v, urns)] as const));
-        return Object.fromEntries(entries.filter(([, v]) => v !== undefined));
+        const entries: Array<[string, unknown]> = [];
+        for (const [k, v] of Object.entries(value)) {
+            const normalized = normalizeKnown(v, urnOf);
+            if (normalized !== undefined) entries.push([k, normalized]);
+        }
+        return Object.fromEntries(entries);
     }
     return value;
 }

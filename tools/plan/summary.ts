@@ -1,4 +1,5 @@
 import type { Plan, PolicyReport } from "../contracts";
+import { costSummaryLines } from "./estimates/cost";
 
 /** Counts per key, largest first. */
 function tally(keys: string[]): Array<[string, number]> {
@@ -46,6 +47,10 @@ export function formatSummary(s: SummaryInput): string {
     );
     lines.push(`policy config: ${s.policyConfig}`);
     for (const v of s.report.violations) lines.push(`  [${v.level}] ${v.policy}: ${v.urn ?? "(stack)"}: ${v.message}`);
+    if (s.plan.estimates?.cost) {
+        lines.push("");
+        lines.push(...costSummaryLines(s.plan.estimates.cost));
+    }
     lines.push("");
     lines.push(`wrote ${s.outDir}/plan.json, policy-report.json, diagram.md, manifests/`);
     lines.push(`wall time ${(s.wallMs / 1000).toFixed(2)} s`);
