@@ -1,6 +1,7 @@
 import { keepSettingsSecret, loadConfig, secretOutput } from "./config";
 import { RegionCertificate } from "./components/global/certificate";
 import { GlobalEntry, hostedZoneId } from "./components/global/entry";
+import { globalNameAuthorizations } from "./components/global/gcpDnsAuthorization";
 import { ImageRegistry } from "./components/global/imageRegistry";
 import { ModelStore } from "./components/global/modelStore";
 import { ServingStack } from "./components/k8s/servingStack";
@@ -37,6 +38,11 @@ const zoneId = hostedZoneId(config, providers.aws);
 // run again with deployStage: serving (docs/runbooks/first-deploy.md).
 const servingStage = config.deployStage === "serving";
 
+// Certificate Manager's authorization of <domain>, one per GCP project with a routed region.
+const gcpGlobalName = servingStage
+    ? globalNameAuthorizations({ config, zoneId, awsProvider: providers.aws, gcpProviders: providers.gcp, gcpApis: providers.gcpApis })
+    : {};
+
 const serving = (servingStage ? config.regions : []).map((region) => {
     const certificate = new RegionCertificate(
         `${region.name}-tls`,
@@ -48,6 +54,7 @@ const serving = (servingStage ? config.regions : []).map((region) => {
             awsProvider: providers.aws,
             gcpProvider: region.cloud === "gcp" ? providers.gcp[region.project] : undefined,
             gcpApis: region.cloud === "gcp" ? providers.gcpApis[region.project] : undefined,
+            globalNameAuthorization: region.cloud === "gcp" ? gcpGlobalName[region.project] : undefined,
         },
         { aliases: formerAliases(region, (n) => `${n}-tls`) },
     );

@@ -1,6 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { Cloud } from "../config";
+import type { AcmeIssuerSettings } from "./global/acmeDns01";
 
 /** Where a GPU pool's pods must go, whatever the cloud. */
 export interface GpuPoolPlacement {
@@ -66,6 +67,11 @@ export interface RegionCluster {
     /** Which monitoring CRDs workloads use and who may scrape them; the region installs the CRDs or the cluster has them. */
     monitoring: ClusterMonitoring;
     /**
+     * AWS only: the private subnets' S3 gateway endpoint and the AWS-owned buckets the nodes
+     * pull from; the model store sets the endpoint's policy once its buckets exist.
+     */
+    s3GatewayEndpoint?: { endpointId: pulumi.Output<string>; nodeBuckets: string[] };
+    /**
      * Resources Kubernetes objects must wait for (node groups, add-ons, controllers),
      * so workloads are not created into a cluster that cannot run them yet.
      */
@@ -97,12 +103,12 @@ export type RegionTls =
     | {
           kind: "gcp-managed";
           hosts: string[];
-          /** compute.ManagedSslCertificate name, attached with ingress.gcp.kubernetes.io/pre-shared-cert. */
-          certificateName: pulumi.Output<string>;
+          /** Certificate Manager certificate map name, attached to the Gateway with networking.gke.io/certmap. */
+          certificateMapName: pulumi.Output<string>;
           /** compute.GlobalAddress name, attached with kubernetes.io/ingress.global-static-ip-name. */
           staticIpName: pulumi.Output<string>;
           staticIpAddress: pulumi.Output<string>;
-          /** compute.SSLPolicy name, referenced from the FrontendConfig. */
+          /** compute.SSLPolicy name, referenced from the Gateway's GCPGatewayPolicy. */
           sslPolicyName: pulumi.Output<string>;
           readyResources: pulumi.Resource[];
       }
@@ -113,6 +119,11 @@ export type RegionTls =
           secretName: string;
           /** The cert-manager issuer that signs it. */
           issuer: { name: string; kind: "ClusterIssuer" | "Issuer" };
+          /**
+           * Set when the program makes the issuer (regions[].certIssuer.acme): an ACME Issuer
+           * solving DNS-01 in Route 53 with this key, which the serving stack puts beside it.
+           */
+          acme?: { issuer: AcmeIssuerSettings; accessKeyId: pulumi.Output<string>; secretAccessKey: pulumi.Output<string> };
           readyResources: pulumi.Resource[];
           /**
            * Earlier identities of the Certificate, which the serving stack makes in its own

@@ -13,7 +13,12 @@ export const defaults = {
         kubernetesVersion: "1.35",
         /**
          * EKS managed add-on versions for Kubernetes 1.35, pinned. kube-proxy from the EKS user
-         * guide's kube-proxy table; the others as EKS clusters on 1.35 run them. Confirm with
+         * guide's kube-proxy table; the others as EKS clusters on 1.35 run them. Not confirmed
+         * from AWS's documentation: the newest EKS user guide pages found (2026-12-04) list
+         * CoreDNS only up to 1.34 (v1.12.4-eksbuild.1, "Manage CoreDNS", managing-coredns.html)
+         * and the VPC CNI up to 1.33 (v1.20.1-eksbuild.3, "Assign IPs to Pods with the Amazon
+         * VPC CNI", managing-vpc-cni.html); the EBS CSI driver and Pod Identity agent pages have
+         * no per-version table. So confirm each with
          * `aws eks describe-addon-versions --kubernetes-version 1.35 --addon-name <name>` before
          * the first `pulumi up` (docs/runbooks/first-deploy.md).
          */

@@ -25,6 +25,9 @@ const cidr = z.cidrv4({ message: "must be an IPv4 CIDR block such as 10.20.0.0/1
         });
 });
 
+/** Let's Encrypt's production ACME directory, the default server of a program-made issuer. */
+export const ACME_LETSENCRYPT = "https://acme-v02.api.letsencrypt.org/directory";
+
 /** A list of at most `max` entries; the message says why the cap exists. */
 function capped<T extends z.ZodType>(item: T, max: number, why: string) {
     return z.array(item).max(max, { message: `must have at most ${max} entries: ${why}` });
@@ -266,8 +269,22 @@ const existingRegion = z.strictObject({
      */
     installMetricsServer: z.boolean().default(false),
     ingressClass: shortText(limits.objectName).default("nginx"),
-    /** cert-manager issuer for the serving certificate. */
-    certIssuer: z.strictObject({ name: shortText(limits.objectName), kind: z.enum(["ClusterIssuer", "Issuer"]).default("ClusterIssuer") }),
+    /**
+     * cert-manager issuer for the serving certificate. With `acme` the program makes it: an
+     * ACME Issuer (kind Issuer, in serving.namespace) that solves DNS-01 in the Route 53 zone.
+     */
+    certIssuer: z.strictObject({
+        name: shortText(limits.objectName),
+        kind: z.enum(["ClusterIssuer", "Issuer"]).default("ClusterIssuer"),
+        acme: z
+            .strictObject({
+                /** The ACME account's contact address (expiry notices). */
+                email: z.email({ message: "must be an email address, e.g. platform@example.com" }),
+                /** ACME directory URL; default Let's Encrypt production. */
+                server: z.url({ protocol: /^https$/, message: "must be an https:// ACME directory URL" }).default(ACME_LETSENCRYPT),
+            })
+            .optional(),
+    }),
     /** AWS region (by region entry name) whose model-store replica this cluster pulls from. */
     modelStoreSource: shortText(),
     gpuPools: capped(existingGpuPool, limits.existingGpuPools, "each pool is a placement choice with its own node labels").min(1, {

@@ -108,7 +108,8 @@ describe("existing edge cluster in prod", () => {
             regionName: "edge-muc",
             cloud: "existing",
             location: "eu-central-munich",
-            ingress: { kind: "class", className: "nginx", certIssuer: { name: "letsencrypt-prod", kind: "ClusterIssuer" } },
+            // The ingress sees the issuer's name and kind only; the program makes prod's ACME Issuer.
+            ingress: { kind: "class", className: "nginx", certIssuer: { name: "modelfleet-acme", kind: "Issuer" } },
             workloadIdentity: { kind: "static-credentials" },
             systemNodeSelector: {},
             gpuPools: {
@@ -284,6 +285,26 @@ describe("existing cluster bad input", () => {
             "regions[3].ingressClass 'Nginx_Public' is not a Kubernetes object name (lowercase letters, digits, '-' and '.')",
             "regions[3].certIssuer.name 'lets encrypt' is not a Kubernetes object name (lowercase letters, digits, '-' and '.')",
         ]);
+    });
+
+    it("refuses a program-made ACME issuer of kind ClusterIssuer, naming the key and the fix", () => {
+        expect(
+            problemsOf((r) => {
+                r["certIssuer"] = { name: "modelfleet-acme", kind: "ClusterIssuer", acme: { email: "platform@modelfleet.example.com" } };
+            }),
+        ).toEqual([
+            {
+                path: "regions[3].certIssuer.kind",
+                message:
+                    "must be Issuer when certIssuer.acme is set: the program makes the issuer in serving.namespace, beside the Secret with its Route 53 key",
+                fix: "pulumi config set --path 'regions[3].certIssuer.kind' Issuer",
+            },
+        ]);
+        expect(
+            problemsOf((r) => {
+                r["certIssuer"] = { name: "letsencrypt-prod", kind: "ClusterIssuer" };
+            }),
+        ).toEqual([]);
     });
 
     it("throws one ConfigError from the component", async () => {

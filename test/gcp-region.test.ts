@@ -403,12 +403,13 @@ describe("GCP project APIs", () => {
                 ["usc1-apis-cloudresourcemanager", "cloudresourcemanager.googleapis.com"],
                 ["usc1-apis-artifactregistry", "artifactregistry.googleapis.com"],
                 ["usc1-apis-containerscanning", "containerscanning.googleapis.com"],
+                ["usc1-apis-certificatemanager", "certificatemanager.googleapis.com"],
             ].map(([name, service]) => [
                 name,
                 { project: "modelfleet-prod", service, disableOnDestroy: false, disableDependentServices: false },
             ]),
         );
-        expect(built.region.apis?.services).toHaveLength(7);
+        expect(built.region.apis?.services).toHaveLength(8);
     });
 
     it("leaves the model store's APIs to the model store: one owner per service and project", () => {
@@ -423,7 +424,7 @@ describe("GCP project APIs", () => {
 
     it("creates the network only once the APIs are on", () => {
         const services = built.region.apis?.services ?? [];
-        expect(services).toHaveLength(7);
+        expect(services).toHaveLength(8);
         expect(optsOf(built, "usc1-network-vpc").dependsOn).toEqual(services);
     });
 
@@ -481,7 +482,7 @@ describe("GCP regions sharing a project", () => {
         await promiseOf(second.cluster.endpoint);
         await settle();
         const services = mocks.ofType(SERVICE).map((r) => `${r.inputs["project"]}/${r.inputs["service"]}`);
-        expect(services).toHaveLength(7);
+        expect(services).toHaveLength(8);
         expect(new Set(services).size).toBe(services.length);
         expect(mocks.ofType(SERVICE).every((r) => r.name.startsWith("usc1-apis-"))).toBe(true);
         expect(first.apis).toBeDefined();
@@ -503,7 +504,7 @@ describe("GCP regions sharing a project", () => {
         await promiseOf(second.cluster.endpoint);
         await settle();
         expect(second.apis).toBe(first.apis);
-        expect(mocks.ofType(SERVICE)).toHaveLength(7);
+        expect(mocks.ofType(SERVICE)).toHaveLength(8);
         expect(opts.get("use4-network-vpc")?.dependsOn).toEqual(first.apis?.services);
         expect(opts.get("use4-cluster-gke")?.dependsOn).toEqual([...(first.apis?.services ?? []), ...second.gke.nodeRoles]);
     });

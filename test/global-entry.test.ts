@@ -4,6 +4,7 @@ import type { FleetConfig, RegionConfig } from "../config";
 import { RegionCertificate } from "../components/global/certificate";
 import { acmValidationOwner, certificateHosts, latencyRegionOf } from "../components/global/dns";
 import { GlobalEntry, hostedZoneId } from "../components/global/entry";
+import { globalNameAuthorizations } from "../components/global/gcpDnsAuthorization";
 import type { RegionCluster, RegionTls, ServingEndpoint } from "../components/types";
 import type { FleetMocks, MockedResource } from "../tools/mocks";
 import { fleetConfig, promiseOf, stackSettings, useMocks } from "./mocks";
@@ -105,7 +106,7 @@ function fakeEndpoint(region: RegionConfig, cluster: RegionCluster, tls: RegionT
     const annotations: Record<string, pulumi.Input<string>> = tls.kind === "acm"
         ? { "alb.ingress.kubernetes.io/certificate-arn": tls.certificateArn }
         : tls.kind === "gcp-managed"
-          ? { "ingress.gcp.kubernetes.io/pre-shared-cert": tls.certificateName }
+          ? { "networking.gke.io/certmap": tls.certificateMapName }
           : {};
     const ingress = new k8s.networking.v1.Ingress(
         `${region.name}-ingress`,
@@ -136,9 +137,17 @@ async function buildFleet(config: FleetConfig): Promise<Fleet> {
     const zoneId = hostedZoneId(config);
     const certificates: Record<string, RegionCertificate> = {};
     const endpoints: ServingEndpoint[] = [];
+    const gcpGlobalName = globalNameAuthorizations({ config, zoneId });
     for (const region of config.regions) {
         const cluster = fakeCluster(region);
-        certificates[region.name] = new RegionCertificate(`${region.name}-tls`, { config, region, cluster, zoneId });
+        const globalNameAuthorization = region.cloud === "gcp" ? gcpGlobalName[region.project] : undefined;
+        certificates[region.name] = new RegionCertificate(`${region.name}-tls`, {
+            config,
+            region,
+            cluster,
+            zoneId,
+            globalNameAuthorization,
+        });
         endpoints.push(fakeEndpoint(region, cluster, certificates[region.name].tls));
     }
     const entry = new GlobalEntry("global", { config, zoneId, endpoints });
@@ -483,17 +492,58 @@ describe("certificates on prod", () => {
         expect((ingress?.dependencies ?? []).map(nameOfUrn)).toContain("use1-tls-validation");
     });
 
-    it("gives GCP a regional and a global Google-managed certificate, a global address and a TLS 1.2 policy", async () => {
-        expect(named(fleet.mocks, "usc1-tls-regional-cert").inputs).toMatchObject({
+    it("issues GCP's certificate for both names by DNS authorization, with CNAMEs in the Route 53 zone", async () => {
+        const regionalAuth = named(fleet.mocks, "usc1-tls-regional-auth-auth");
+        expect(regionalAuth.inputs).toEqual({
             project: "modelfleet-prod",
-            type: "MANAGED",
-            managed: { domains: [`usc1.${DOMAIN}`] },
+            location: "global",
+            domain: `usc1.${DOMAIN}`,
+            type: "PER_PROJECT_RECORD",
+            description: `modelfleet: usc1.${DOMAIN}`,
         });
-        expect(named(fleet.mocks, "usc1-tls-global-cert").inputs).toMatchObject({
+        // <domain> is authorized once for the project, by a resource that names no region.
+        const globalAuth = named(fleet.mocks, "gcp-modelfleet-prod-global-name-auth");
+        expect(globalAuth.inputs).toMatchObject({ project: "modelfleet-prod", domain: DOMAIN, type: "PER_PROJECT_RECORD" });
+        expect(fleet.registrations.find((r) => r.name === "gcp-modelfleet-prod-global-name")?.parent).toBe("");
+        // Each CNAME is the one Certificate Manager asked for, in the fleet's zone.
+        for (const [record, domain] of [
+            ["usc1-tls-regional-auth-cname", `usc1.${DOMAIN}`],
+            ["gcp-modelfleet-prod-global-name-cname", DOMAIN],
+        ]) {
+            const inputs = named(fleet.mocks, record).inputs;
+            expect(inputs["type"]).toBe("CNAME");
+            expect(String(inputs["name"]).startsWith("_acme-challenge_")).toBe(true);
+            expect(String(inputs["name"]).endsWith(`.${domain}.`)).toBe(true);
+            expect(String((inputs["records"] as string[])[0]).endsWith(".authorize.certificatemanager.goog.")).toBe(true);
+        }
+
+        // One certificate for both names, authorized by DNS (no load-balancer authorization,
+        // which fails while <domain> resolves to another cloud), waiting for both CNAMEs.
+        const certificate = named(fleet.mocks, "usc1-tls-cert");
+        expect(certificate.type).toBe("gcp:certificatemanager/certificate:Certificate");
+        expect(certificate.inputs).toMatchObject({
             project: "modelfleet-prod",
-            type: "MANAGED",
-            managed: { domains: [DOMAIN] },
+            scope: "DEFAULT",
+            managed: { domains: [DOMAIN, `usc1.${DOMAIN}`] },
         });
+        const authIds = (certificate.inputs["managed"] as { dnsAuthorizations: string[] }).dnsAuthorizations;
+        expect(authIds).toHaveLength(2);
+        expect(authIds[0]).toMatch(/^gcp-modelfleet-prod-global-name-auth-/);
+        expect(authIds[1]).toMatch(/^usc1-tls-regional-auth-auth-/);
+        const certDeps = (fleet.registrations.find((r) => r.name === "usc1-tls-cert")?.dependencies ?? []).map(nameOfUrn);
+        expect(certDeps).toEqual(expect.arrayContaining(["usc1-tls-regional-auth-cname", "gcp-modelfleet-prod-global-name-cname"]));
+        expect(ofType(fleet.mocks, "gcp:compute/managedSslCertificate:ManagedSslCertificate")).toEqual([]);
+
+        // The map serves it for each name by SNI and to clients that send none.
+        const entries = ofType(fleet.mocks, "gcp:certificatemanager/certificateMapEntry:CertificateMapEntry").map((e) => [
+            e.name,
+            e.inputs["hostname"] ?? e.inputs["matcher"],
+        ]);
+        expect(entries).toEqual([
+            ["usc1-tls-cert-map-global", DOMAIN],
+            ["usc1-tls-cert-map-regional", `usc1.${DOMAIN}`],
+            ["usc1-tls-cert-map-primary", "PRIMARY"],
+        ]);
         expect(named(fleet.mocks, "usc1-tls-ip").inputs).toMatchObject({
             project: "modelfleet-prod",
             addressType: "EXTERNAL",
@@ -506,25 +556,50 @@ describe("certificates on prod", () => {
         });
         const tls = fleet.certificates["usc1"].tls;
         if (tls.kind !== "gcp-managed") throw new Error("usc1 should have Google-managed TLS");
-        expect(await promiseOf(tls.certificateName)).toMatch(/^usc1-tls-regional-cert-[0-9a-f]{7},usc1-tls-global-cert-[0-9a-f]{7}$/);
+        expect(await promiseOf(tls.certificateMapName)).toMatch(/^usc1-tls-cert-map-[0-9a-f]{7}$/);
         expect(await promiseOf(tls.staticIpName)).toMatch(/^usc1-tls-ip-[0-9a-f]{7}$/);
         expect(await promiseOf(tls.sslPolicyName)).toMatch(/^usc1-tls-ssl-policy-[0-9a-f]{7}$/);
         // The regional A record points at the same address the Ingress is pinned to.
         expect(field<string[]>(named(fleet.mocks, "global-usc1-regional"), "records")).toHaveLength(1);
     });
 
-    it("hands the edge cluster's serving stack both names and the configured issuer, and makes nothing in the cluster itself", () => {
+    it("hands the edge cluster's serving stack both names, the issuer and its Route 53 key, and makes nothing in the cluster itself", async () => {
         const tls = fleet.certificates["edge-muc"].tls;
-        expect(tls).toEqual({
+        if (tls.kind !== "cert-manager" || !tls.acme) throw new Error("edge-muc should have a program-made ACME issuer");
+        expect(tls).toMatchObject({
+            kind: "cert-manager",
+            hosts: [DOMAIN, `edge-muc.${DOMAIN}`],
+            secretName: "serving-tls",
+            issuer: { name: "modelfleet-acme", kind: "Issuer" },
+            certificateAliases: [{ name: "edge-muc-tls-certificate", parent: fleet.certificates["edge-muc"] }],
+        });
+        expect(tls.acme.issuer).toMatchObject({ name: "modelfleet-acme", email: "platform@modelfleet.example.com", hosts: tls.hosts });
+        expect(await pulumi.isSecret(tls.acme.secretAccessKey)).toBe(true);
+        const inEdge = fleet.registrations.filter((r) => r.urn.includes("RegionCertificate") && r.name.startsWith("edge-muc"));
+        expect(inEdge.map((r) => r.name).sort()).toEqual([
+            "edge-muc-tls",
+            "edge-muc-tls-acme-dns01",
+            "edge-muc-tls-acme-key",
+            "edge-muc-tls-acme-user",
+        ]);
+        expect(inEdge.every((r) => r.type === "modelfleet:global:RegionCertificate" || r.type.startsWith("aws:iam/"))).toBe(true);
+    });
+
+    it("hands an edge cluster with its own issuer just its name and kind", () => {
+        const config = prodConfig((raw) => {
+            const regions = raw["regions"] as unknown as Array<Record<string, unknown>>;
+            regions[3]["certIssuer"] = { name: "letsencrypt-prod" };
+        });
+        const region = config.regions[3];
+        const certificate = new RegionCertificate("edge-muc-tls", { config, region, cluster: fakeCluster(region), zoneId: "Z1" });
+        expect(certificate.tls).toEqual({
             kind: "cert-manager",
             hosts: [DOMAIN, `edge-muc.${DOMAIN}`],
             secretName: "serving-tls",
             issuer: { name: "letsencrypt-prod", kind: "ClusterIssuer" },
             readyResources: [],
-            certificateAliases: [{ name: "edge-muc-tls-certificate", parent: fleet.certificates["edge-muc"] }],
+            certificateAliases: [{ name: "edge-muc-tls-certificate", parent: certificate }],
         });
-        const inEdge = fleet.registrations.filter((r) => r.urn.includes("RegionCertificate") && r.name.startsWith("edge-muc"));
-        expect(inEdge.map((r) => r.name)).toEqual(["edge-muc-tls"]);
     });
 });
 
@@ -731,6 +806,16 @@ describe("bad arguments", () => {
         expect(() => new GlobalEntry("global", { config, zoneId: "Z1", endpoints: endpointsFor(config) })).toThrow(
             new Error(
                 "GlobalEntry global: serving.domain 'modelfleet.example.com' is the apex of hosted zone 'modelfleet.example.com'; the global name is a CNAME set (it spans clouds) and DNS allows no CNAME at a zone apex: use a subdomain such as serve.modelfleet.example.com",
+            ),
+        );
+    });
+
+    it("refuses a routed GCP region's certificate without the project's authorization of the global name", () => {
+        const config = prodConfig();
+        const region = config.regions[2];
+        expect(() => new RegionCertificate("usc1-tls", { config, region, cluster: fakeCluster(region), zoneId: "Z1" })).toThrow(
+            new Error(
+                `RegionCertificate usc1-tls: globalNameAuthorization is required: region usc1 is routed, so its certificate covers ${DOMAIN}`,
             ),
         );
     });

@@ -4,8 +4,8 @@ import type * as aws from "@pulumi/aws";
 export interface IamRequest {
     action: string;
     resource: string;
-    /** Condition keys of the request, e.g. aws:RequestedRegion, aws:ResourceTag/..., ec2:Vpc. */
-    context: Record<string, string>;
+    /** Condition keys of the request, e.g. aws:RequestedRegion, aws:ResourceTag/..., ec2:Vpc; a multivalued key as a list. */
+    context: Record<string, string | string[]>;
 }
 
 const glob = (pattern: string, value: string) =>
@@ -17,11 +17,21 @@ const glob = (pattern: string, value: string) =>
     ).test(value);
 const list = (v: unknown): string[] => (v === undefined ? [] : Array.isArray(v) ? v.map(String) : [String(v)]);
 
-function conditionHolds(condition: Record<string, Record<string, unknown>> | undefined, context: Record<string, string>): boolean {
+function conditionHolds(
+    condition: Record<string, Record<string, unknown>> | undefined,
+    context: Record<string, string | string[]>,
+): boolean {
     for (const [operator, entries] of Object.entries(condition ?? {})) {
         for (const [key, expected] of Object.entries(entries)) {
             const actual = context[key];
             const values = list(expected);
+            if (operator === "ForAllValues:StringEquals") {
+                // IAM: true when every value of the request's key is listed; an absent key is vacuously true.
+                if (!list(actual).every((v) => values.includes(v))) return false;
+                continue;
+            }
+            if (Array.isArray(actual))
+                throw new Error(`test evaluator: ${key} is multivalued; ${operator} needs a ForAllValues/ForAnyValue prefix`);
             if (operator === "StringEquals" && (actual === undefined || !values.includes(actual))) return false;
             else if (operator === "StringEqualsIfExists" && actual !== undefined && !values.includes(actual)) return false;
             else if (!["StringEquals", "StringEqualsIfExists"].includes(operator))

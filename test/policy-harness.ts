@@ -141,8 +141,53 @@ export async function runPolicy(
     return report.violations;
 }
 
+/**
+ * The reason a resource policy gives for not applying to `resource` (what the Pulumi service
+ * lists beside the policy's verdicts), or undefined when it applies.
+ */
+export function notApplicableReason(name: string, resource: RunnerResource, settings: Record<string, unknown> = {}): string | undefined {
+    const policy = policyNamed(name);
+    if (!("validateResource" in policy) || policy.validateResource === undefined || Array.isArray(policy.validateResource)) {
+        throw new Error(`${name} is not a single resource validation`);
+    }
+    const validate = policy.validateResource;
+    let reason: string | undefined;
+    const stop = new Error("not applicable");
+    try {
+        validate(
+            {
+                type: resource.type,
+                props: resource.inputs,
+                urn: resource.urn,
+                stackTags: new Map(),
+                name: resource.name,
+                opts: {
+                    protect: resource.opts.protect === true,
+                    ignoreChanges: [],
+                    aliases: [],
+                    additionalSecretOutputs: [],
+                    customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 },
+                },
+                isType: () => false,
+                asType: () => undefined,
+                getConfig: <T extends object>() => settings as T,
+                notApplicable: (why?: string) => {
+                    reason = why;
+                    throw stop;
+                },
+            },
+            () => undefined,
+        );
+    } catch (e) {
+        if (e !== stop) throw e;
+    }
+    return reason;
+}
+
 export interface RejectCase {
     title: string;
+    /** The input field (dotted path; `opts.x` for a resource option) whose value this case gets wrong. */
+    field: string;
     resources: RunnerResource | RunnerResource[];
     settings?: Record<string, unknown>;
     /** A fragment of the expected violation message. */
@@ -156,6 +201,11 @@ export interface AcceptCase {
 }
 
 export interface PolicyCases {
+    /**
+     * The audit: every input field the policy reads to reach its verdict, as a dotted path into
+     * the provider's inputs (`opts.protect` for a resource option). Each needs a reject case.
+     */
+    fields: readonly string[];
     reject: RejectCase[];
     accept: AcceptCase[];
 }
@@ -170,6 +220,12 @@ export function testPolicies(policies: readonly GuardPolicy[], cases: Record<str
         for (const c of Object.values(cases)) {
             expect(c.reject.length).toBeGreaterThan(0);
             expect(c.accept.length).toBeGreaterThan(0);
+        }
+    });
+    test("every field a policy checks has a reject case, and every reject case names a checked field", () => {
+        for (const [name, c] of Object.entries(cases)) {
+            const rejected = [...new Set(c.reject.map((r) => r.field))].sort();
+            expect([name, rejected]).toEqual([name, [...c.fields].sort()]);
         }
     });
     for (const [name, c] of Object.entries(cases)) {

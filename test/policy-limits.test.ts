@@ -60,9 +60,16 @@ const gpus = (name: string, request: string | undefined, limit: string | undefin
 
 testPolicies(limitPolicies, {
     "container-resources": {
+        fields: [
+            "containers.resources.requests.cpu",
+            "containers.resources.requests.memory",
+            "containers.resources.limits.memory",
+            "initContainers.resources.limits.memory",
+        ],
         reject: [
             {
                 title: "an app container without requests",
+                field: "containers.resources.requests.cpu",
                 resources: deployment("torchserve", (_, pod) => {
                     first(pod).resources = { limits: { memory: "8Gi" } };
                 }),
@@ -70,6 +77,7 @@ testPolicies(limitPolicies, {
             },
             {
                 title: "an init container without a memory limit",
+                field: "initContainers.resources.limits.memory",
                 resources: withContainers(
                     [goodContainer()],
                     [{ name: "fetch-model", image: "busybox:1.36", resources: { requests: { cpu: "100m", memory: "64Mi" } } }],
@@ -78,6 +86,7 @@ testPolicies(limitPolicies, {
             },
             {
                 title: "a CronJob container",
+                field: "containers.resources.requests.cpu",
                 resources: kube(T.cronJob, {
                     apiVersion: "batch/v1",
                     kind: "CronJob",
@@ -90,6 +99,22 @@ testPolicies(limitPolicies, {
                     },
                 } satisfies Unwrap<k8s.batch.v1.CronJob>),
                 message: 'CronJob serving/warm-cache: container "warm" sets no resources.requests.cpu',
+            },
+            {
+                title: "an app container without a memory request",
+                field: "containers.resources.requests.memory",
+                resources: deployment("torchserve", (_, pod) => {
+                    first(pod).resources = { requests: { cpu: "2" }, limits: { memory: "8Gi" } };
+                }),
+                message: 'Deployment serving/torchserve: container "torchserve" sets no resources.requests.memory.',
+            },
+            {
+                title: "an app container without a memory limit",
+                field: "containers.resources.limits.memory",
+                resources: deployment("torchserve", (_, pod) => {
+                    first(pod).resources = { requests: { cpu: "2", memory: "8Gi" }, limits: { cpu: "2" } };
+                }),
+                message: 'Deployment serving/torchserve: container "torchserve" sets no resources.limits.memory.',
             },
         ],
         accept: [
@@ -114,19 +139,23 @@ testPolicies(limitPolicies, {
         ],
     },
     "gpu-limit-equals-request": {
+        fields: ['containers.resources.requests["nvidia.com/gpu"]', 'containers.resources.limits["nvidia.com/gpu"]'],
         reject: [
             {
                 title: "request without limit",
+                field: 'containers.resources.limits["nvidia.com/gpu"]',
                 resources: withContainers([gpus("torchserve", "1", undefined)]),
                 message: 'container "torchserve" requests 1 nvidia.com/gpu but sets no limit',
             },
             {
                 title: "limit differs from request",
+                field: 'containers.resources.limits["nvidia.com/gpu"]',
                 resources: withContainers([gpus("torchserve", "1", "2")]),
                 message: "requests 1 nvidia.com/gpu but limits 2; they must be equal",
             },
             {
                 title: "fractional GPU",
+                field: 'containers.resources.requests["nvidia.com/gpu"]',
                 resources: withContainers([gpus("torchserve", "0.5", "0.5")]),
                 message: "asks for 0.5 nvidia.com/gpu; GPUs are whole devices",
             },
@@ -138,17 +167,44 @@ testPolicies(limitPolicies, {
         ],
     },
     "gpu-max-per-pod": {
+        fields: [
+            'containers.resources.limits["nvidia.com/gpu"]',
+            'containers.resources.requests["nvidia.com/gpu"]',
+            'initContainers.resources.limits["nvidia.com/gpu"]',
+            "initContainers.restartPolicy",
+        ],
         reject: [
             {
                 title: "containers summed over the pod",
+                field: 'containers.resources.limits["nvidia.com/gpu"]',
                 resources: withContainers([gpus("a", "4", "4"), gpus("b", "4", "4")]),
                 settings: { maxGpusPerPod: 4 },
                 message: "asks for 8 nvidia.com/gpu per pod; the cap is 4",
             },
             {
                 title: "above the default cap of 8",
+                field: 'containers.resources.limits["nvidia.com/gpu"]',
                 resources: withContainers([gpus("a", "16", "16")]),
                 message: "asks for 16 nvidia.com/gpu per pod; the cap is 8",
+            },
+            {
+                title: "requests alone, summed over the pod",
+                field: 'containers.resources.requests["nvidia.com/gpu"]',
+                resources: withContainers([gpus("a", "6", undefined), gpus("b", "6", undefined)]),
+                message: "Deployment serving/torchserve asks for 12 nvidia.com/gpu per pod; the cap is 8.",
+            },
+            {
+                title: "an init container above the cap",
+                field: 'initContainers.resources.limits["nvidia.com/gpu"]',
+                resources: withContainers([gpus("a", "1", "1")], [gpus("warmup", "10", "10")]),
+                message: "Deployment serving/torchserve asks for 10 nvidia.com/gpu per pod; the cap is 8.",
+            },
+            {
+                title: "a native sidecar adds to the app containers",
+                field: "initContainers.restartPolicy",
+                resources: withContainers([gpus("a", "4", "4")], [{ ...gpus("sidecar", "4", "4"), restartPolicy: "Always" }]),
+                settings: { maxGpusPerPod: 4 },
+                message: "Deployment serving/torchserve asks for 8 nvidia.com/gpu per pod; the cap is 4.",
             },
         ],
         accept: [
@@ -166,20 +222,29 @@ testPolicies(limitPolicies, {
         ],
     },
     "namespace-quota-and-limitrange": {
+        fields: ["ResourceQuota.metadata.namespace", "LimitRange.metadata.namespace", "opts.provider"],
         reject: [
             {
                 title: "namespace without either",
+                field: "ResourceQuota.metadata.namespace",
                 resources: [deployment()],
                 message: 'namespace "serving" runs Deployment torchserve but has no ResourceQuota and no LimitRange',
             },
             {
                 title: "a quota in the same namespace of another cluster does not count",
+                field: "opts.provider",
                 resources: [
                     deployment("torchserve", undefined, { provider: "urn:pulumi:test::modelfleet::pulumi:providers:kubernetes::use1" }),
                     quota("serving", "urn:pulumi:test::modelfleet::pulumi:providers:kubernetes::usw2"),
                     limitRange("serving", "urn:pulumi:test::modelfleet::pulumi:providers:kubernetes::use1"),
                 ],
                 message: "has no ResourceQuota.",
+            },
+            {
+                title: "a limit range in another namespace",
+                field: "LimitRange.metadata.namespace",
+                resources: [deployment(), quota("serving"), limitRange("default")],
+                message: 'namespace "serving" runs Deployment torchserve but has no LimitRange.',
             },
         ],
         accept: [
@@ -195,14 +260,24 @@ testPolicies(limitPolicies, {
         ],
     },
     "node-pool-max-size": {
+        fields: [
+            "scalingConfig.maxSize",
+            "nodeLocations",
+            "autoscaling.maxNodeCount",
+            "autoscaling.totalMaxNodeCount",
+            "nodeCount",
+            "initialNodeCount",
+        ],
         reject: [
             {
                 title: "EKS maxSize above the cap",
+                field: "scalingConfig.maxSize",
                 resources: nodeGroup({ scalingConfig: { minSize: 0, desiredSize: 1, maxSize: 40 } }),
                 message: "may scale to 40 nodes; the cap is 16",
             },
             {
                 title: "GKE per-zone max times zones",
+                field: "nodeLocations",
                 resources: nodePool({
                     nodeLocations: ["us-central1-a", "us-central1-b", "us-central1-c"],
                     autoscaling: { maxNodeCount: 4 },
@@ -212,13 +287,27 @@ testPolicies(limitPolicies, {
             },
             {
                 title: "GKE totalMaxNodeCount",
+                field: "autoscaling.totalMaxNodeCount",
                 resources: nodePool({ autoscaling: { totalMaxNodeCount: 20 } }),
                 message: "may scale to 20 nodes (totalMaxNodeCount)",
             },
             {
                 title: "GKE fixed size without autoscaling",
+                field: "nodeCount",
                 resources: nodePool({ autoscaling: undefined, nodeCount: 30 }),
                 message: "may scale to 30 nodes",
+            },
+            {
+                title: "GKE per-zone max in one zone",
+                field: "autoscaling.maxNodeCount",
+                resources: nodePool({ autoscaling: { maxNodeCount: 20 } }),
+                message: "node pool gpu-pool may scale to 20 nodes (20 per zone x 1 zone(s)); the cap is 16.",
+            },
+            {
+                title: "GKE initial size without autoscaling",
+                field: "initialNodeCount",
+                resources: nodePool({ autoscaling: undefined, initialNodeCount: 24 }),
+                message: "node pool gpu-pool may scale to 24 nodes (24 per zone x 1 zone(s)); the cap is 16.",
             },
         ],
         accept: [
@@ -231,29 +320,45 @@ testPolicies(limitPolicies, {
         ],
     },
     "node-pool-instance-types": {
+        fields: ["instanceTypes", "launchTemplate", "nodeConfig.machineType", "LaunchTemplate.instanceType"],
         reject: [
             {
                 title: "an EKS type outside the list",
+                field: "instanceTypes",
                 resources: nodeGroup({ instanceTypes: ["g5.2xlarge", "x2iedn.32xlarge"] }),
                 message: "uses x2iedn.32xlarge, which is not allowed",
             },
             {
                 title: "EKS default type",
+                field: "instanceTypes",
                 resources: nodeGroup({ instanceTypes: undefined }),
                 message: "sets no instanceTypes; EKS would pick t3.medium",
             },
             {
                 title: "a GKE machine type outside the list",
+                field: "nodeConfig.machineType",
                 resources: nodePool({ nodeConfig: { machineType: "n1-highmem-96" } }),
                 message: "uses n1-highmem-96, which is not allowed",
             },
-            { title: "GKE default machine type", resources: nodePool({ nodeConfig: {} }), message: "sets no nodeConfig.machineType" },
+            {
+                title: "GKE default machine type",
+                field: "nodeConfig.machineType",
+                resources: nodePool({ nodeConfig: {} }),
+                message: "sets no nodeConfig.machineType",
+            },
             {
                 title: "a launch template's type",
+                field: "LaunchTemplate.instanceType",
                 resources: cloud("aws:ec2/launchTemplate:LaunchTemplate", "gpu-lt", {
                     instanceType: "t2.micro",
                 } satisfies Unwrap<LaunchTemplateArgs>),
                 message: "launch template gpu-lt uses t2.micro",
+            },
+            {
+                title: "a launch template does not excuse a listed type outside the list",
+                field: "launchTemplate",
+                resources: nodeGroup({ instanceTypes: ["x2iedn.32xlarge"], launchTemplate: { name: "gpu-lt", version: "$Latest" } }),
+                message: "node group gpu-pool uses x2iedn.32xlarge, which is not allowed",
             },
         ],
         accept: [

@@ -73,6 +73,15 @@ describe("the pack", () => {
         }
     });
 
+    test("every setting is described in a sentence (the text `pulumi policy` shows)", () => {
+        for (const p of allPolicies) {
+            for (const [key, schema] of Object.entries(p.configSchema?.properties ?? {})) {
+                const description = typeof schema === "object" ? schema.description : undefined;
+                expect([`${p.name}.${key}`, /^[A-Z].{15,}[.)]$/.test(description ?? "")]).toEqual([`${p.name}.${key}`, true]);
+            }
+        }
+    });
+
     test("the runner's policy classification agrees with @pulumi/policy's", () => {
         const sdk: unknown = require("@pulumi/policy/policy");
         const call = (name: string, arg: unknown): unknown => {

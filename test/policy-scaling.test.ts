@@ -75,14 +75,17 @@ const httpRoute = (weights: Array<number | undefined>) =>
 
 testPolicies(scalingPolicies, {
     "gpu-hpa-inference-metric": {
+        fields: ["HorizontalPodAutoscaler.spec.metrics", "HorizontalPodAutoscaler.spec.metrics.type"],
         reject: [
             {
                 title: "a GPU Deployment scaled on CPU alone",
+                field: "HorizontalPodAutoscaler.spec.metrics.type",
                 resources: [gpuDeployment(), hpa("torchserve-blue", [cpu])],
                 message: "HPA serving/torchserve-blue scales GPU Deployment serving/torchserve-blue on CPU/memory only",
             },
             {
                 title: "a GPU Deployment whose HPA states no metrics (the default CPU target)",
+                field: "HorizontalPodAutoscaler.spec.metrics",
                 resources: [gpuDeployment(), hpa("torchserve-blue", undefined)],
                 message: "on the default CPU target only",
             },
@@ -101,9 +104,14 @@ testPolicies(scalingPolicies, {
         ],
     },
     "traffic-weights-sum-100": {
+        fields: [
+            'metadata.annotations["alb.ingress.kubernetes.io/actions.*"].forwardConfig.targetGroups.weight',
+            "spec.rules.backendRefs.weight",
+        ],
         reject: [
             {
                 title: "ALB weights 90 + 20",
+                field: 'metadata.annotations["alb.ingress.kubernetes.io/actions.*"].forwardConfig.targetGroups.weight',
                 resources: albIngress([
                     { serviceName: "torchserve-blue", servicePort: "8080", weight: 90 },
                     { serviceName: "torchserve-green", servicePort: "8080", weight: 20 },
@@ -112,6 +120,7 @@ testPolicies(scalingPolicies, {
             },
             {
                 title: "HTTPRoute weights left at the default 1 each",
+                field: "spec.rules.backendRefs.weight",
                 resources: httpRoute([undefined, undefined]),
                 message: "weights 1 + 1 sum to 2",
             },
@@ -128,11 +137,20 @@ testPolicies(scalingPolicies, {
         ],
     },
     "weighted-track-min-replicas": {
+        fields: ['metadata.annotations["modelfleet.io/traffic-weight"]', "spec.minReplicas"],
         reject: [
             {
                 title: "a track taking 10% with minReplicas 0",
+                field: "spec.minReplicas",
                 resources: weighted("10", 0),
                 message: "HPA serving/torchserve-green takes 10% of requests but minReplicas is 0",
+            },
+            {
+                title: "a track taking every request with minReplicas 0",
+                field: 'metadata.annotations["modelfleet.io/traffic-weight"]',
+                resources: weighted("100", 0),
+                message:
+                    "HPA serving/torchserve-green takes 100% of requests but minReplicas is 0; requests would reach a track with no pods.",
             },
         ],
         accept: [

@@ -70,27 +70,79 @@ const PROD_RETENTION = { minNoncurrentVersionDays: 30 };
 
 testPolicies(storagePolicies, {
     "s3-public-access-block-all": {
+        fields: ["blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets"],
         reject: [
             {
                 title: "one setting off",
+                field: "restrictPublicBuckets",
                 resources: publicAccessBlock({ bucket: "mf-models", ...allBlocked, restrictPublicBuckets: false }),
                 message: "does not set restrictPublicBuckets to true",
             },
             {
                 title: "settings left to defaults",
+                field: "blockPublicAcls",
                 resources: publicAccessBlock({ bucket: "mf-models" }),
                 message: "blockPublicAcls, blockPublicPolicy, ignorePublicAcls, restrictPublicBuckets",
+            },
+            {
+                title: "public policies allowed",
+                field: "blockPublicPolicy",
+                resources: publicAccessBlock({ bucket: "mf-models", ...allBlocked, blockPublicPolicy: false }),
+                message: "public access block model-store-pab does not set blockPublicPolicy to true.",
+            },
+            {
+                title: "public ACLs honoured",
+                field: "ignorePublicAcls",
+                resources: publicAccessBlock({ bucket: "mf-models", ...allBlocked, ignorePublicAcls: false }),
+                message: "public access block model-store-pab does not set ignorePublicAcls to true.",
             },
         ],
         accept: [{ title: "all four on", resources: publicAccessBlock({ bucket: "mf-models", ...allBlocked }) }],
     },
     "s3-bucket-has-public-access-block": {
+        fields: [
+            "BucketPublicAccessBlock.bucket",
+            "BucketPublicAccessBlock.blockPublicAcls",
+            "BucketPublicAccessBlock.blockPublicPolicy",
+            "BucketPublicAccessBlock.ignorePublicAcls",
+            "BucketPublicAccessBlock.restrictPublicBuckets",
+        ],
         reject: [
-            { title: "bucket alone", resources: [bucket("model-store")], message: "S3 bucket model-store has no BucketPublicAccessBlock" },
+            {
+                title: "bucket alone",
+                field: "BucketPublicAccessBlock.bucket",
+                resources: [bucket("model-store")],
+                message: "S3 bucket model-store has no BucketPublicAccessBlock",
+            },
             {
                 title: "a block with a setting off",
+                field: "BucketPublicAccessBlock.ignorePublicAcls",
                 resources: [bucket("model-store"), publicAccessBlock({ bucket: UNKNOWN, ...allBlocked, ignorePublicAcls: false })],
                 message: "has no BucketPublicAccessBlock with all four settings true",
+            },
+            {
+                title: "a block for another bucket",
+                field: "BucketPublicAccessBlock.bucket",
+                resources: [bucket("model-store"), bucket("replica"), publicAccessBlock({ bucket: UNKNOWN, ...allBlocked }, "replica")],
+                message: "S3 bucket model-store has no BucketPublicAccessBlock with all four settings true.",
+            },
+            {
+                title: "a block that allows public ACLs",
+                field: "BucketPublicAccessBlock.blockPublicAcls",
+                resources: [bucket("model-store"), publicAccessBlock({ bucket: UNKNOWN, ...allBlocked, blockPublicAcls: false })],
+                message: "S3 bucket model-store has no BucketPublicAccessBlock with all four settings true.",
+            },
+            {
+                title: "a block that allows public policies",
+                field: "BucketPublicAccessBlock.blockPublicPolicy",
+                resources: [bucket("model-store"), publicAccessBlock({ bucket: UNKNOWN, ...allBlocked, blockPublicPolicy: false })],
+                message: "S3 bucket model-store has no BucketPublicAccessBlock with all four settings true.",
+            },
+            {
+                title: "a block that does not restrict public buckets",
+                field: "BucketPublicAccessBlock.restrictPublicBuckets",
+                resources: [bucket("model-store"), publicAccessBlock({ bucket: UNKNOWN, ...allBlocked, restrictPublicBuckets: false })],
+                message: "S3 bucket model-store has no BucketPublicAccessBlock with all four settings true.",
             },
         ],
         accept: [
@@ -105,32 +157,113 @@ testPolicies(storagePolicies, {
         ],
     },
     "s3-bucket-versioning-enabled": {
+        fields: ["BucketVersioning.bucket", "BucketVersioning.versioningConfiguration.status", "Bucket.versioning.enabled"],
         reject: [
             {
                 title: "no versioning",
+                field: "BucketVersioning.bucket",
                 resources: [bucket("model-store")],
                 message: 'S3 bucket model-store has no BucketVersioning with status "Enabled"',
             },
-            { title: "suspended", resources: [bucket("model-store"), versioning("Suspended")], message: "has no BucketVersioning" },
+            {
+                title: "suspended",
+                field: "BucketVersioning.versioningConfiguration.status",
+                resources: [bucket("model-store"), versioning("Suspended")],
+                message: "has no BucketVersioning",
+            },
             {
                 title: "each bucket needs its own",
+                field: "BucketVersioning.bucket",
                 resources: [bucket("model-store"), bucket("replica"), versioning("Enabled", "model-store")],
                 message: "S3 bucket replica has no BucketVersioning",
+            },
+            {
+                title: "a versioning resource that names no bucket",
+                field: "BucketVersioning.bucket",
+                resources: [
+                    bucket("model-store"),
+                    cloud("aws:s3/bucketVersioning:BucketVersioning", "orphan-versioning", {
+                        versioningConfiguration: { status: "Enabled" },
+                    }),
+                ],
+                message: 'S3 bucket model-store has no BucketVersioning with status "Enabled".',
+            },
+            {
+                title: "deprecated inline versioning off",
+                field: "Bucket.versioning.enabled",
+                resources: [bucket("model-store", { versioning: { enabled: false } })],
+                message: 'S3 bucket model-store has no BucketVersioning with status "Enabled".',
             },
         ],
         accept: [
             { title: "enabled", resources: [bucket("model-store"), versioning("Enabled")] },
             { title: "deprecated inline versioning", resources: [bucket("model-store", { versioning: { enabled: true } })] },
+            {
+                // A bucket input built from the bucket and another resource (a name with a random suffix).
+                title: "linked through one of several dependencies",
+                resources: [
+                    bucket("model-store"),
+                    cloud("random:index/randomId:RandomId", "suffix", { byteLength: 4 }),
+                    cloud(
+                        "aws:s3/bucketVersioning:BucketVersioning",
+                        "model-store-versioning",
+                        { bucket: UNKNOWN, versioningConfiguration: { status: "Enabled" } },
+                        {
+                            propertyDependencies: {
+                                bucket: [urnOf("random:index/randomId:RandomId", "suffix"), urnOf(BUCKET, "model-store")],
+                            },
+                        },
+                    ),
+                ],
+            },
+            {
+                // Offline, without a dependency record, a bucket without a physical name goes by its resource name.
+                title: "linked by the bucket's resource name",
+                resources: [
+                    bucket("model-store"),
+                    cloud("aws:s3/bucketVersioning:BucketVersioning", "v", {
+                        bucket: "model-store",
+                        versioningConfiguration: { status: "Enabled" },
+                    }),
+                ],
+            },
         ],
     },
     "s3-bucket-encryption-kms": {
+        fields: [
+            "BucketServerSideEncryptionConfiguration.bucket",
+            "BucketServerSideEncryptionConfiguration.rules.applyServerSideEncryptionByDefault.sseAlgorithm",
+            "Bucket.serverSideEncryptionConfiguration.rule.applyServerSideEncryptionByDefault.sseAlgorithm",
+        ],
         reject: [
             {
                 title: "no encryption config",
+                field: "BucketServerSideEncryptionConfiguration.bucket",
                 resources: [bucket("model-store")],
                 message: "S3 bucket model-store has no server-side encryption configuration using aws:kms",
             },
-            { title: "SSE-S3 only", resources: [bucket("model-store"), encryption("AES256")], message: "using aws:kms" },
+            {
+                title: "SSE-S3 only",
+                field: "BucketServerSideEncryptionConfiguration.rules.applyServerSideEncryptionByDefault.sseAlgorithm",
+                resources: [bucket("model-store"), encryption("AES256")],
+                message: "using aws:kms",
+            },
+            {
+                title: "SSE-KMS configured for another bucket",
+                field: "BucketServerSideEncryptionConfiguration.bucket",
+                resources: [bucket("model-store"), bucket("replica"), encryption("aws:kms", "replica")],
+                message: "S3 bucket model-store has no server-side encryption configuration using aws:kms.",
+            },
+            {
+                title: "deprecated inline SSE-S3",
+                field: "Bucket.serverSideEncryptionConfiguration.rule.applyServerSideEncryptionByDefault.sseAlgorithm",
+                resources: [
+                    bucket("model-store", {
+                        serverSideEncryptionConfiguration: { rule: { applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } } },
+                    }),
+                ],
+                message: "S3 bucket model-store has no server-side encryption configuration using aws:kms.",
+            },
         ],
         accept: [
             { title: "SSE-KMS with a key unknown at preview", resources: [bucket("model-store"), encryption("aws:kms")] },
@@ -138,14 +271,23 @@ testPolicies(storagePolicies, {
         ],
     },
     "gcs-bucket-no-public-access": {
+        fields: ["publicAccessPrevention", "uniformBucketLevelAccess"],
         reject: [
             {
                 title: "inherited prevention",
+                field: "publicAccessPrevention",
                 resources: gcs("models", { publicAccessPrevention: undefined }),
                 message: 'has publicAccessPrevention "inherited"',
             },
             {
+                title: "prevention spelled out as inherited",
+                field: "publicAccessPrevention",
+                resources: gcs("models", { publicAccessPrevention: "inherited" }),
+                message: 'GCS bucket models has publicAccessPrevention "inherited"; set it to "enforced".',
+            },
+            {
                 title: "fine-grained ACLs",
+                field: "uniformBucketLevelAccess",
                 resources: gcs("models", { uniformBucketLevelAccess: false }),
                 message: "does not set uniformBucketLevelAccess: true",
             },
@@ -153,19 +295,29 @@ testPolicies(storagePolicies, {
         accept: [{ title: "enforced and uniform", resources: gcs("models") }],
     },
     "gcs-bucket-versioning": {
+        fields: ["versioning.enabled"],
         reject: [
             {
                 title: "no versioning",
+                field: "versioning.enabled",
                 resources: gcs("models", { versioning: undefined }),
                 message: "does not set versioning.enabled: true",
+            },
+            {
+                title: "versioning off",
+                field: "versioning.enabled",
+                resources: gcs("models", { versioning: { enabled: false } }),
+                message: "GCS bucket models does not set versioning.enabled: true.",
             },
         ],
         accept: [{ title: "versioned", resources: gcs("models") }],
     },
     "gcs-bucket-cmek": {
+        fields: ["encryption.defaultKmsKeyName"],
         reject: [
             {
                 title: "Google-managed keys",
+                field: "encryption.defaultKmsKeyName",
                 resources: gcs("models", { encryption: undefined }),
                 message: "has no encryption.defaultKmsKeyName",
             },
@@ -176,28 +328,47 @@ testPolicies(storagePolicies, {
         ],
     },
     "model-store-data-protection": {
+        fields: ["opts.protect", "forceDestroy", 'tags["modelfleet-decommission"]', 'labels["modelfleet-decommission"]'],
         reject: [
             {
                 title: "unprotected S3 model store in prod",
+                field: "opts.protect",
                 resources: bucket("model-store-bucket", { bucket: "mf-models" }),
                 settings: PROD,
                 message: "model-store bucket model-store-bucket is not protected",
             },
             {
                 title: "force-destroyable GCS model store",
+                field: "forceDestroy",
                 resources: gcs("modelstore", { forceDestroy: true }, true),
                 settings: PROD,
                 message: "sets forceDestroy: true",
             },
             {
+                title: "force-destroyable S3 model store",
+                field: "forceDestroy",
+                resources: bucket("model-store-bucket", { forceDestroy: true }, true),
+                settings: PROD,
+                message: "model-store bucket model-store-bucket sets forceDestroy: true, which deletes every model on destroy.",
+            },
+            {
                 title: "unprotected S3 model store whose removal marker is not 'true'",
+                field: 'tags["modelfleet-decommission"]',
                 resources: bucket("model-store-euw1-bucket", { bucket: "mf-models", tags: { "modelfleet-decommission": "yes" } }),
                 settings: PROD,
                 message:
                     "model-store bucket model-store-euw1-bucket is not protected; set the resource option protect: true (and retainOnDelete: true), or mark its region for removal (modelfleet-decommission=true, regions[].decommission).",
             },
             {
+                title: "unprotected GCS model store whose removal label is not 'true'",
+                field: 'labels["modelfleet-decommission"]',
+                resources: gcs("model-store-usc1-bucket", { labels: { "modelfleet-decommission": "false" } }),
+                settings: PROD,
+                message: "model-store bucket model-store-usc1-bucket is not protected",
+            },
+            {
                 title: "a region being removed still may not force-destroy its copy",
+                field: "forceDestroy",
                 resources: gcs("model-store-usc1-bucket", { forceDestroy: true, labels: { "modelfleet-decommission": "true" } }),
                 settings: PROD,
                 message: "sets forceDestroy: true",
@@ -220,9 +391,17 @@ testPolicies(storagePolicies, {
         ],
     },
     "model-store-retention-floor": {
+        fields: [
+            "rules.noncurrentVersionExpiration.noncurrentDays",
+            "rules.expiration.days",
+            "rules.expiration.date",
+            "lifecycleRules.condition.daysSinceNoncurrentTime",
+            "lifecycleRules.condition.withState",
+        ],
         reject: [
             {
                 title: "S3 noncurrent versions kept 1 day in prod",
+                field: "rules.noncurrentVersionExpiration.noncurrentDays",
                 resources: lifecycle("model-store-use1-lifecycle", 1),
                 settings: PROD_RETENTION,
                 message:
@@ -230,21 +409,42 @@ testPolicies(storagePolicies, {
             },
             {
                 title: "GCS noncurrent versions kept 29 days in prod",
+                field: "lifecycleRules.condition.daysSinceNoncurrentTime",
                 resources: gcsKeeping("model-store-usc1-bucket", 29),
                 settings: PROD_RETENTION,
                 message: "GCS bucket model-store-usc1-bucket deletes noncurrent versions after 29 day(s); the floor is 30 days.",
             },
             {
                 title: "a rule that expires current models",
+                field: "rules.expiration.days",
                 resources: lifecycle("model-store-use1-lifecycle", 30, [{ id: "expire-all", status: "Enabled", expiration: { days: 90 } }]),
                 settings: PROD_RETENTION,
                 message: "rule expire-all expires current objects, which deletes served models.",
             },
             {
                 title: "a GCS rule that deletes live objects",
+                field: "lifecycleRules.condition.withState",
                 resources: gcs("model-store-usc1-bucket", { lifecycleRules: [{ action: { type: "Delete" }, condition: { age: 30 } }] }),
                 settings: PROD_RETENTION,
                 message: "has a Delete rule for ANY objects, which deletes served models.",
+            },
+            {
+                title: "a rule that expires current models on a date",
+                field: "rules.expiration.date",
+                resources: lifecycle("model-store-use1-lifecycle", 30, [
+                    { id: "expire-on-date", status: "Enabled", expiration: { date: "2027-01-01T00:00:00Z" } },
+                ]),
+                settings: PROD_RETENTION,
+                message: "lifecycle model-store-use1-lifecycle rule expire-on-date expires current objects, which deletes served models.",
+            },
+            {
+                title: "a GCS Delete rule for LIVE objects",
+                field: "lifecycleRules.condition.withState",
+                resources: gcs("model-store-usc1-bucket", {
+                    lifecycleRules: [{ action: { type: "Delete" }, condition: { age: 30, withState: "LIVE" } }],
+                }),
+                settings: PROD_RETENTION,
+                message: "GCS bucket model-store-usc1-bucket has a Delete rule for LIVE objects, which deletes served models.",
             },
         ],
         accept: [
@@ -255,8 +455,20 @@ testPolicies(storagePolicies, {
         ],
     },
     "kms-key-rotation": {
+        fields: ["enableKeyRotation"],
         reject: [
-            { title: "rotation off", resources: kmsKey({ description: "model store" }), message: "does not set enableKeyRotation: true" },
+            {
+                title: "rotation off",
+                field: "enableKeyRotation",
+                resources: kmsKey({ description: "model store" }),
+                message: "does not set enableKeyRotation: true",
+            },
+            {
+                title: "rotation off on an explicitly symmetric key",
+                field: "enableKeyRotation",
+                resources: kmsKey({ customerMasterKeySpec: "SYMMETRIC_DEFAULT", keyUsage: "ENCRYPT_DECRYPT", enableKeyRotation: false }),
+                message: "KMS key models does not set enableKeyRotation: true.",
+            },
         ],
         accept: [
             { title: "rotation on", resources: kmsKey({ enableKeyRotation: true }) },

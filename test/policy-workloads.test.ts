@@ -60,9 +60,11 @@ describe("image references", () => {
 
 testPolicies(workloadPolicies, {
     "image-pinned": {
+        fields: ["containers.image", "initContainers.image"],
         reject: [
             {
                 title: "latest",
+                field: "containers.image",
                 resources: deployment("tensorzero", (_, pod) => {
                     first(pod).image = "tensorzero/gateway:latest";
                 }),
@@ -70,6 +72,7 @@ testPolicies(workloadPolicies, {
             },
             {
                 title: "an untagged init container",
+                field: "initContainers.image",
                 resources: deployment("torchserve", (_, pod) => {
                     pod.initContainers = [{ ...goodContainer("fetch"), image: "amazon/aws-cli" }];
                 }),
@@ -87,9 +90,11 @@ testPolicies(workloadPolicies, {
         ],
     },
     "serving-probes": {
+        fields: ["containers.readinessProbe", "containers.livenessProbe", 'template.metadata.labels["app.kubernetes.io/part-of"]'],
         reject: [
             {
                 title: "a Deployment container without probes",
+                field: "containers.readinessProbe",
                 resources: deployment("tensorzero", (_, pod) => {
                     delete first(pod).readinessProbe;
                     delete first(pod).livenessProbe;
@@ -98,6 +103,7 @@ testPolicies(workloadPolicies, {
             },
             {
                 title: "a Pod part-of modelfleet without liveness",
+                field: 'template.metadata.labels["app.kubernetes.io/part-of"]',
                 resources: kube(T.pod, {
                     apiVersion: "v1",
                     kind: "Pod",
@@ -105,6 +111,14 @@ testPolicies(workloadPolicies, {
                     spec: goodPodSpec([{ ...goodContainer("canary"), livenessProbe: undefined }]),
                 } satisfies Unwrap<k8s.core.v1.Pod>),
                 message: 'container "canary" has no livenessProbe.',
+            },
+            {
+                title: "a Deployment container without liveness",
+                field: "containers.livenessProbe",
+                resources: deployment("tensorzero", (_, pod) => {
+                    delete first(pod).livenessProbe;
+                }),
+                message: 'Deployment serving/tensorzero: container "tensorzero" has no livenessProbe.',
             },
         ],
         accept: [
@@ -116,9 +130,20 @@ testPolicies(workloadPolicies, {
         ],
     },
     "pod-security-restricted": {
+        fields: [
+            "securityContext.runAsNonRoot",
+            "securityContext.runAsUser",
+            "securityContext.allowPrivilegeEscalation",
+            "securityContext.privileged",
+            "securityContext.capabilities.drop",
+            "securityContext.capabilities.add",
+            "securityContext.seccompProfile.type",
+            "DaemonSet.metadata.namespace",
+        ],
         reject: [
             {
                 title: "no pod or container security context",
+                field: "securityContext.runAsNonRoot",
                 resources: deployment("torchserve", (_, pod) => {
                     delete pod.securityContext;
                     delete first(pod).securityContext;
@@ -127,6 +152,7 @@ testPolicies(workloadPolicies, {
             },
             {
                 title: "privilege escalation allowed",
+                field: "securityContext.allowPrivilegeEscalation",
                 resources: deployment("torchserve", (_, pod) => {
                     first(pod).securityContext = { allowPrivilegeEscalation: true, capabilities: { drop: ["ALL"] } };
                 }),
@@ -134,13 +160,31 @@ testPolicies(workloadPolicies, {
             },
             {
                 title: "capabilities not dropped",
+                field: "securityContext.capabilities.add",
                 resources: deployment("torchserve", (_, pod) => {
                     first(pod).securityContext = { allowPrivilegeEscalation: false, capabilities: { add: ["SYS_ADMIN"] } };
                 }),
                 message: "capabilities.add has SYS_ADMIN",
             },
             {
+                title: "a drop list without ALL",
+                field: "securityContext.capabilities.drop",
+                resources: deployment("torchserve", (_, pod) => {
+                    first(pod).securityContext = { allowPrivilegeEscalation: false, capabilities: { drop: ["NET_RAW"] } };
+                }),
+                message: 'Deployment serving/torchserve: container "torchserve": capabilities.drop does not include ALL.',
+            },
+            {
+                title: "a privileged container",
+                field: "securityContext.privileged",
+                resources: deployment("torchserve", (_, pod) => {
+                    first(pod).securityContext = { allowPrivilegeEscalation: false, privileged: true, capabilities: { drop: ["ALL"] } };
+                }),
+                message: 'Deployment serving/torchserve: container "torchserve": privileged is true.',
+            },
+            {
                 title: "no seccomp profile",
+                field: "securityContext.seccompProfile.type",
                 resources: deployment("torchserve", (_, pod) => {
                     pod.securityContext = { runAsNonRoot: true };
                 }),
@@ -148,6 +192,7 @@ testPolicies(workloadPolicies, {
             },
             {
                 title: "a container that overrides to root",
+                field: "securityContext.runAsUser",
                 resources: deployment("torchserve", (_, pod) => {
                     first(pod).securityContext = { runAsUser: 0, allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } };
                 }),
@@ -155,6 +200,7 @@ testPolicies(workloadPolicies, {
             },
             {
                 title: "a DaemonSet outside the exempt namespaces",
+                field: "DaemonSet.metadata.namespace",
                 resources: daemonSet("monitoring", { containers: [goodContainer("agent")] }),
                 message: "runAsNonRoot is not true",
             },
@@ -181,21 +227,51 @@ testPolicies(workloadPolicies, {
         ],
     },
     "no-host-access": {
+        fields: ["hostNetwork", "hostPID", "hostIPC", "volumes.hostPath", "containers.ports.hostPort", "DaemonSet.metadata.namespace"],
         reject: [
             {
                 title: "hostNetwork and hostPath in a Deployment",
+                field: "hostNetwork",
                 resources: deployment("torchserve", (d) => {
                     if (d.spec) d.spec.template.spec = hostPod();
                 }),
                 message: "sets hostNetwork: true.",
             },
-            { title: "hostPath volume", resources: daemonSet("monitoring", hostPod()), message: 'mounts hostPath volume "device-plugins"' },
+            {
+                title: "hostPath volume",
+                field: "volumes.hostPath",
+                resources: daemonSet("monitoring", hostPod()),
+                message: 'mounts hostPath volume "device-plugins"',
+            },
             {
                 title: "a host port",
+                field: "containers.ports.hostPort",
                 resources: deployment("torchserve", (_, pod) => {
                     first(pod).ports = [{ containerPort: 8080, hostPort: 8080 }];
                 }),
                 message: 'container "torchserve" binds host port 8080',
+            },
+            {
+                title: "the host's PID namespace",
+                field: "hostPID",
+                resources: deployment("torchserve", (_, pod) => {
+                    pod.hostPID = true;
+                }),
+                message: "Deployment serving/torchserve sets hostPID: true.",
+            },
+            {
+                title: "the host's IPC namespace",
+                field: "hostIPC",
+                resources: deployment("torchserve", (_, pod) => {
+                    pod.hostIPC = true;
+                }),
+                message: "Deployment serving/torchserve sets hostIPC: true.",
+            },
+            {
+                title: "a node agent outside the exempt namespaces",
+                field: "DaemonSet.metadata.namespace",
+                resources: daemonSet("monitoring", { ...goodPodSpec(), hostNetwork: true }),
+                message: "DaemonSet monitoring/nvidia-device-plugin sets hostNetwork: true.",
             },
         ],
         accept: [
@@ -204,26 +280,43 @@ testPolicies(workloadPolicies, {
         ],
     },
     "pdb-for-replicated-deployments": {
+        fields: [
+            "Deployment.spec.replicas",
+            "HorizontalPodAutoscaler.spec.scaleTargetRef.name",
+            "HorizontalPodAutoscaler.spec.maxReplicas",
+            "PodDisruptionBudget.spec.selector",
+            "PodDisruptionBudget.metadata.namespace",
+        ],
         reject: [
             {
                 title: "three replicas, no PDB",
+                field: "Deployment.spec.replicas",
                 resources: [replicated(3)],
                 message: "Deployment serving/tensorzero runs 3 replicas but no PodDisruptionBudget selects its pods",
             },
             {
                 title: "a PDB selecting other pods",
+                field: "PodDisruptionBudget.spec.selector",
                 resources: [replicated(2), pdb({ matchLabels: { "app.kubernetes.io/name": "torchserve" } })],
                 message: "runs 2 replicas but no PodDisruptionBudget",
             },
             {
                 title: "one replica scaled by an HPA",
+                field: "HorizontalPodAutoscaler.spec.scaleTargetRef.name",
                 resources: [replicated(1), hpa("tensorzero")],
                 message: "is scaled by an HPA but no PodDisruptionBudget",
             },
             {
                 title: "a PDB in another namespace",
+                field: "PodDisruptionBudget.metadata.namespace",
                 resources: [replicated(2), pdb({ matchLabels: { "app.kubernetes.io/name": "tensorzero" } }, "other")],
                 message: "runs 2 replicas",
+            },
+            {
+                title: "an HPA that may scale to two",
+                field: "HorizontalPodAutoscaler.spec.maxReplicas",
+                resources: [replicated(1), hpa("tensorzero", 2)],
+                message: "Deployment serving/tensorzero is scaled by an HPA but no PodDisruptionBudget selects its pods.",
             },
         ],
         accept: [

@@ -104,7 +104,7 @@ function clusterFor(
 function tlsFor(flavour: Flavour): IngressTls {
     const hosts = ["serve.modelfleet.example.com", `${regionOf[flavour]}.serve.modelfleet.example.com`];
     if (flavour === "aws") return { kind: "acm", hosts, certificateArn: "arn:aws:acm:us-east-1:111122223333:certificate/abc" };
-    if (flavour === "gcp") return { kind: "gcp-managed", hosts, certificateName: "serving-usc1", staticIpName: "serving-usc1-ip" };
+    if (flavour === "gcp") return { kind: "gcp-managed", hosts, certificateMapName: "serving-usc1-map", staticIpName: "serving-usc1-ip" };
     return { kind: "cert-manager", hosts, secretName: "serving-tls" };
 }
 

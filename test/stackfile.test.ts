@@ -203,11 +203,11 @@ describe("every mistake exits 2 with one line naming the file or key and the fix
                 ),
             /Pulumi\.bomb\.yaml: has more than 100 YAML alias expansions \(an alias bomb\?\); write the values out$/,
         ],
-        ["a device instead of a file", () => "/dev/zero", "/dev/zero: is not a regular file; give a stack file (Pulumi.<stack>.yaml)"],
+        ["a device instead of a file", () => "/dev/zero", "/dev/zero: is a character device, not a regular file"],
         [
             "a stack file over the size cap",
             () => write("Pulumi.big.yaml", Buffer.alloc(MAX_STACK_FILE_BYTES + 1, "#")),
-            /Pulumi\.big\.yaml: is 4194305 bytes, over the 4 MiB cap for a stack file$/,
+            /Pulumi\.big\.yaml: is 4194305 bytes; the cap for this input is 4 MiB$/,
         ],
         [
             "a plain kubeconfig under a secret key",

@@ -1,6 +1,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
+import { readBoundedFile } from "./boundedFile";
 import { projectRoot } from "./root";
 import { ConfigError, formatProblem, validateSettings, type FleetSettings } from "../config";
 import { closest } from "../config/suggest";
@@ -92,7 +93,7 @@ export interface ReadOptions {
 }
 
 export function readStackFile(file: string, options: ReadOptions = {}): StackFile {
-    const text = readBounded(file, MAX_STACK_FILE_BYTES, "stack file");
+    const text = readBounded(file, MAX_STACK_FILE_BYTES);
     const projectFile = options.projectFile ?? path.join(ROOT, "Pulumi.yaml");
     const project = readProjectFile(projectFile);
     return parseStackFile(text, file, project);
@@ -106,7 +107,7 @@ export interface ProjectConfig {
 }
 
 export function readProjectFile(file: string): ProjectConfig {
-    const root = parseYaml(readBounded(file, MAX_STACK_FILE_BYTES, "project file"), file);
+    const root = parseYaml(readBounded(file, MAX_STACK_FILE_BYTES), file);
     if (!isRecord(root) || typeof root["name"] !== "string") throw new StackFileError(file, "is not a Pulumi project file (no `name:`)");
     const name = root["name"];
     const declared = root["config"] ?? {};
@@ -262,25 +263,11 @@ function pathText(parts: Array<string | number>): string {
     return out;
 }
 
-/** Reads at most `cap` bytes of a regular file; anything larger, or not a file, is refused. */
-function readBounded(file: string, cap: number, what: string): string {
-    let stat: fs.Stats;
-    try {
-        stat = fs.statSync(file);
-    } catch (err) {
-        throw new StackFileError(file, `cannot read ${what} (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
-    }
-    if (!stat.isFile()) throw new StackFileError(file, `is not a regular file; give a ${what} (Pulumi.<stack>.yaml)`);
-    if (stat.size > cap) throw new StackFileError(file, `is ${stat.size} bytes, over the ${cap / (1024 * 1024)} MiB cap for a ${what}`);
-    const fd = fs.openSync(file, "r");
-    try {
-        const buffer = Buffer.alloc(cap + 1);
-        const read = fs.readSync(fd, buffer, 0, cap + 1, 0);
-        if (read > cap) throw new StackFileError(file, `is over the ${cap / (1024 * 1024)} MiB cap for a ${what}`);
-        return buffer.subarray(0, read).toString("utf8");
-    } finally {
-        fs.closeSync(fd);
-    }
+/** The file's text; a file that is missing, not a regular file, or over `cap` is refused in the tools' one message format. */
+function readBounded(file: string, cap: number): string {
+    const read = readBoundedFile(file, cap);
+    if (!read.ok) throw new StackFileError(file, read.problem);
+    return read.text;
 }
 
 /**

@@ -16,6 +16,7 @@ import { GpuNodePool } from "./gpuNodePool";
 import { eksKubeconfig } from "./kubeconfig";
 import { ALB_INGRESS_CLASS, AwsLoadBalancerController, controllerVersion } from "./loadBalancerController";
 import { AwsNetwork } from "./network";
+import { nodeBucketsOf } from "./s3EndpointPolicy";
 
 export type AwsRegionConfig = Extract<RegionConfig, { cloud: "aws" }>;
 
@@ -195,6 +196,10 @@ export class AwsRegion extends pulumi.ComponentResource {
             workloadIdentity: { kind: "eks-pod-identity", clusterName: this.eks.clusterName },
             ingress: { kind: "alb", className: ALB_INGRESS_CLASS },
             monitoring: { kind: "prometheus-operator", scraperNamespaces: ["monitoring"] },
+            s3GatewayEndpoint: {
+                endpointId: this.network.s3Endpoint.id,
+                nodeBuckets: nodeBucketsOf(region.region, region.nodeSsmAccess).map((b) => b.bucket),
+            },
             readyResources: [
                 this.eks.systemNodeGroup,
                 ...this.gpuPools.map((p) => p.nodeGroup),

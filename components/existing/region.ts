@@ -96,7 +96,11 @@ export class ExistingRegion extends pulumi.ComponentResource {
             // zone spreading (a spread constraint on a missing label would block scheduling).
             zones: pulumi.output<string[]>([]),
             workloadIdentity: { kind: "static-credentials" },
-            ingress: { kind: "class", className: region.ingressClass, certIssuer: region.certIssuer },
+            ingress: {
+                kind: "class",
+                className: region.ingressClass,
+                certIssuer: { name: region.certIssuer.name, kind: region.certIssuer.kind },
+            },
             // With serving.monitoring on, an edge cluster is expected to run the Prometheus Operator already.
             monitoring: { kind: "prometheus-operator", scraperNamespaces: ["monitoring"] },
             readyResources: [

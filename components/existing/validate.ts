@@ -82,6 +82,13 @@ export function existingRegionProblems(region: ExistingRegionConfig, at: string)
             setCommand(`${at}.certIssuer.name`, "letsencrypt-prod"),
         );
     }
+    if (region.certIssuer.acme && region.certIssuer.kind !== "Issuer") {
+        add(
+            `${at}.certIssuer.kind`,
+            "must be Issuer when certIssuer.acme is set: the program makes the issuer in serving.namespace, beside the Secret with its Route 53 key",
+            setCommand(`${at}.certIssuer.kind`, "Issuer"),
+        );
+    }
     return problems;
 }
 

@@ -27,6 +27,8 @@ export const REGION_APIS = [
     // The LLM-track image's repository, and the scan of each push into it.
     "artifactregistry.googleapis.com",
     "containerscanning.googleapis.com",
+    // The serving certificate, its DNS authorizations and certificate map (Gateway TLS).
+    "certificatemanager.googleapis.com",
 ] as const;
 
 export interface ProjectApisArgs {

@@ -5,11 +5,15 @@ import type { FleetConfig, RegionConfig } from "../../config";
 import type { ProjectApis } from "../gcp/apis";
 import { formerAliases } from "../renames";
 import type { RegionCluster, RegionTls } from "../types";
+import { acmeDns01Policy } from "./acmeDns01";
 import { AcmValidationRecord } from "./acmValidationRecord";
+import { GcpDnsAuthorization } from "./gcpDnsAuthorization";
 import { acmValidationOwner, acmValidationRecordName, certificateHosts, regionalHost } from "./dns";
 
 /** Kubernetes Secret the cert-manager Certificate writes on existing clusters. */
 export const SERVING_TLS_SECRET = "serving-tls";
+
+type CertIssuerSettings = Extract<RegionConfig, { cloud: "existing" }>["certIssuer"];
 
 /** ACM refuses a certificate whose first domain name is longer than this (octets). */
 const ACM_SUBJECT_MAX = 64;
@@ -25,16 +29,21 @@ export interface RegionCertificateArgs {
     zoneId: pulumi.Input<string>;
     /** AWS provider for ACM and Route 53 (default: the program's default provider). */
     awsProvider?: aws.Provider;
-    /** GCP provider for the managed certificates, address and SSL policy (default: the program's default). */
+    /** GCP provider for the certificate, its map, the address and SSL policy (default: the program's default). */
     gcpProvider?: gcp.Provider;
     /** The GCP project's enabled APIs; the certificates, address and SSL policy wait for them (default none). */
     gcpApis?: ProjectApis;
+    /**
+     * The project's Certificate Manager authorization of `<domain>` (globalNameAuthorizations);
+     * required for a routed GCP region, unused elsewhere.
+     */
+    globalNameAuthorization?: GcpDnsAuthorization;
 }
 
 /**
  * TLS for one region's ingress, made before the serving stack that uses it: an ACM
- * certificate with its DNS validation awaited (AWS), Google-managed certificates with the
- * ingress's global address and SSL policy (GCP), or a cert-manager Certificate from the
+ * certificate with its DNS validation awaited (AWS), a Certificate Manager certificate issued
+ * by DNS authorization in a certificate map, with the Gateway's global address and SSL policy (GCP), or a cert-manager Certificate from the
  * configured issuer, which the serving stack makes in its namespace (existing clusters). It covers `<region>.<domain>` always and `<domain>`
  * when the region is routed.
  */
@@ -62,6 +71,11 @@ export class RegionCertificate extends pulumi.ComponentResource {
                 `${hosts[0]} is ${hosts[0].length} characters; ACM limits a certificate's first name to ${ACM_SUBJECT_MAX}: shorten serving.domain`,
             );
         }
+        if (region.cloud === "gcp" && hosts.includes(config.serving.domain) && !args.globalNameAuthorization) {
+            problems.push(
+                `globalNameAuthorization is required: region ${region.name} is routed, so its certificate covers ${config.serving.domain}`,
+            );
+        }
         if (problems.length > 0) throw new Error(`RegionCertificate ${name}: ${problems.join("; ")}`);
 
         this.hosts = hosts;
@@ -70,7 +84,7 @@ export class RegionCertificate extends pulumi.ComponentResource {
         } else if (region.cloud === "gcp") {
             this.tls = this.gcpManaged(name, args, region.project, hosts);
         } else {
-            this.tls = this.certManager(name, region.certIssuer, hosts);
+            this.tls = this.certManager(name, args, region.certIssuer, hosts);
         }
 
         this.registerOutputs({ hosts: this.hosts, tls: this.tls });
@@ -131,29 +145,63 @@ export class RegionCertificate extends pulumi.ComponentResource {
         const child = { parent: this, provider: args.gcpProvider, dependsOn: args.gcpApis?.services ?? [] };
         const regional = regionalHost(config, args.region.name);
 
-        // A Google-managed certificate is issued only when every name on it resolves to this
-        // load balancer. `<domain>` is latency-routed across clouds and may resolve elsewhere
-        // when Google checks, so it gets a certificate of its own: the regional name, which
-        // the health check uses, never waits on it.
-        const regionalCert = new gcp.compute.ManagedSslCertificate(
-            `${name}-regional-cert`,
-            { project, type: "MANAGED", managed: { domains: [regional] }, description: `modelfleet ${args.region.name}: ${regional}` },
+        // Google issues the certificate by DNS authorization: it looks up a CNAME in Route 53
+        // instead of connecting to the names. `<domain>` latency-routes across clouds and may
+        // resolve to another region when Google checks; with DNS authorization that does not
+        // matter, so one certificate covers both names.
+        const regionalAuth = new GcpDnsAuthorization(
+            `${name}-regional-auth`,
+            {
+                project,
+                domain: regional,
+                zoneId: args.zoneId,
+                gcpProvider: args.gcpProvider,
+                awsProvider: args.awsProvider,
+                apis: args.gcpApis,
+            },
+            { parent: this },
+        );
+        const authorizations = hosts.map((host) => (host === regional ? regionalAuth : args.globalNameAuthorization));
+        const authorizationIds = authorizations.flatMap((a) => (a ? [a.authorizationId] : []));
+        const certificate = new gcp.certificatemanager.Certificate(
+            `${name}-cert`,
+            {
+                project,
+                location: "global",
+                // DEFAULT: served by global external Application Load Balancers, the Gateway's class.
+                scope: "DEFAULT",
+                description: `modelfleet ${args.region.name}: ${hosts.join(", ")}`,
+                managed: { domains: hosts, dnsAuthorizations: authorizationIds },
+            },
+            // Google validates as soon as the certificate exists: the CNAMEs are there first.
+            { ...child, dependsOn: [...child.dependsOn, ...authorizations.flatMap((a) => (a ? [a.record] : []))] },
+        );
+        const certificateMap = new gcp.certificatemanager.CertificateMap(
+            `${name}-cert-map`,
+            { project, description: `modelfleet ${args.region.name}: ${hosts.join(", ")}` },
             child,
         );
-        const globalHosts = hosts.filter((h) => h !== regional);
-        const globalCert =
-            globalHosts.length > 0
-                ? new gcp.compute.ManagedSslCertificate(
-                      `${name}-global-cert`,
-                      {
-                          project,
-                          type: "MANAGED",
-                          managed: { domains: globalHosts },
-                          description: `modelfleet ${args.region.name}: ${globalHosts.join(", ")}`,
-                      },
-                      child,
-                  )
-                : undefined;
+        // One entry per name the load balancer is asked for by SNI, and the primary entry for
+        // clients that send none.
+        const entries: Array<{ role: string; hostname?: string; matcher?: string }> = [
+            ...hosts.map((host) => ({ role: host === regional ? "regional" : "global", hostname: host })),
+            { role: "primary", matcher: "PRIMARY" },
+        ];
+        const mapEntries = entries.map(
+            (entry) =>
+                new gcp.certificatemanager.CertificateMapEntry(
+                    `${name}-cert-map-${entry.role}`,
+                    {
+                        project,
+                        map: certificateMap.name,
+                        certificates: [certificate.id],
+                        description: `modelfleet ${args.region.name}: ${entry.hostname ?? "clients without SNI"}`,
+                        hostname: entry.hostname,
+                        matcher: entry.matcher,
+                    },
+                    child,
+                ),
+        );
 
         const address = new gcp.compute.GlobalAddress(
             `${name}-ip`,
@@ -171,32 +219,57 @@ export class RegionCertificate extends pulumi.ComponentResource {
             child,
         );
 
-        const certs = globalCert ? [regionalCert, globalCert] : [regionalCert];
         return {
             kind: "gcp-managed",
             hosts,
-            // ingress.gcp.kubernetes.io/pre-shared-cert takes a comma-separated list.
-            certificateName: pulumi.all(certs.map((c) => c.name)).apply((names) => names.join(",")),
+            certificateMapName: certificateMap.name,
             staticIpName: address.name,
             staticIpAddress: address.address,
             sslPolicyName: sslPolicy.name,
-            readyResources: [...certs, address, sslPolicy],
+            readyResources: [certificate, certificateMap, ...mapEntries, address, sslPolicy],
         };
     }
 
     /**
      * Existing clusters: cert-manager signs the certificate inside the cluster, in the serving
-     * namespace, so the serving stack makes the Certificate object after its Namespace.
+     * namespace, so the serving stack makes the Certificate object after its Namespace. With
+     * `certIssuer.acme` the program also makes what the issuer needs outside the cluster: an
+     * IAM user whose only right is to write the challenge TXT records of these names in the
+     * zone, and its access key, which the serving stack stores as a Secret beside the Issuer.
      */
-    private certManager(name: string, issuer: { name: string; kind: "ClusterIssuer" | "Issuer" }, hosts: string[]): RegionTls {
-        return {
+    private certManager(name: string, args: RegionCertificateArgs, issuer: CertIssuerSettings, hosts: string[]): RegionTls {
+        const tls: RegionTls = {
             kind: "cert-manager",
             hosts,
             secretName: SERVING_TLS_SECRET,
-            issuer,
+            issuer: { name: issuer.name, kind: issuer.kind },
             readyResources: [],
             // Stacks made before the serving stack owned the Certificate have it here.
             certificateAliases: [{ name: `${name}-certificate`, parent: this }],
+        };
+        if (!issuer.acme) return tls;
+
+        const child = { parent: this, provider: args.awsProvider };
+        const user = new aws.iam.User(
+            `${name}-acme-user`,
+            { path: "/modelfleet/", tags: { Name: `${args.region.name} ACME DNS-01 (${hosts.join(", ")})` } },
+            child,
+        );
+        const policy = new aws.iam.UserPolicy(
+            `${name}-acme-dns01`,
+            { user: user.name, policy: pulumi.output(args.zoneId).apply((zoneId) => JSON.stringify(acmeDns01Policy(zoneId, hosts))) },
+            child,
+        );
+        // The key's secret is a secret output of the provider: encrypted in state, redacted in plans.
+        const key = new aws.iam.AccessKey(`${name}-acme-key`, { user: user.name }, { ...child, dependsOn: [policy] });
+        return {
+            ...tls,
+            acme: {
+                issuer: { name: issuer.name, email: issuer.acme.email, server: issuer.acme.server, zoneId: args.zoneId, hosts },
+                accessKeyId: key.id,
+                secretAccessKey: pulumi.secret(key.secret),
+            },
+            readyResources: [policy, key],
         };
     }
 }

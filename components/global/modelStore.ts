@@ -8,6 +8,7 @@ import { ModelStoreBucket } from "../aws/modelStoreBucket";
 import { bucketReadPolicy } from "../aws/modelStorePolicies";
 import { ModelStoreReader } from "../aws/modelStoreReader";
 import { ModelStoreReplication } from "../aws/modelStoreReplication";
+import { s3EndpointPolicy } from "../aws/s3EndpointPolicy";
 import type { ProjectApis } from "../gcp/apis";
 import { GcsModelStoreBucket } from "../gcp/modelStoreBucket";
 import { GcsModelStoreReader } from "../gcp/modelStoreReader";
@@ -66,6 +67,8 @@ export class ModelStore extends pulumi.ComponentResource {
      * stack (see docs/model-store.md); by existing-region entry name.
      */
     public readonly edgeReaderPolicies: Record<string, pulumi.Output<string>>;
+    /** The policy of each AWS region's S3 gateway endpoint, by region entry name. */
+    public readonly endpointPolicies: Record<string, aws.ec2.VpcEndpointPolicy>;
     /** Storage Transfer job names (`transferJobs/...`) by GCP region entry name, for `gcloud transfer jobs run`. */
     public readonly transferJobNames: Record<string, pulumi.Output<string>>;
 
@@ -245,6 +248,28 @@ export class ModelStore extends pulumi.ComponentResource {
                 readyResources: [reader.bucketViewer, reader.workloadIdentityUser, this.transfers[region.name].job],
             };
         }
+        // Each AWS region's S3 gateway endpoint admits only the buckets its pods and nodes use.
+        this.endpointPolicies = {};
+        for (const region of awsRegions) {
+            const endpoint = clusters[region.name].s3GatewayEndpoint;
+            if (!endpoint) continue;
+            const own = this.awsBuckets[region.name].bucketName;
+            const source = region.name === settings.primaryRegion ? undefined : primary.bucketName;
+            this.endpointPolicies[region.name] = new aws.ec2.VpcEndpointPolicy(
+                `${name}-${storeKey(region)}-s3-endpoint-policy`,
+                {
+                    region: region.region,
+                    vpcEndpointId: endpoint.endpointId,
+                    policy: pulumi
+                        .all([own, pulumi.output(source)])
+                        .apply(([ownName, primaryName]) =>
+                            JSON.stringify(s3EndpointPolicy({ own: ownName, primary: primaryName }, endpoint.nodeBuckets)),
+                        ),
+                },
+                { parent: this, provider: args.awsProvider },
+            );
+        }
+
         this.edgeReaderPolicies = {};
         for (const region of existingRegions) {
             const source = this.awsBuckets[region.modelStoreSource];
@@ -287,6 +312,7 @@ export class ModelStore extends pulumi.ComponentResource {
             replication: this.replication,
             transfers: this.transfers,
             backfills: this.backfills,
+            endpointPolicies: this.endpointPolicies,
         });
     }
 }

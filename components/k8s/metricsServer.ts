@@ -1,6 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { isPinnedImage } from "../../config/schema";
+import { systemDeploymentSpec } from "./render/systemDeployment";
 import { selfSignedServingCertificate } from "./servingCertificate";
 
 export const METRICS_SERVER_NAMESPACE = "kube-system";
@@ -202,67 +203,45 @@ export class MetricsServer extends pulumi.ComponentResource {
             `${name}-deployment`,
             {
                 metadata: namespaced(METRICS_SERVER_NAME),
-                spec: {
-                    // Two replicas: the metrics API stays up while a node drains or a pod restarts.
-                    replicas: 2,
-                    selector: { matchLabels: selectorLabels },
-                    strategy: { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } },
-                    template: {
-                        metadata: { labels },
-                        spec: {
-                            serviceAccountName: METRICS_SERVER_NAME,
-                            priorityClassName: "system-cluster-critical",
-                            nodeSelector: { "kubernetes.io/os": "linux", ...(args.nodeSelector ?? {}) },
-                            // Preferred rather than required: a one-node edge cluster or a system pool
-                            // at its minimum must still run both replicas (and a rollout's surge pod).
-                            affinity: {
-                                podAntiAffinity: {
-                                    preferredDuringSchedulingIgnoredDuringExecution: [
-                                        {
-                                            weight: 100,
-                                            podAffinityTerm: {
-                                                labelSelector: { matchLabels: selectorLabels },
-                                                namespaces: [METRICS_SERVER_NAMESPACE],
-                                                topologyKey: "kubernetes.io/hostname",
-                                            },
+                spec: systemDeploymentSpec({
+                    name: METRICS_SERVER_NAME,
+                    selector: selectorLabels,
+                    labels,
+                    nodeSelector: args.nodeSelector,
+                    runAs: RUN_AS,
+                    pod: {
+                        // Preferred rather than required: a one-node edge cluster or a system pool
+                        // at its minimum must still run both replicas (and a rollout's surge pod).
+                        affinity: {
+                            podAntiAffinity: {
+                                preferredDuringSchedulingIgnoredDuringExecution: [
+                                    {
+                                        weight: 100,
+                                        podAffinityTerm: {
+                                            labelSelector: { matchLabels: selectorLabels },
+                                            namespaces: [METRICS_SERVER_NAMESPACE],
+                                            topologyKey: "kubernetes.io/hostname",
                                         },
-                                    ],
-                                },
-                            },
-                            securityContext: {
-                                runAsNonRoot: true,
-                                runAsUser: RUN_AS,
-                                runAsGroup: RUN_AS,
-                                fsGroup: RUN_AS,
-                                seccompProfile: { type: "RuntimeDefault" },
-                            },
-                            containers: [
-                                {
-                                    name: METRICS_SERVER_NAME,
-                                    image: args.image,
-                                    imagePullPolicy: "IfNotPresent",
-                                    args: metricsServerArgs(servingCertificate),
-                                    ports: [{ name: "https", containerPort: METRICS_SERVER_PORT, protocol: "TCP" }],
-                                    // No CPU limit: a throttled scrape arrives late and the HPA acts on stale
-                                    // or missing metrics. Memory grows with pods and nodes, so it is capped.
-                                    resources: { requests: { cpu: "100m", memory: "200Mi" }, limits: { memory: "500Mi" } },
-                                    readinessProbe: { ...httpsProbe("/readyz"), initialDelaySeconds: 20 },
-                                    livenessProbe: httpsProbe("/livez"),
-                                    securityContext: {
-                                        runAsNonRoot: true,
-                                        runAsUser: RUN_AS,
-                                        readOnlyRootFilesystem: true,
-                                        allowPrivilegeEscalation: false,
-                                        capabilities: { drop: ["ALL"] },
-                                        seccompProfile: { type: "RuntimeDefault" },
                                     },
-                                    volumeMounts,
-                                },
-                            ],
-                            volumes,
+                                ],
+                            },
                         },
                     },
-                },
+                    podSecurityContext: { fsGroup: RUN_AS },
+                    container: {
+                        image: args.image,
+                        args: metricsServerArgs(servingCertificate),
+                        ports: [{ name: "https", containerPort: METRICS_SERVER_PORT, protocol: "TCP" }],
+                        // No CPU limit: a throttled scrape arrives late and the HPA acts on stale
+                        // or missing metrics. Memory grows with pods and nodes, so it is capped.
+                        resources: { requests: { cpu: "100m", memory: "200Mi" }, limits: { memory: "500Mi" } },
+                        readinessProbe: { ...httpsProbe("/readyz"), initialDelaySeconds: 20 },
+                        livenessProbe: httpsProbe("/livez"),
+                        volumeMounts,
+                    },
+                    containerSecurityContext: { runAsUser: RUN_AS },
+                    volumes,
+                }),
             },
             opt(serviceAccount, clusterRole, ...bindings, ...(certificate ? [certificate] : [])),
         );

@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { parse as parseToml } from "smol-toml";
 import { ConfigError, type FleetConfig, type RegionConfig } from "../../config";
 import { servingNameProblems } from "../../config/servingNames";
+import { ACME_ROUTE53_KEYS, ACME_ROUTE53_SECRET, renderAcmeIssuer } from "../global/acmeDns01";
 import type { LlmImageSource } from "../global/imageRegistry";
 import type { ModelStoreAccess, RegionCluster, RegionTls, ServingEndpoint } from "../types";
 import { servingArgProblems } from "./validate";
@@ -17,7 +18,7 @@ import {
 import { renderGkeBackendPolicies, renderGkeGateway, renderGkeGatewayPolicy, renderGkeRoutes } from "./render/gkeGateway";
 import { renderMetricsAdapter } from "./render/metricsAdapter";
 import { renderDashboardConfigMap, renderMonitoringObjects } from "./render/monitoring";
-import { names, TRACKS } from "./render/names";
+import { commonLabels, names, TRACKS } from "./render/names";
 import { renderNamespace } from "./render/namespace";
 import { renderNetworkPolicies } from "./render/networkPolicies";
 import { renderHpas, renderLimitRange, renderPdbs, renderResourceQuota } from "./render/scaling";
@@ -102,14 +103,31 @@ export class ServingStack extends pulumi.ComponentResource {
         const inNamespace = (dependsOn: pulumi.Resource[] = [], extra: pulumi.CustomResourceOptions = {}) =>
             childOpts([namespace, ...dependsOn], extra);
 
-        // On existing clusters cert-manager issues the Ingress certificate into this namespace.
+        // On existing clusters cert-manager issues the Ingress certificate into this namespace,
+        // from the program's ACME Issuer (and its Route 53 key) when the region asks for one.
+        const issuers =
+            tls.kind === "cert-manager" && tls.acme
+                ? [
+                      custom(
+                          `${name}-acme-issuer`,
+                          renderAcmeIssuer(ctx.namespace, commonLabels(ctx.regionName), tls.acme.issuer),
+                          inNamespace([
+                              new k8s.core.v1.Secret(
+                                  `${name}-acme-route53`,
+                                  renderAcmeRoute53Secret(ctx.namespace, commonLabels(ctx.regionName), tls.acme),
+                                  inNamespace(),
+                              ),
+                          ]),
+                      ),
+                  ]
+                : [];
         const certificates =
             tls.kind === "cert-manager"
                 ? [
                       custom(
                           `${name}-certificate`,
                           renderServingTlsCertificate(ctx.namespace, tls),
-                          inNamespace([], { aliases: tls.certificateAliases }),
+                          inNamespace(issuers, { aliases: tls.certificateAliases }),
                       ),
                   ]
                 : [];
@@ -295,6 +313,24 @@ function custom(name: string, object: CustomObject, opts: pulumi.CustomResourceO
         { apiVersion: object.apiVersion, kind: object.kind, metadata: object.metadata, spec: object.spec },
         opts,
     );
+}
+
+/** The Route 53 key of the program-made ACME Issuer, as cert-manager's secret references read it. */
+function renderAcmeRoute53Secret(
+    namespace: string,
+    labels: Record<string, string>,
+    acme: { accessKeyId: pulumi.Input<string>; secretAccessKey: pulumi.Input<string> },
+): k8s.types.input.core.v1.Secret {
+    return {
+        apiVersion: "v1",
+        kind: "Secret",
+        metadata: { name: ACME_ROUTE53_SECRET, namespace, labels },
+        type: "Opaque",
+        stringData: {
+            [ACME_ROUTE53_KEYS.accessKeyId]: pulumi.secret(acme.accessKeyId),
+            [ACME_ROUTE53_KEYS.secretAccessKey]: pulumi.secret(acme.secretAccessKey),
+        },
+    };
 }
 
 /** The cert-manager Certificate of the Ingress's names, signed by the region's issuer. */

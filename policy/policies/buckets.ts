@@ -2,7 +2,9 @@
  * Joining S3 buckets to the separate resources that configure them (public access block,
  * versioning, encryption, bucket policy) inside a stack policy.
  */
-import { text, type PolicyResource, type StackValidationArgs } from "./util";
+import type { BucketArgs } from "@pulumi/aws/s3/bucket";
+import type { BucketV2Args } from "@pulumi/aws/s3/bucketV2";
+import { inputsOf, text, type Inputs, type PolicyResource, type StackValidationArgs } from "./util";
 
 export const S3 = {
     bucket: "aws:s3/bucket:Bucket",
@@ -26,26 +28,30 @@ export const S3_BUCKET_TYPES: readonly string[] = [S3.bucket, S3.bucketV2];
 function configures(companion: PolicyResource, bucket: PolicyResource): boolean {
     const dependencies = companion.propertyDependencies["bucket"] ?? [];
     if (dependencies.length > 0) return dependencies.some((d) => d.urn === bucket.urn);
-    const target = text(companion.props.bucket);
+    const target = text(inputsOf<{ bucket: string }>(companion.props).bucket);
     if (target === undefined) return false;
-    return target === bucket.name || target === text(bucket.props.bucket);
+    return target === bucket.name || target === text(inputsOf<BucketArgs>(bucket.props).bucket);
 }
 
-export interface CompanionRule {
+/** Both bucket resources' inputs, as the inline rules read them. */
+export type S3BucketInputs = Inputs<BucketArgs | BucketV2Args>;
+
+/** `CompanionArgs`: the provider input type of the companion resources. */
+export interface CompanionRule<CompanionArgs> {
     companionTypes: readonly string[];
     /** The companion resource's props satisfy the rule. */
-    companionSatisfies: (props: Record<string, unknown>) => boolean;
+    companionSatisfies: (props: Inputs<CompanionArgs>) => boolean;
     /** The bucket's own (deprecated inline) arguments satisfy the rule. */
-    inlineSatisfies?: (props: Record<string, unknown>) => boolean;
+    inlineSatisfies?: (props: S3BucketInputs) => boolean;
 }
 
 /** Buckets that neither configure the rule inline nor have a satisfying companion. */
-export function bucketsWithout(args: StackValidationArgs, rule: CompanionRule): PolicyResource[] {
+export function bucketsWithout<CompanionArgs>(args: StackValidationArgs, rule: CompanionRule<CompanionArgs>): PolicyResource[] {
     const buckets = args.resources.filter((r) => S3_BUCKET_TYPES.includes(r.type));
     if (buckets.length === 0) args.notApplicable("no S3 buckets in the stack");
     const companions = args.resources.filter((r) => rule.companionTypes.includes(r.type));
     return buckets.filter((bucket) => {
-        if (rule.inlineSatisfies?.(bucket.props)) return false;
-        return !companions.some((c) => configures(c, bucket) && rule.companionSatisfies(c.props));
+        if (rule.inlineSatisfies?.(inputsOf<BucketArgs | BucketV2Args>(bucket.props))) return false;
+        return !companions.some((c) => configures(c, bucket) && rule.companionSatisfies(inputsOf<CompanionArgs>(c.props)));
     });
 }

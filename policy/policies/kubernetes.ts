@@ -3,7 +3,30 @@
  * under a `kubernetes:<group>/<version>:<Kind>` type token, whether they come from
  * @pulumi/kubernetes resources, a rendered chart, or plain YAML given to the guard.
  */
-import { get, isRecord, list, stringMap, text, type PolicyResource, type ResourceValidation, type TypedResourceCheck } from "./util";
+import type * as k8s from "@pulumi/kubernetes/types/input";
+import {
+    dig,
+    get,
+    inputsOf,
+    isRecord,
+    list,
+    stringMap,
+    text,
+    type Inputs,
+    type PolicyResource,
+    type ResourceValidation,
+    type TypedResourceCheck,
+} from "./util";
+
+/** Any Kubernetes object, read for its metadata. */
+export type KubeObject = Inputs<{ metadata?: k8s.meta.v1.ObjectMeta }>;
+export type PodSpec = Inputs<k8s.core.v1.PodSpec>;
+export type Container = Inputs<k8s.core.v1.Container>;
+
+/** The raw props of a Kubernetes resource viewed as object `Args` of @pulumi/kubernetes. */
+export function kubeInputs<Args = { metadata?: k8s.meta.v1.ObjectMeta }>(resource: PolicyResource): Inputs<Args> {
+    return inputsOf<Args>(resource.props);
+}
 
 export const K8S = {
     deployment: "kubernetes:apps/v1:Deployment",
@@ -55,7 +78,7 @@ export function podTemplatePath(type: string, props: unknown): readonly string[]
     if (known !== undefined) return known;
     if (!type.startsWith("kubernetes:")) return undefined;
     try {
-        return USUAL_POD_TEMPLATE_PATHS.find((path) => Array.isArray(get(props, ...path, "spec", "containers")));
+        return USUAL_POD_TEMPLATE_PATHS.find((path) => Array.isArray(dig(props, [...path, "spec", "containers"])));
     } catch {
         // A spec still unknown at preview cannot be told apart from any other object's.
         return undefined;
@@ -76,12 +99,12 @@ export const PART_OF_LABEL = "app.kubernetes.io/part-of";
 export const PROJECT_LABEL_VALUE = "modelfleet";
 
 /** Namespace of an object; the API server's default when the manifest leaves it out. */
-export function namespaceOf(props: unknown): string {
+export function namespaceOf(props: KubeObject): string {
     return text(get(props, "metadata", "namespace")) ?? "default";
 }
 
 /** `metadata.name`, or the Pulumi resource name when the provider will auto-name the object. */
-export function objectName(props: unknown, resourceName: string): string {
+export function objectName(props: KubeObject, resourceName: string): string {
     return text(get(props, "metadata", "name")) ?? resourceName;
 }
 
@@ -95,18 +118,20 @@ export interface PodTemplate {
     name: string;
     namespace: string;
     labels: Record<string, string>;
-    spec: Record<string, unknown>;
+    spec: PodSpec;
 }
 
 export function podTemplateOf(type: string, props: unknown, resourceName: string): PodTemplate | undefined {
     const path = podTemplatePath(type, props);
     if (path === undefined) return undefined;
-    const template = get(props, ...path);
-    const spec = get(template, "spec");
+    const object = isRecord(props) ? inputsOf<{ metadata?: k8s.meta.v1.ObjectMeta }>(props) : {};
+    const raw = dig(props, path);
+    const template = isRecord(raw) ? inputsOf<k8s.core.v1.PodTemplateSpec>(raw) : {};
+    const spec = template.spec;
     return {
         kind: kindOf(type),
-        name: objectName(props, resourceName),
-        namespace: namespaceOf(props),
+        name: objectName(object, resourceName),
+        namespace: namespaceOf(object),
         labels: stringMap(get(template, "metadata", "labels")),
         spec: isRecord(spec) ? spec : {},
     };
@@ -118,10 +143,10 @@ export interface ContainerRef {
     init: boolean;
     /** An init container with `restartPolicy: Always` keeps running beside the app containers. */
     sidecar: boolean;
-    container: Record<string, unknown>;
+    container: Container;
 }
 
-export function containersOf(podSpec: Record<string, unknown>): ContainerRef[] {
+export function containersOf(podSpec: PodSpec): ContainerRef[] {
     const refs: ContainerRef[] = [];
     for (const [field, init] of [
         ["initContainers", true],
@@ -157,7 +182,7 @@ export function clusterOf(resource: PolicyResource): string {
 }
 
 /** Kubernetes label-selector semantics (matchLabels and matchExpressions, ANDed). */
-export function selectorMatches(selector: unknown, labels: Record<string, string>): boolean {
+export function selectorMatches(selector: Inputs<k8s.meta.v1.LabelSelector> | undefined, labels: Record<string, string>): boolean {
     if (!isRecord(selector)) return false;
     const matchLabels = stringMap(selector.matchLabels);
     for (const [key, value] of Object.entries(matchLabels)) {

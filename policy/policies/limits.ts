@@ -2,6 +2,9 @@
  * Resource limits: what every container asks for, how many GPUs a pod may hold, quotas per
  * serving namespace, and how large and of which machine types node pools may grow.
  */
+import type { LaunchTemplateArgs } from "@pulumi/aws/ec2/launchTemplate";
+import type { NodeGroupArgs } from "@pulumi/aws/eks/nodeGroup";
+import type { NodePoolArgs } from "@pulumi/gcp/container/nodePool";
 import {
     clusterOf,
     containersOf,
@@ -12,12 +15,15 @@ import {
     objectName,
     podTemplateOf,
     forWorkloads,
+    kubeInputs,
+    type Container,
     type ContainerRef,
 } from "./kubernetes";
 import {
     count,
     forTypes,
     get,
+    inputsOf,
     isRecord,
     isSet,
     matchesAny,
@@ -29,7 +35,7 @@ import {
     type GuardPolicy,
 } from "./util";
 
-function hasQuantity(container: Record<string, unknown>, section: "requests" | "limits", resource: string): boolean {
+function hasQuantity(container: Container, section: "requests" | "limits", resource: string): boolean {
     const value = get(container, "resources", section, resource);
     return (typeof value === "string" && value.trim() !== "") || typeof value === "number";
 }
@@ -142,13 +148,13 @@ const namespaceQuotaAndLimitRange: GuardPolicy = {
         const { exemptNamespaces } = settingsOf(args, quotaDefaults);
         const deployments = resourcesOfType(args, [K8S.deployment]);
         if (deployments.length === 0) args.notApplicable("no Deployments in the stack");
-        const key = (r: (typeof args.resources)[number]) => `${clusterOf(r)}\u0000${namespaceOf(r.props)}`;
+        const key = (r: (typeof args.resources)[number]) => `${clusterOf(r)}\u0000${namespaceOf(kubeInputs(r))}`;
         const quotas = new Set(resourcesOfType(args, [K8S.resourceQuota]).map(key));
         const limitRanges = new Set(resourcesOfType(args, [K8S.limitRange]).map(key));
 
         const reported = new Set<string>();
         for (const deployment of deployments) {
-            const namespace = namespaceOf(deployment.props);
+            const namespace = namespaceOf(kubeInputs(deployment));
             const k = key(deployment);
             if (exemptNamespaces.includes(namespace) || reported.has(k)) continue;
             reported.add(k);
@@ -156,7 +162,7 @@ const namespaceQuotaAndLimitRange: GuardPolicy = {
                 (m): m is string => m !== undefined,
             );
             if (missing.length > 0) {
-                const name = objectName(deployment.props, deployment.name);
+                const name = objectName(kubeInputs(deployment), deployment.name);
                 report(`namespace "${namespace}" runs Deployment ${name} but has no ${missing.join(" and no ")}.`, deployment.urn);
             }
         }
@@ -182,10 +188,10 @@ const nodePoolMaxSize: GuardPolicy = {
             ),
         },
     },
-    validateResource: forTypes([NODE_GROUP, NODE_POOL], (pool, args, report) => {
+    validateResource: forTypes([NODE_GROUP, NODE_POOL], (raw, args, report) => {
         const { maxNodesPerPool } = settingsOf(args, nodePoolDefaults);
         if (args.type === NODE_GROUP) {
-            const maxSize = count(get(pool, "scalingConfig", "maxSize"));
+            const maxSize = count(get(inputsOf<NodeGroupArgs>(raw), "scalingConfig", "maxSize"));
             if (maxSize === undefined) {
                 report(`node group ${args.name} sets no scalingConfig.maxSize.`);
             } else if (maxSize > maxNodesPerPool) {
@@ -194,8 +200,9 @@ const nodePoolMaxSize: GuardPolicy = {
             return;
         }
         // GKE counts per zone unless `total*` is used; a pool spans its nodeLocations.
+        const pool = inputsOf<NodePoolArgs>(raw);
         const zones = Math.max(1, strings(pool.nodeLocations).length);
-        const autoscaling: unknown = pool.autoscaling;
+        const autoscaling = pool.autoscaling;
         const total = count(get(autoscaling, "totalMaxNodeCount"));
         const perZone = isRecord(autoscaling) ? count(autoscaling.maxNodeCount) : (count(pool.nodeCount) ?? count(pool.initialNodeCount));
         const largest = total ?? (perZone === undefined ? undefined : perZone * zones);
@@ -229,7 +236,7 @@ const nodePoolInstanceTypes: GuardPolicy = {
             ),
         },
     },
-    validateResource: forTypes([NODE_GROUP, NODE_POOL, LAUNCH_TEMPLATE], (pool, args, report) => {
+    validateResource: forTypes([NODE_GROUP, NODE_POOL, LAUNCH_TEMPLATE], (raw, args, report) => {
         const { allowedAwsInstanceTypes, allowedGcpMachineTypes } = settingsOf(args, instanceDefaults);
         const check = (kind: string, machineType: string, allowed: readonly string[]) => {
             if (!matchesAny(allowed, machineType)) {
@@ -237,19 +244,20 @@ const nodePoolInstanceTypes: GuardPolicy = {
             }
         };
         if (args.type === LAUNCH_TEMPLATE) {
-            const instanceType = text(pool.instanceType);
+            const instanceType = text(inputsOf<LaunchTemplateArgs>(raw).instanceType);
             if (instanceType !== undefined) check("launch template", instanceType, allowedAwsInstanceTypes);
             return;
         }
         if (args.type === NODE_GROUP) {
-            const types = strings(pool.instanceTypes);
-            if (types.length === 0 && !isSet(pool, "launchTemplate")) {
+            const group = inputsOf<NodeGroupArgs>(raw);
+            const types = strings(group.instanceTypes);
+            if (types.length === 0 && !isSet(group, "launchTemplate")) {
                 report(`node group ${args.name} sets no instanceTypes; EKS would pick t3.medium.`);
             }
             for (const t of types) check("node group", t, allowedAwsInstanceTypes);
             return;
         }
-        const machineType = text(get(pool, "nodeConfig", "machineType"));
+        const machineType = text(get(inputsOf<NodePoolArgs>(raw), "nodeConfig", "machineType"));
         if (machineType === undefined) {
             report(`node pool ${args.name} sets no nodeConfig.machineType; GKE would pick e2-medium.`);
         } else {

@@ -2,8 +2,44 @@
  * Scaling and traffic: GPU-serving HPAs scale on inference pressure, weighted routing
  * splits 100% of requests, and a track that takes requests keeps pods to serve them.
  */
-import { clusterOf, containersOf, K8S, namespaceOf, objectName, podTemplateOf } from "./kubernetes";
-import { count, forTypes, get, isRecord, list, resourcesOfType, setting, settingsOf, stringMap, text, type GuardPolicy } from "./util";
+import type * as k8s from "@pulumi/kubernetes/types/input";
+import {
+    clusterOf,
+    containersOf,
+    K8S,
+    kubeInputs,
+    namespaceOf,
+    objectName,
+    podTemplateOf,
+    type KubeObject,
+    type PodSpec,
+} from "./kubernetes";
+import {
+    count,
+    dig,
+    forTypes,
+    get,
+    inputsOf,
+    isRecord,
+    list,
+    resourcesOfType,
+    setting,
+    settingsOf,
+    stringMap,
+    text,
+    type GuardPolicy,
+} from "./util";
+
+type Hpa = k8s.autoscaling.v2.HorizontalPodAutoscaler | k8s.autoscaling.v1.HorizontalPodAutoscaler;
+
+/**
+ * Gateway API v1 HTTPRoute, the fields read here (gateway.networking.k8s.io/v1 HTTPRoute
+ * spec.rules[].backendRefs[].weight). It is a CRD, so no provider SDK types it.
+ */
+interface HttpRouteArgs {
+    metadata?: k8s.meta.v1.ObjectMeta;
+    spec?: { rules?: Array<{ backendRefs?: Array<{ name?: string; port?: number; weight?: number }> }> };
+}
 
 /** The annotation the serving stack puts on each track's HPA: the track's share of requests (%). */
 export const TRAFFIC_WEIGHT_ANNOTATION = "modelfleet.io/traffic-weight";
@@ -13,9 +49,9 @@ const HTTP_ROUTE = "kubernetes:gateway.networking.k8s.io/v1:HTTPRoute";
 const PRESSURE_METRIC_TYPES = ["Pods", "Object", "External"];
 const gpuDefaults = { gpuResourceName: "nvidia.com/gpu" };
 
-function requestsGpu(podSpec: Record<string, unknown>, resourceName: string): boolean {
+function requestsGpu(podSpec: PodSpec, resourceName: string): boolean {
     return containersOf(podSpec).some((ref) =>
-        ["requests", "limits"].some((kind) => (count(get(ref.container, "resources", kind, resourceName)) ?? 0) > 0),
+        (["requests", "limits"] as const).some((kind) => (count(get(ref.container, "resources", kind, resourceName)) ?? 0) > 0),
     );
 }
 
@@ -33,19 +69,28 @@ const gpuHpaInferenceMetric: GuardPolicy = {
         if (hpas.length === 0) args.notApplicable("no HorizontalPodAutoscalers in the stack");
         const deployments = resourcesOfType(args, [K8S.deployment]);
         for (const hpa of hpas) {
-            const namespace = namespaceOf(hpa.props);
-            if (text(get(hpa.props, "spec", "scaleTargetRef", "kind")) !== "Deployment") continue;
-            const targetName = text(get(hpa.props, "spec", "scaleTargetRef", "name"));
+            const scaler = kubeInputs<Hpa>(hpa);
+            const namespace = namespaceOf(scaler);
+            if (text(get(scaler, "spec", "scaleTargetRef", "kind")) !== "Deployment") continue;
+            const targetName = text(get(scaler, "spec", "scaleTargetRef", "name"));
             const target = deployments.find(
-                (d) => clusterOf(d) === clusterOf(hpa) && namespaceOf(d.props) === namespace && objectName(d.props, d.name) === targetName,
+                (d) =>
+                    clusterOf(d) === clusterOf(hpa) &&
+                    namespaceOf(kubeInputs(d)) === namespace &&
+                    objectName(kubeInputs(d), d.name) === targetName,
             );
             const template = target ? podTemplateOf(target.type, target.props, target.name) : undefined;
             if (template === undefined || !requestsGpu(template.spec, gpuResourceName)) continue;
             // autoscaling/v1 has only targetCPUUtilizationPercentage.
-            const types = hpa.type === K8S.hpaV1 ? ["Resource"] : list(get(hpa.props, "spec", "metrics")).map((m) => text(get(m, "type")));
+            const types =
+                hpa.type === K8S.hpaV1
+                    ? ["Resource"]
+                    : list(get(kubeInputs<k8s.autoscaling.v2.HorizontalPodAutoscaler>(hpa), "spec", "metrics")).map((m) =>
+                          text(get(m, "type")),
+                      );
             if (!types.some((t) => t !== undefined && PRESSURE_METRIC_TYPES.includes(t))) {
                 report(
-                    `HPA ${namespace}/${objectName(hpa.props, hpa.name)} scales GPU Deployment ${namespace}/${targetName} on ${types.length > 0 ? "CPU/memory only" : "the default CPU target only"}; add a Pods, Object or External metric of inference pressure (queue wait, requests waiting).`,
+                    `HPA ${namespace}/${objectName(scaler, hpa.name)} scales GPU Deployment ${namespace}/${targetName} on ${types.length > 0 ? "CPU/memory only" : "the default CPU target only"}; add a Pods, Object or External metric of inference pressure (queue wait, requests waiting).`,
                     hpa.urn,
                 );
             }
@@ -57,7 +102,8 @@ const gpuHpaInferenceMetric: GuardPolicy = {
 function weightedRoutes(type: string, props: Record<string, unknown>): Array<{ where: string; weights: number[] }> {
     const routes: Array<{ where: string; weights: number[] }> = [];
     if (type === K8S.ingress) {
-        for (const [key, value] of Object.entries(stringMap(get(props, "metadata", "annotations")))) {
+        const ingress = inputsOf<k8s.networking.v1.Ingress>(props);
+        for (const [key, value] of Object.entries(stringMap(get(ingress, "metadata", "annotations")))) {
             if (!key.startsWith(ALB_ACTION_PREFIX)) continue;
             let action: unknown;
             try {
@@ -65,14 +111,15 @@ function weightedRoutes(type: string, props: Record<string, unknown>): Array<{ w
             } catch {
                 continue;
             }
-            const groups = list(get(action, "forwardConfig", "targetGroups"));
-            if (text(get(action, "type")) !== "forward" || groups.length < 2) continue;
+            // The AWS Load Balancer Controller's action JSON: no SDK types it.
+            const groups = list(dig(action, ["forwardConfig", "targetGroups"]));
+            if (text(dig(action, ["type"])) !== "forward" || groups.length < 2) continue;
             // The controller's default weight is 1 per target group.
-            routes.push({ where: `annotation ${key}`, weights: groups.map((g) => count(get(g, "weight")) ?? 1) });
+            routes.push({ where: `annotation ${key}`, weights: groups.map((g) => count(dig(g, ["weight"])) ?? 1) });
         }
     }
     if (type === HTTP_ROUTE) {
-        list(get(props, "spec", "rules")).forEach((rule, i) => {
+        list(get(inputsOf<HttpRouteArgs>(props), "spec", "rules")).forEach((rule, i) => {
             const refs = list(get(rule, "backendRefs"));
             // Gateway API's default weight is 1.
             if (refs.length >= 2)
@@ -88,11 +135,12 @@ const trafficWeightsSum100: GuardPolicy = {
         "Weighted routes between serving tracks (ALB forward actions, Gateway API HTTPRoute backends) give weights that sum to 100, so each is a percentage of requests.",
     enforcementLevel: "mandatory",
     validateResource: forTypes([K8S.ingress, HTTP_ROUTE], (props, args, report) => {
+        const object: KubeObject = inputsOf<{ metadata?: k8s.meta.v1.ObjectMeta }>(props);
         for (const route of weightedRoutes(args.type, props)) {
             const sum = route.weights.reduce((a, b) => a + b, 0);
             if (sum !== 100) {
                 report(
-                    `${args.type.slice(args.type.lastIndexOf(":") + 1)} ${namespaceOf(props)}/${objectName(props, args.name)}: ${route.where} weights ${route.weights.join(" + ")} sum to ${sum}, not 100.`,
+                    `${args.type.slice(args.type.lastIndexOf(":") + 1)} ${namespaceOf(object)}/${objectName(object, args.name)}: ${route.where} weights ${route.weights.join(" + ")} sum to ${sum}, not 100.`,
                 );
             }
         }
@@ -103,7 +151,7 @@ const weightedTrackMinReplicas: GuardPolicy = {
     name: "weighted-track-min-replicas",
     description: `An HPA whose track takes a share of requests (annotation ${TRAFFIC_WEIGHT_ANNOTATION} > 0) keeps minReplicas >= 1.`,
     enforcementLevel: "mandatory",
-    validateResource: forTypes([K8S.hpaV2, K8S.hpaV1], (props, args, report) => {
+    validateResource: forTypes<Hpa>([K8S.hpaV2, K8S.hpaV1], (props, args, report) => {
         const raw = get(props, "metadata", "annotations");
         const weight = isRecord(raw) ? Number(text(raw[TRAFFIC_WEIGHT_ANNOTATION])) : NaN;
         if (!Number.isFinite(weight) || weight <= 0) return;

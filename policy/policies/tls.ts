@@ -2,9 +2,40 @@
  * TLS everywhere traffic enters or leaves the fleet: Kubernetes Ingresses and Services,
  * AWS and GCP load balancers, health checks, and S3 bucket policies.
  */
+import type { ListenerArgs } from "@pulumi/aws/lb/listener";
+import type { HealthCheckArgs as Route53HealthCheckArgs } from "@pulumi/aws/route53/healthCheck";
+import type { BucketPolicyArgs } from "@pulumi/aws/s3/bucketPolicy";
+import type * as awsInputs from "@pulumi/aws/types/input";
+import type { HealthCheckArgs as GcpHealthCheckArgs } from "@pulumi/gcp/compute/healthCheck";
+import type { RegionHealthCheckArgs } from "@pulumi/gcp/compute/regionHealthCheck";
+import type { RegionSslPolicyArgs } from "@pulumi/gcp/compute/regionSslPolicy";
+import type { RegionTargetHttpsProxyArgs } from "@pulumi/gcp/compute/regionTargetHttpsProxy";
+import type { SSLPolicyArgs } from "@pulumi/gcp/compute/sslpolicy";
+import type { TargetHttpsProxyArgs } from "@pulumi/gcp/compute/targetHttpsProxy";
+import type { TargetSSLProxyArgs } from "@pulumi/gcp/compute/targetSSLProxy";
+import type * as k8s from "@pulumi/kubernetes/types/input";
 import { K8S, namespaceOf, objectName } from "./kubernetes";
-import { count, forTypes, get, isRecord, isSet, list, setting, settingsOf, stringMap, strings, text, type GuardPolicy } from "./util";
-import { bucketsWithout, S3 } from "./buckets";
+import {
+    count,
+    dig,
+    forTypes,
+    get,
+    inputsOf,
+    isRecord,
+    isSet,
+    list,
+    setting,
+    settingsOf,
+    stringMap,
+    strings,
+    text,
+    type GuardPolicy,
+    type Inputs,
+} from "./util";
+import { bucketsWithout, S3, type S3BucketInputs } from "./buckets";
+
+type Ingress = Inputs<k8s.networking.v1.Ingress>;
+type PolicyStatement = Inputs<awsInputs.iam.PolicyStatement>;
 
 /**
  * ELB security policies whose minimum protocol is TLS 1.2 or 1.3. ELBSecurityPolicy-2016-08,
@@ -60,7 +91,7 @@ const ingressTlsAllHosts: GuardPolicy = {
     name: "ingress-tls-all-hosts",
     description: "Every Ingress terminates TLS for every host it routes.",
     enforcementLevel: "mandatory",
-    validateResource: forTypes([K8S.ingress], (ingress, args, report) => {
+    validateResource: forTypes<k8s.networking.v1.Ingress>([K8S.ingress], (ingress, args, report) => {
         const label = `Ingress ${namespaceOf(ingress)}/${objectName(ingress, args.name)}`;
         const annotations = stringMap(get(ingress, "metadata", "annotations"));
         if (CLOUD_CERTIFICATE_ANNOTATIONS.some((a) => (annotations[a] ?? "") !== "")) return;
@@ -85,7 +116,7 @@ const ingressTlsAllHosts: GuardPolicy = {
     }),
 };
 
-function isAlbIngress(ingress: unknown, albClasses: readonly string[]): boolean {
+function isAlbIngress(ingress: Ingress, albClasses: readonly string[]): boolean {
     const className = text(get(ingress, "spec", "ingressClassName"));
     const legacyClass = stringMap(get(ingress, "metadata", "annotations"))["kubernetes.io/ingress.class"];
     return albClasses.includes(className ?? "") || albClasses.includes(legacyClass ?? "");
@@ -109,7 +140,7 @@ const albIngressSslPolicy: GuardPolicy = {
             allowedSslPolicies: setting.strings("ELB security policies accepted (TLS 1.2+).", albSettings.allowedSslPolicies),
         },
     },
-    validateResource: forTypes([K8S.ingress], (ingress, args, report) => {
+    validateResource: forTypes<k8s.networking.v1.Ingress>([K8S.ingress], (ingress, args, report) => {
         const { albIngressClasses, allowedSslPolicies } = settingsOf(args, albSettings);
         if (!isAlbIngress(ingress, albIngressClasses)) args.notApplicable("not an ALB Ingress");
         const label = `Ingress ${namespaceOf(ingress)}/${objectName(ingress, args.name)}`;
@@ -160,7 +191,7 @@ const albIngressSslRedirect: GuardPolicy = {
             ),
         },
     },
-    validateResource: forTypes([K8S.ingress], (ingress, args, report) => {
+    validateResource: forTypes<k8s.networking.v1.Ingress>([K8S.ingress], (ingress, args, report) => {
         const { albIngressClasses } = settingsOf(args, { albIngressClasses: albSettings.albIngressClasses });
         if (!isAlbIngress(ingress, albIngressClasses)) args.notApplicable("not an ALB Ingress");
         const label = `Ingress ${namespaceOf(ingress)}/${objectName(ingress, args.name)}`;
@@ -193,7 +224,7 @@ const serviceLoadBalancerTls: GuardPolicy = {
     name: "service-lb-tls",
     description: "Services of type LoadBalancer terminate TLS at the load balancer or pass TLS through to the pods.",
     enforcementLevel: "mandatory",
-    validateResource: forTypes([K8S.service], (service, args, report) => {
+    validateResource: forTypes<k8s.core.v1.Service>([K8S.service], (service, args, report) => {
         if (text(get(service, "spec", "type")) !== "LoadBalancer") args.notApplicable("not a LoadBalancer Service");
         const label = `Service ${namespaceOf(service)}/${objectName(service, args.name)}`;
         const annotations = stringMap(get(service, "metadata", "annotations"));
@@ -225,7 +256,9 @@ const serviceLoadBalancerTls: GuardPolicy = {
 
 const LISTENER_TYPES = ["aws:lb/listener:Listener", "aws:alb/listener:Listener"];
 
-function isHttpsRedirect(action: unknown): boolean {
+type ListenerAction = NonNullable<Inputs<ListenerArgs>["defaultActions"]>[number];
+
+function isHttpsRedirect(action: ListenerAction): boolean {
     return text(get(action, "type")) === "redirect" && (text(get(action, "redirect", "protocol")) ?? "").toUpperCase() === "HTTPS";
 }
 
@@ -238,7 +271,8 @@ const lbListenerHttps: GuardPolicy = {
             allowedSslPolicies: setting.strings("ELB security policies accepted (TLS 1.2+).", MODERN_ELB_SSL_POLICIES),
         },
     },
-    validateResource: forTypes(LISTENER_TYPES, (listener, args, report) => {
+    // aws.alb.Listener is the same resource under its older module name, with the same inputs.
+    validateResource: forTypes<ListenerArgs>(LISTENER_TYPES, (listener, args, report) => {
         const { allowedSslPolicies } = settingsOf(args, { allowedSslPolicies: [...MODERN_ELB_SSL_POLICIES] });
         const label = `listener ${args.name}`;
         // The provider's default protocol is HTTP for application load balancers.
@@ -267,7 +301,7 @@ const gcpSslPolicyModern: GuardPolicy = {
     name: "gcp-ssl-policy-modern",
     description: "GCP SSL policies require TLS 1.2+ and the MODERN or RESTRICTED profile.",
     enforcementLevel: "mandatory",
-    validateResource: forTypes(
+    validateResource: forTypes<SSLPolicyArgs | RegionSslPolicyArgs>(
         ["gcp:compute/sSLPolicy:SSLPolicy", "gcp:compute/regionSslPolicy:RegionSslPolicy"],
         (policy, args, report) => {
             // Google's defaults are TLS_1_0 and COMPATIBLE.
@@ -287,7 +321,7 @@ const gcpHttpsProxySslPolicy: GuardPolicy = {
     name: "gcp-https-proxy-ssl-policy",
     description: "GCP HTTPS and SSL proxies attach an SSL policy, so the modern-TLS policy actually applies.",
     enforcementLevel: "mandatory",
-    validateResource: forTypes(
+    validateResource: forTypes<TargetHttpsProxyArgs | RegionTargetHttpsProxyArgs | TargetSSLProxyArgs>(
         [
             "gcp:compute/targetHttpsProxy:TargetHttpsProxy",
             "gcp:compute/regionTargetHttpsProxy:RegionTargetHttpsProxy",
@@ -302,19 +336,21 @@ const gcpHttpsProxySslPolicy: GuardPolicy = {
 };
 
 /** Statement denies every S3 action to everyone when the request is not over TLS. */
-function deniesInsecureTransport(statement: unknown): boolean {
-    if (text(get(statement, "Effect")) !== "Deny") return false;
-    const principal = get(statement, "Principal");
+function deniesInsecureTransport(statement: PolicyStatement): boolean {
+    if (text(statement.Effect) !== "Deny") return false;
+    const principal = statement.Principal;
     const everyone = principal === "*" || strings(get(principal, "AWS")).includes("*") || text(get(principal, "AWS")) === "*";
-    const actions = Array.isArray(get(statement, "Action")) ? strings(get(statement, "Action")) : [text(get(statement, "Action")) ?? ""];
-    const condition = get(statement, "Condition", "Bool", "aws:SecureTransport");
+    const actions = Array.isArray(statement.Action) ? strings(statement.Action) : [text(statement.Action) ?? ""];
+    // Condition keys are open-ended in the SDK's type: `Bool` and the key are IAM's own.
+    const condition: unknown = dig(statement.Condition, ["Bool", "aws:SecureTransport"]);
     const values = Array.isArray(condition) ? list(condition) : [condition];
     const onInsecure = values.some((v) => v === false || v === "false");
     return everyone && (actions.includes("s3:*") || actions.includes("*")) && onInsecure;
 }
 
-function policyStatements(policy: unknown): unknown[] | undefined {
-    let document = policy;
+/** The statements of a policy document given as JSON text or as an object; undefined when the text is not JSON. */
+function policyStatements(policy: Inputs<BucketPolicyArgs>["policy"]): PolicyStatement[] | undefined {
+    let document: unknown = policy;
     if (typeof policy === "string") {
         try {
             document = JSON.parse(policy);
@@ -322,15 +358,18 @@ function policyStatements(policy: unknown): unknown[] | undefined {
             return undefined;
         }
     }
-    const statements = get(document, "Statement");
-    return Array.isArray(statements) ? list(statements) : isRecord(statements) ? [statements] : [];
+    if (!isRecord(document)) return [];
+    // A single statement may be written without the array.
+    const statements: unknown = document.Statement;
+    const entries = Array.isArray(statements) ? list(statements) : [statements];
+    return entries.filter(isRecord).map((s) => inputsOf<awsInputs.iam.PolicyStatement>(s));
 }
 
 const s3BucketPolicyTlsOnly: GuardPolicy = {
     name: "s3-bucket-policy-tls-only",
     description: "S3 bucket policies deny every request made without TLS (aws:SecureTransport = false).",
     enforcementLevel: "mandatory",
-    validateResource: forTypes([S3.bucketPolicy], (policy, args, report) => {
+    validateResource: forTypes<BucketPolicyArgs>([S3.bucketPolicy], (policy, args, report) => {
         const statements = policyStatements(policy.policy);
         if (statements === undefined) {
             report(`bucket policy ${args.name} is not valid JSON.`);
@@ -345,8 +384,9 @@ const s3BucketHasTlsPolicy: GuardPolicy = {
     description: "Every S3 bucket has a bucket policy that refuses requests without TLS.",
     enforcementLevel: "mandatory",
     validateStack: (args, report) => {
-        const tlsOnly = (props: Record<string, unknown>) => (policyStatements(props.policy) ?? []).some(deniesInsecureTransport);
-        const missing = bucketsWithout(args, {
+        const tlsOnly = (props: Inputs<BucketPolicyArgs> | S3BucketInputs) =>
+            (policyStatements(props.policy) ?? []).some(deniesInsecureTransport);
+        const missing = bucketsWithout<BucketPolicyArgs>(args, {
             companionTypes: [S3.bucketPolicy],
             companionSatisfies: tlsOnly,
             inlineSatisfies: (bucket) => isSet(bucket, "policy") && tlsOnly(bucket),
@@ -363,7 +403,7 @@ const route53HealthCheckHttps: GuardPolicy = {
     name: "route53-health-check-https",
     description: "Route 53 health checks probe over HTTPS (calculated and metric checks send no probe).",
     enforcementLevel: "mandatory",
-    validateResource: forTypes(["aws:route53/healthCheck:HealthCheck"], (check, args, report) => {
+    validateResource: forTypes<Route53HealthCheckArgs>(["aws:route53/healthCheck:HealthCheck"], (check, args, report) => {
         const type = text(check.type) ?? "";
         if (!ROUTE53_ALLOWED.includes(type)) {
             report(`health check ${args.name} has type "${type}"; use HTTPS or HTTPS_STR_MATCH.`);
@@ -371,14 +411,18 @@ const route53HealthCheckHttps: GuardPolicy = {
     }),
 };
 
-const GCP_TLS_CHECKS = ["httpsHealthCheck", "http2HealthCheck", "sslHealthCheck", "grpcTlsHealthCheck"];
-const GCP_PLAIN_CHECKS = ["httpHealthCheck", "tcpHealthCheck", "grpcHealthCheck"];
+const GCP_TLS_CHECKS = ["httpsHealthCheck", "http2HealthCheck", "sslHealthCheck", "grpcTlsHealthCheck"] as const satisfies ReadonlyArray<
+    keyof GcpHealthCheckArgs & keyof RegionHealthCheckArgs
+>;
+const GCP_PLAIN_CHECKS = ["httpHealthCheck", "tcpHealthCheck", "grpcHealthCheck"] as const satisfies ReadonlyArray<
+    keyof GcpHealthCheckArgs & keyof RegionHealthCheckArgs
+>;
 
 const gcpHealthCheckHttps: GuardPolicy = {
     name: "gcp-health-check-https",
     description: "GCP health checks probe over TLS (HTTPS, HTTP/2, SSL or gRPC with TLS).",
     enforcementLevel: "mandatory",
-    validateResource: forTypes(
+    validateResource: forTypes<GcpHealthCheckArgs | RegionHealthCheckArgs>(
         [
             "gcp:compute/healthCheck:HealthCheck",
             "gcp:compute/regionHealthCheck:RegionHealthCheck",
@@ -403,7 +447,7 @@ const serviceNoNodePort: GuardPolicy = {
     name: "service-no-nodeport",
     description: "No Service of type NodePort: it opens a plain port on every node, outside the load balancer's TLS.",
     enforcementLevel: "mandatory",
-    validateResource: forTypes([K8S.service], (service, args, report) => {
+    validateResource: forTypes<k8s.core.v1.Service>([K8S.service], (service, args, report) => {
         if (text(get(service, "spec", "type")) === "NodePort") {
             report(`Service ${namespaceOf(service)}/${objectName(service, args.name)} is of type NodePort.`);
         }

@@ -16,6 +16,7 @@ import type {
     StackValidationArgs,
     StackValidationPolicy,
 } from "@pulumi/policy";
+import type { Unwrap } from "@pulumi/pulumi";
 
 export type { PolicyResource, ReportViolation, ResourceValidation, ResourceValidationArgs, StackValidationArgs };
 export type GuardPolicy = ResourceValidationPolicy | StackValidationPolicy;
@@ -24,8 +25,43 @@ export function isRecord(value: unknown): value is Record<string, unknown> {
     return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
-/** Walks `path` through objects and arrays; undefined as soon as a step does not exist. */
+/**
+ * A provider's input args as a policy receives them: plain data (no Inputs or Outputs), and
+ * every field optional at every depth, since a rendered chart or the guard's YAML may leave
+ * out what the SDK requires. Reading through this type makes a misspelt field a type error;
+ * values are still checked at run time by the readers below (`flag`, `text`, `count`, ...).
+ */
+export type Inputs<Args> = Loose<Unwrap<Args>>;
+type Loose<T> = T extends readonly (infer E)[] ? Loose<E>[] : T extends object ? { [K in keyof T]?: Loose<T[K]> } : T;
+
+/** The raw props of a resource viewed as its provider's input args. */
+export function inputsOf<Args>(props: Record<string, unknown>): Inputs<Args> {
+    return props as Inputs<Args>;
+}
+
+/** Keys one step into `T`: its field names, or an index into an array. */
+export type Step<T> = T extends readonly unknown[] ? number : T extends object ? Extract<keyof T, string> : never;
+/** What one step into `T` by `K` holds. */
+export type At<T, K> = T extends readonly (infer E)[] ? E : T extends object ? (K extends keyof T ? T[K] : undefined) : undefined;
+
+/** Walks a typed path through objects and arrays; undefined as soon as a step does not exist. */
+export function get<T, A extends Step<T>>(value: T, a: A): At<T, A> | undefined;
+export function get<T, A extends Step<T>, B extends Step<At<T, A>>>(value: T, a: A, b: B): At<At<T, A>, B> | undefined;
+export function get<T, A extends Step<T>, B extends Step<At<T, A>>, C extends Step<At<At<T, A>, B>>>(
+    value: T,
+    a: A,
+    b: B,
+    c: C,
+): At<At<At<T, A>, B>, C> | undefined;
 export function get(value: unknown, ...path: Array<string | number>): unknown {
+    return dig(value, path);
+}
+
+/**
+ * The untyped walk, for data no provider types: documents inside a string input (IAM
+ * policies, controller annotations) and the objects of kinds outside the built-in table.
+ */
+export function dig(value: unknown, path: ReadonlyArray<string | number>): unknown {
     let current = value;
     for (const key of path) {
         if (typeof key === "number") {
@@ -39,6 +75,8 @@ export function get(value: unknown, ...path: Array<string | number>): unknown {
     return current;
 }
 
+export function list<T>(value: readonly T[] | null | undefined): T[];
+export function list(value: unknown): unknown[];
 export function list(value: unknown): unknown[] {
     return Array.isArray(value) ? value : [];
 }
@@ -90,7 +128,7 @@ export function stringMap(value: unknown): Record<string, string> {
  * the unknown-checking proxy does not intercept, so "an SSL policy is attached" can be
  * checked at preview even though the attached policy's self-link is still unknown.
  */
-export function isSet(value: unknown, key: string): boolean {
+export function isSet<T>(value: T, key: Step<T>): boolean {
     if (!isRecord(value)) return false;
     const descriptor = Object.getOwnPropertyDescriptor(value, key);
     if (descriptor === undefined) return false;
@@ -108,19 +146,28 @@ export function matchesAny(patterns: readonly string[], candidate: string): bool
     return patterns.some((p) => globMatches(p, candidate));
 }
 
-export type TypedResourceCheck = (props: Record<string, unknown>, args: ResourceValidationArgs, reportViolation: ReportViolation) => void;
+export type TypedResourceCheck<Props = Record<string, unknown>> = (
+    props: Props,
+    args: ResourceValidationArgs,
+    reportViolation: ReportViolation,
+) => void;
 
 /**
- * Like @pulumi/policy's `validateResourceOfType`, but keyed by type token so policy modules
- * never load a provider SDK. A single token is attached as `__pulumiType`, which lets the
- * engine skip the policy for other types without calling it.
+ * Like @pulumi/policy's `validateResourceOfType`, but keyed by type token so the pack loads
+ * provider SDKs for their types only. `Args` is the provider's input type for those tokens
+ * (e.g. `ClusterArgs` of `aws:eks/cluster:Cluster`); the check reads props through it. A
+ * single token is attached as `__pulumiType`, which lets the engine skip the policy for
+ * other types without calling it.
  */
-export function forTypes(types: readonly string[], check: TypedResourceCheck): ResourceValidation {
+export function forTypes<Args = Record<string, unknown>>(
+    types: readonly string[],
+    check: TypedResourceCheck<Inputs<Args>>,
+): ResourceValidation {
     const validate: ResourceValidation = (args, reportViolation) => {
         if (!types.includes(args.type)) {
             args.notApplicable(`Policy only applies to resources of type ${types.map((t) => `'${t}'`).join(", ")}`);
         }
-        check(args.props, args, reportViolation);
+        check(inputsOf<Args>(args.props), args, reportViolation);
     };
     return types.length === 1 ? Object.assign(validate, { __pulumiType: types[0] }) : validate;
 }

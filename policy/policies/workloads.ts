@@ -2,6 +2,7 @@
  * How workloads run: pinned images, health probes, the restricted pod security profile,
  * no host access, and disruption budgets for replicated Deployments.
  */
+import type * as k8s from "@pulumi/kubernetes/types/input";
 import type { ResourceValidationArgs } from "@pulumi/policy";
 import {
     clusterOf,
@@ -18,6 +19,7 @@ import {
     PROJECT_LABEL_VALUE,
     selectorMatches,
     forWorkloads,
+    kubeInputs,
 } from "./kubernetes";
 import { count, flag, get, isRecord, list, resourcesOfType, setting, settingsOf, strings, text, type GuardPolicy } from "./util";
 
@@ -69,7 +71,7 @@ const servingProbes: GuardPolicy = {
         if (batch || !serving) args.notApplicable("not a serving workload");
         for (const ref of containersOf(template.spec)) {
             if (ref.init && !ref.sidecar) continue;
-            const missing = ["readinessProbe", "livenessProbe"].filter((p) => !isRecord(ref.container[p]));
+            const missing = (["readinessProbe", "livenessProbe"] as const).filter((p) => !isRecord(ref.container[p]));
             if (missing.length > 0) {
                 report(`${describeWorkload(template)}: ${describeContainer(ref)} has no ${missing.join(" and no ")}.`);
             }
@@ -138,7 +140,7 @@ const noHostAccess: GuardPolicy = {
         const template = hardenedTemplate(props, args);
         if (template === undefined) return;
         const label = describeWorkload(template);
-        for (const field of ["hostNetwork", "hostPID", "hostIPC"]) {
+        for (const field of ["hostNetwork", "hostPID", "hostIPC"] as const) {
             if (flag(template.spec[field]) === true) report(`${label} sets ${field}: true.`);
         }
         for (const volume of list(template.spec.volumes)) {
@@ -170,24 +172,29 @@ const pdbForReplicatedDeployments: GuardPolicy = {
         const budgets = resourcesOfType(args, [K8S.podDisruptionBudget]);
 
         for (const deployment of deployments) {
-            const namespace = namespaceOf(deployment.props);
-            const name = objectName(deployment.props, deployment.name);
+            const object = kubeInputs<k8s.apps.v1.Deployment>(deployment);
+            const namespace = namespaceOf(object);
+            const name = objectName(object, deployment.name);
             const sameCluster = (r: (typeof args.resources)[number]) =>
-                clusterOf(r) === clusterOf(deployment) && namespaceOf(r.props) === namespace;
+                clusterOf(r) === clusterOf(deployment) && namespaceOf(kubeInputs(r)) === namespace;
             // The API server defaults replicas to 1.
-            const replicas = count(get(deployment.props, "spec", "replicas")) ?? 1;
-            const scaler = hpas.find(
-                (h) =>
+            const replicas = count(get(object, "spec", "replicas")) ?? 1;
+            const scaler = hpas.find((h) => {
+                const hpa = kubeInputs<k8s.autoscaling.v2.HorizontalPodAutoscaler | k8s.autoscaling.v1.HorizontalPodAutoscaler>(h);
+                return (
                     sameCluster(h) &&
-                    text(get(h.props, "spec", "scaleTargetRef", "kind")) === "Deployment" &&
-                    text(get(h.props, "spec", "scaleTargetRef", "name")) === name &&
-                    (count(get(h.props, "spec", "maxReplicas")) ?? 2) > 1,
-            );
+                    text(get(hpa, "spec", "scaleTargetRef", "kind")) === "Deployment" &&
+                    text(get(hpa, "spec", "scaleTargetRef", "name")) === name &&
+                    (count(get(hpa, "spec", "maxReplicas")) ?? 2) > 1
+                );
+            });
             if (replicas <= 1 && scaler === undefined) continue;
 
             const template = podTemplateOf(deployment.type, deployment.props, deployment.name);
             const labels = template?.labels ?? {};
-            const covered = budgets.some((b) => sameCluster(b) && selectorMatches(get(b.props, "spec", "selector"), labels));
+            const covered = budgets.some(
+                (b) => sameCluster(b) && selectorMatches(get(kubeInputs<k8s.policy.v1.PodDisruptionBudget>(b), "spec", "selector"), labels),
+            );
             if (!covered) {
                 const why = scaler !== undefined ? "is scaled by an HPA" : `runs ${replicas} replicas`;
                 report(`Deployment ${namespace}/${name} ${why} but no PodDisruptionBudget selects its pods.`, deployment.urn);

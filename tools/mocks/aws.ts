@@ -39,6 +39,12 @@ const handlers: Record<string, NewResourceHandler> = {
         uniqueId: `AROA${digest("role", name).slice(0, 17).toUpperCase()}`,
     })),
     "aws:iam/policy:Policy": withArn((name, inputs) => ({ name: inputs["name"] ?? name })),
+    "aws:iam/user:User": withArn((name, inputs) => ({
+        name: inputs["name"] ?? `${name}-${digest("iam-user", name).slice(0, 7)}`,
+        uniqueId: `AIDA${digest("user", name).slice(0, 17).toUpperCase()}`,
+    })),
+    // The secret half of a key; the id (the access key id) is the resource id.
+    "aws:iam/accessKey:AccessKey": (name) => ({ secret: digest("access-key-secret", name).slice(0, 40), status: "Active" }),
     "aws:kms/key:Key": withArn((name) => ({
         keyId: `${digest("kms", name).slice(0, 8)}-${digest("kms2", name).slice(0, 4)}-4${digest("kms3", name).slice(0, 3)}-8${digest("kms4", name).slice(0, 3)}-${digest("kms5", name).slice(0, 12)}`,
     })),

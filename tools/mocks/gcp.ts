@@ -44,6 +44,23 @@ export const gcpResources: Record<string, NewResourceHandler> = {
             subjectAlternativeNames: managed["domains"] ?? [],
         };
     },
+    "gcp:certificatemanager/dnsAuthorization:DnsAuthorization": (name, inputs) => {
+        const authName = inputs["name"] ?? autoName(name);
+        const h = digest("dnsauth", `${project(inputs)}/${String(inputs["domain"])}`);
+        // PER_PROJECT_RECORD answers: a CNAME under a project-specific label, pointing into Google's zone.
+        return {
+            name: authName,
+            dnsResourceRecords: [
+                {
+                    name: `_acme-challenge_${h.slice(0, 8)}.${String(inputs["domain"])}.`,
+                    type: "CNAME",
+                    data: `${h.slice(8, 16)}-${h.slice(16, 20)}.6.authorize.certificatemanager.goog.`,
+                },
+            ],
+        };
+    },
+    "gcp:certificatemanager/certificate:Certificate": (name, inputs) => ({ name: inputs["name"] ?? autoName(name) }),
+    "gcp:certificatemanager/certificateMap:CertificateMap": (name, inputs) => ({ name: inputs["name"] ?? autoName(name) }),
     "gcp:compute/sSLPolicy:SSLPolicy": (name, inputs) => ({
         name: inputs["name"] ?? autoName(name),
         selfLink: `https://www.googleapis.com/compute/v1/projects/${project(inputs)}/global/sslPolicies/${inputs["name"] ?? autoName(name)}`,

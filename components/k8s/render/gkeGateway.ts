@@ -6,13 +6,22 @@ import { healthPaths, responseBudgetSeconds, type CustomObject } from "./traffic
 /**
  * GKE's entry point through the Gateway API (the cluster enables it, channel STANDARD):
  * one Gateway of the global external Application Load Balancer class on the region's
- * static IP and Google-managed certificate, an HTTPRoute that splits TorchServe's paths
+ * static IP with the region's Certificate Manager certificate map, an HTTPRoute that splits TorchServe's paths
  * between the two track Services by `serving.traffic` (backendRefs weights) and sends
  * everything else to the TensorZero gateway, an HTTPRoute that redirects HTTP to HTTPS,
  * and GKE's policies for what FrontendConfig and BackendConfig did for the Ingress: the
  * SSL policy (GCPGatewayPolicy), health checks (HealthCheckPolicy) and timeouts and
  * draining (GCPBackendPolicy). See https://cloud.google.com/kubernetes-engine/docs/how-to/configure-gateway-resources.
  */
+
+/**
+ * The Gateway annotation that attaches a Certificate Manager certificate map. GKE refuses a
+ * Gateway that also sets `tls.certificateRefs`, so the HTTPS listener carries no `tls`; the
+ * global external classes support certificate maps, as "Secure a Gateway" and "Gateway
+ * security" describe: https://cloud.google.com/kubernetes-engine/docs/how-to/secure-gateway,
+ * https://cloud.google.com/kubernetes-engine/docs/concepts/gateway-security.
+ */
+export const GKE_CERTMAP_ANNOTATION = "networking.gke.io/certmap";
 
 /** The GKE GatewayClass of the global external Application Load Balancer. */
 export const GKE_GATEWAY_CLASS = "gke-l7-global-external-managed";
@@ -29,8 +38,8 @@ const listeners = { https: "https", http: "http" } as const;
 /** What GKE's Gateway needs from the region's TLS. */
 export interface GkeGatewayTls {
     hosts: string[];
-    /** compute.ManagedSslCertificate name, attached as a pre-shared certificate. */
-    certificateName: pulumi.Input<string>;
+    /** Certificate Manager certificate map name, attached with the networking.gke.io/certmap annotation. */
+    certificateMapName: pulumi.Input<string>;
     /** compute.GlobalAddress name the load balancer listens on. */
     staticIpName: pulumi.Input<string>;
     /** compute.SSLPolicy name (TLS 1.2+). */
@@ -45,7 +54,7 @@ export function renderGkeGateway(ctx: ServingContext, tls: GkeGatewayTls): Custo
     return {
         apiVersion: GATEWAY_API,
         kind: "Gateway",
-        metadata: meta(ctx, gkeNames.gateway),
+        metadata: { ...meta(ctx, gkeNames.gateway), annotations: { [GKE_CERTMAP_ANNOTATION]: tls.certificateMapName } },
         spec: {
             gatewayClassName: GKE_GATEWAY_CLASS,
             addresses: [{ type: "NamedAddress", value: tls.staticIpName }],
@@ -54,7 +63,6 @@ export function renderGkeGateway(ctx: ServingContext, tls: GkeGatewayTls): Custo
                     name: listeners.https,
                     protocol: "HTTPS",
                     port: 443,
-                    tls: { mode: "Terminate", options: { "networking.gke.io/pre-shared-certs": tls.certificateName } },
                     allowedRoutes: { namespaces: { from: "Same" } },
                 },
                 { name: listeners.http, protocol: "HTTP", port: 80, allowedRoutes: { namespaces: { from: "Same" } } },

@@ -2,6 +2,7 @@ import type * as k8s from "@pulumi/kubernetes";
 import type * as pulumi from "@pulumi/pulumi";
 import { stringify } from "yaml";
 import type { ClusterMonitoring } from "../../types";
+import { systemDeploymentSpec } from "./systemDeployment";
 
 /**
  * The custom-metrics adapter that carries TorchServe's inference metrics to the HPAs, as
@@ -183,48 +184,24 @@ export function renderMetricsAdapter(settings: AdapterSettings): MetricsAdapterO
             apiVersion: "apps/v1",
             kind: "Deployment",
             metadata: meta(name),
-            spec: {
-                // Two replicas: an HPA without its metrics API holds its size, it cannot scale up.
-                replicas: 2,
-                selector: { matchLabels: selector },
-                strategy: { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } },
-                template: {
-                    metadata: { labels },
-                    spec: {
-                        serviceAccountName: name,
-                        priorityClassName: "system-cluster-critical",
-                        nodeSelector: { "kubernetes.io/os": "linux", ...settings.nodeSelector },
-                        securityContext: {
-                            runAsNonRoot: true,
-                            runAsUser: RUN_AS,
-                            runAsGroup: RUN_AS,
-                            seccompProfile: { type: "RuntimeDefault" },
-                        },
-                        containers: [
-                            {
-                                name,
-                                image: settings.image,
-                                imagePullPolicy: "IfNotPresent",
-                                ...(gke ? { command: ["/adapter", ...args] } : { args }),
-                                ports: [{ name: "https", containerPort: port, protocol: "TCP" }],
-                                // No CPU limit: a throttled adapter answers the HPA late.
-                                resources: { requests: { cpu: "100m", memory: "200Mi" }, limits: { memory: "400Mi" } },
-                                readinessProbe: probe(gke ? "/healthz" : "/readyz"),
-                                livenessProbe: probe(gke ? "/healthz" : "/livez"),
-                                securityContext: {
-                                    runAsNonRoot: true,
-                                    readOnlyRootFilesystem: true,
-                                    allowPrivilegeEscalation: false,
-                                    capabilities: { drop: ["ALL"] },
-                                    seccompProfile: { type: "RuntimeDefault" },
-                                },
-                                volumeMounts,
-                            },
-                        ],
-                        volumes,
-                    },
+            spec: systemDeploymentSpec({
+                name,
+                selector,
+                labels,
+                nodeSelector: settings.nodeSelector,
+                runAs: RUN_AS,
+                container: {
+                    image: settings.image,
+                    ...(gke ? { command: ["/adapter", ...args] } : { args }),
+                    ports: [{ name: "https", containerPort: port, protocol: "TCP" }],
+                    // No CPU limit: a throttled adapter answers the HPA late.
+                    resources: { requests: { cpu: "100m", memory: "200Mi" }, limits: { memory: "400Mi" } },
+                    readinessProbe: probe(gke ? "/healthz" : "/readyz"),
+                    livenessProbe: probe(gke ? "/healthz" : "/livez"),
+                    volumeMounts,
                 },
-            },
+                volumes,
+            }),
         },
         podDisruptionBudget: {
             apiVersion: "policy/v1",

@@ -27,7 +27,7 @@ export const healthPaths = { torchserve: "/ping", gateway: "/health" } as const;
 /** The parts of the region's TLS the Ingress uses (RegionTls fits; plain strings do in tests). */
 export type IngressTls =
     | { kind: "acm"; hosts: string[]; certificateArn: pulumi.Input<string> }
-    | { kind: "gcp-managed"; hosts: string[]; certificateName: pulumi.Input<string>; staticIpName: pulumi.Input<string> }
+    | { kind: "gcp-managed"; hosts: string[]; certificateMapName: pulumi.Input<string>; staticIpName: pulumi.Input<string> }
     | { kind: "cert-manager"; hosts: string[]; secretName: string };
 
 /** A CustomResource's arguments (FrontendConfig, BackendConfig, ServiceMonitor, ...). */
@@ -226,7 +226,7 @@ export function renderIngress(ctx: ServingContext, tls: IngressTls): Ingress {
         },
         spec: {
             ingressClassName: ingress.className,
-            // On GKE the certificate is the pre-shared Google-managed one; there is no Secret.
+            // On GKE the certificate comes from Certificate Manager; there is no Secret.
             ...(tls.kind === "gcp-managed"
                 ? {}
                 : { tls: [{ hosts: [...tls.hosts], ...(tls.kind === "cert-manager" ? { secretName: tls.secretName } : {}) }] }),
