@@ -66,9 +66,9 @@ describe("the backfill of a new replica", () => {
         ]);
     });
 
-    it("copies models/ with one sync, never a delete", () => {
+    it("copies models/ with one sync, never a delete, and reads no object tags (the role has no s3:GetObjectTagging)", () => {
         expect(BACKFILL_SCRIPT).toContain(
-            'aws s3 sync "${SOURCE_URI%/}/models/" "${DESTINATION_URI%/}/models/" --source-region "$SOURCE_REGION" --region "$AWS_REGION" --only-show-errors',
+            'aws s3 sync "${SOURCE_URI%/}/models/" "${DESTINATION_URI%/}/models/" --source-region "$SOURCE_REGION" --region "$AWS_REGION" --copy-props metadata-directive --only-show-errors',
         );
         expect(BACKFILL_SCRIPT).not.toContain("--delete");
     });

@@ -171,11 +171,17 @@ export class ModelStoreBackfill extends pulumi.ComponentResource {
     }
 }
 
-/** Copies `models/` of the primary into the replica; only what is missing or differs. */
+/**
+ * Copies `models/` of the primary into the replica; only what is missing or differs.
+ * `--copy-props metadata-directive`: AWS CLI v2's default (`default`) also copies tags, and
+ * for every multipart copy (objects from 8 MiB, every model archive) reads the source's tags
+ * with GetObjectTagging, which the backfill role is not granted; metadata-directive keeps
+ * content type and user metadata and needs only HeadObject, which GetObject covers.
+ */
 export const BACKFILL_SCRIPT = [
     "set -eu",
     'echo "model-store-backfill: ${SOURCE_URI%/}/models/ -> ${DESTINATION_URI%/}/models/"',
-    'aws s3 sync "${SOURCE_URI%/}/models/" "${DESTINATION_URI%/}/models/" --source-region "$SOURCE_REGION" --region "$AWS_REGION" --only-show-errors',
+    'aws s3 sync "${SOURCE_URI%/}/models/" "${DESTINATION_URI%/}/models/" --source-region "$SOURCE_REGION" --region "$AWS_REGION" --copy-props metadata-directive --only-show-errors',
     'echo "model-store-backfill: done"',
     "",
 ].join("\n");
