@@ -183,11 +183,12 @@ describe("compare: the difference of two plans as Markdown", () => {
                 "",
                 "| Figure | base | head | change |",
                 "| --- | ---: | ---: | ---: |",
+                // The worst case leads; the rest follows by name.
+                "| `failover.worst.resumeSeconds` | 92 | 152 | +60 |",
+                "| `failover.worst.stopSeconds` | 84 | 144 | +60 |",
                 "| `capacity.pools[use1/l4].availablePods` | 4 | 8 | +4 |",
                 "| `failover.regions.euw1.resumeSeconds` | — | 152 | new |",
                 "| `failover.regions.euw1.stopSeconds` | — | 144 | new |",
-                "| `failover.worst.resumeSeconds` | 92 | 152 | +60 |",
-                "| `failover.worst.stopSeconds` | 84 | 144 | +60 |",
                 "",
                 "3 other figure(s) unchanged.",
                 "",
@@ -202,6 +203,39 @@ describe("compare: the difference of two plans as Markdown", () => {
                 "Resources in all: 2 → 3 (+1).",
             ].join("\n"),
         );
+    });
+
+    it("leads with the monthly totals, the worst failover and each region's sums; cost lines follow by name", () => {
+        const estimates = (ceiling: number, stop: number) =>
+            ({
+                cost: {
+                    regions: {
+                        use1: {
+                            fixedMonthly: 100,
+                            floorMonthly: 100,
+                            ceilingMonthly: ceiling,
+                            items: [{ id: "gpu", ceilingMonthly: ceiling - 100 }],
+                        },
+                    },
+                    total: { fixedMonthly: 100, floorMonthly: 100, ceilingMonthly: ceiling },
+                },
+                failover: {
+                    regions: { use1: { stopSeconds: stop, resumeSeconds: 92 } },
+                    worst: { stopSeconds: stop, resumeSeconds: 92 },
+                    maxFailoverSeconds: null,
+                },
+            }) as unknown as Plan["estimates"];
+        const markdown = comparePlans(
+            { label: "a", plan: plan("a", estimates(1000, 84), []) },
+            { label: "b", plan: plan("b", estimates(1500, 144), []) },
+        );
+        expect(markdown.split("\n").filter((l) => l.startsWith("| `"))).toEqual([
+            "| `cost.total.ceilingMonthly` | 1000 | 1500 | +500 |",
+            "| `failover.worst.stopSeconds` | 84 | 144 | +60 |",
+            "| `cost.regions.use1.ceilingMonthly` | 1000 | 1500 | +500 |",
+            "| `cost.regions.use1.items[gpu].ceilingMonthly` | 900 | 1400 | +500 |",
+            "| `failover.regions.use1.stopSeconds` | 84 | 144 | +60 |",
+        ]);
     });
 
     it("walks any numbers under estimates, cost included, keyed by region and pool names", () => {

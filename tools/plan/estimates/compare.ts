@@ -46,8 +46,19 @@ interface Row {
     head?: number;
 }
 
+/**
+ * The figures a reviewer reads first, in this order: the fleet's monthly totals, the worst
+ * failover, each region's monthly sums; everything else follows by name.
+ */
+const HEADLINES = [/^cost\.total\./, /^failover\.worst\./, /^cost\.(regions\.[^.]+|global)\.\w+Monthly$/];
+
+function rank(key: string): number {
+    const i = HEADLINES.findIndex((re) => re.test(key));
+    return i === -1 ? HEADLINES.length : i;
+}
+
 function rows(base: Map<string, number>, head: Map<string, number>): Row[] {
-    const keys = [...new Set([...base.keys(), ...head.keys()])].sort();
+    const keys = [...new Set([...base.keys(), ...head.keys()])].sort((a, b) => rank(a) - rank(b) || (a < b ? -1 : a > b ? 1 : 0));
     return keys.map((key) => ({ key, base: base.get(key), head: head.get(key) }));
 }
 
