@@ -87,10 +87,15 @@ describe("the policy pack outside the workspace", () => {
         expect(fs.existsSync(path.join(copy, "node_modules"))).toBe(false);
     });
 
-    test("installs from its own lock file", () => {
-        const { status, output } = run("npm", ["ci", "--prefer-offline", "--no-audit", "--no-fund", "--ignore-scripts"], copy);
+    test("installs from its own lock file, production dependencies only, as an installer that omits dev dependencies would", () => {
+        const { status, output } = run(
+            "npm",
+            ["ci", "--omit=dev", "--prefer-offline", "--no-audit", "--no-fund", "--ignore-scripts"],
+            copy,
+        );
         expect([status, output]).toEqual([0, expect.any(String)]);
-        // The provider SDKs are there for their input types: the policies read props through them.
+        // The provider SDKs are there for their input types: the policies read props through them,
+        // and the CLI type-checks the pack as it loads it.
         const needed = [
             "@pulumi/policy",
             "@pulumi/pulumi",
