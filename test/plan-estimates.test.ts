@@ -10,6 +10,7 @@ import { capacityEstimate } from "../tools/plan/estimates/capacity";
 import { comparePlans, figuresOf } from "../tools/plan/estimates/compare";
 import { failoverBoundProblem, failoverEstimate } from "../tools/plan/estimates/failover";
 import { setPath, stackSettings } from "./mocks";
+import { planInFreshRegistry } from "./plan-run";
 
 /**
  * Route 53 figures the arithmetic rests on, from "How Amazon Route 53 determines whether a
@@ -297,17 +298,7 @@ describe("the diagram shows each region's estimates", () => {
 
 const ROOT = path.resolve(__dirname, "..");
 
-/** One plan command in a fresh module registry (the program registers its resources once per registry). */
-async function plan(args: string[]): Promise<{ code: number; stdout: string[]; stderr: string[] }> {
-    const stdout: string[] = [];
-    const stderr: string[] = [];
-    let code = -1;
-    await jest.isolateModulesAsync(async () => {
-        const { main } = await import("../tools/plan");
-        code = await main(args, { stdout: (l) => stdout.push(...l.split("\n")), stderr: (l) => stderr.push(l) });
-    });
-    return { code, stdout, stderr };
-}
+const plan = planInFreshRegistry;
 
 /** The plan command as `npm run plan` runs it: built JavaScript in a process of its own (two plans in one process). */
 function planProcess(args: string[]): { code: number | null; stdout: string[]; stderr: string } {

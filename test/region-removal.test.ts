@@ -4,6 +4,7 @@ import * as path from "path";
 import * as YAML from "yaml";
 import type { Plan, PolicyReport } from "../tools/contracts";
 import { resolveAliases } from "../tools/plan/aliases";
+import { planInFreshRegistry } from "./plan-run";
 
 /**
  * docs/runbooks/add-region.md, "Removing a region", on the prod stack under the mandatory
@@ -13,15 +14,7 @@ import { resolveAliases } from "../tools/plan/aliases";
 const ROOT = path.join(__dirname, "..");
 const EUW1 = 1;
 
-async function plan(args: string[]): Promise<{ code: number; stderr: string[] }> {
-    const stderr: string[] = [];
-    let code = -1;
-    await jest.isolateModulesAsync(async () => {
-        const { main } = await import("../tools/plan");
-        code = await main(args, { stdout: () => undefined, stderr: (l) => stderr.push(l) });
-    });
-    return { code, stderr };
-}
+const plan = planInFreshRegistry;
 
 /** Pulumi.prod.yaml with euw1 edited, and the edge region reading the primary's copy instead of euw1's. */
 function prodFile(dir: string, edit: (regions: Array<Record<string, unknown>>) => void): string {

@@ -4,6 +4,7 @@ import * as path from "path";
 import * as YAML from "yaml";
 import type { Plan, PlanResource } from "../tools/contracts";
 import { resolveAliases } from "../tools/plan/aliases";
+import { planInFreshRegistry, type PlanRun } from "./plan-run";
 
 /**
  * A region rename with `formerName` keeps every resource: each URN of the old plan is one the
@@ -16,16 +17,7 @@ const ROOT = path.join(__dirname, "..");
 const RENAMES: Record<string, string> = { use1: "us-east", euw1: "eu-west", usc1: "us-central", "edge-muc": "edge-munich" };
 const P = "urn:pulumi:prod::modelfleet::";
 
-async function plan(args: string[]): Promise<{ code: number; stdout: string[]; stderr: string[] }> {
-    const stdout: string[] = [];
-    const stderr: string[] = [];
-    let code = -1;
-    await jest.isolateModulesAsync(async () => {
-        const { main } = await import("../tools/plan");
-        code = await main(args, { stdout: (l) => stdout.push(l), stderr: (l) => stderr.push(l) });
-    });
-    return { code, stdout, stderr };
-}
+const plan = planInFreshRegistry;
 
 /** Pulumi.prod.yaml with every region renamed, with or without formerName, and every key that names a region following. */
 function renamedProd(dir: string, withFormerName: boolean): string {
@@ -66,7 +58,7 @@ describe("renaming every prod region with formerName", () => {
     const read = (dir: string) => JSON.parse(fs.readFileSync(path.join(tmp, dir, "plan.json"), "utf8")) as Plan;
     let before: Plan;
     let after: Plan;
-    let run: { code: number; stdout: string[]; stderr: string[] };
+    let run: PlanRun;
     beforeAll(async () => {
         const base = await plan(["--stack", "prod", "--out", path.join(tmp, "base")]);
         expect(base.stderr).toEqual([]);

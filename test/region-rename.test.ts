@@ -4,6 +4,7 @@ import * as path from "path";
 import * as YAML from "yaml";
 import type { Plan, PlanResource } from "../tools/contracts";
 import { storeRenameProblems } from "../tools/plan/storeRenames";
+import { planInFreshRegistry, type PlanRun } from "./plan-run";
 
 /**
  * Renaming a region keeps its model-store copy when the region names its former name, and
@@ -13,21 +14,7 @@ import { storeRenameProblems } from "../tools/plan/storeRenames";
 const ROOT = path.join(__dirname, "..");
 const BUCKETS = ["aws:s3/bucket:Bucket", "gcp:storage/bucket:Bucket"];
 
-interface Run {
-    code: number;
-    stderr: string[];
-}
-
-/** One plan in a fresh module registry: the Pulumi runtime keeps one stack per process otherwise. */
-async function plan(args: string[]): Promise<Run> {
-    const stderr: string[] = [];
-    let code = -1;
-    await jest.isolateModulesAsync(async () => {
-        const { main } = await import("../tools/plan");
-        code = await main(args, { stdout: () => undefined, stderr: (l) => stderr.push(l) });
-    });
-    return { code, stderr };
-}
+const plan = planInFreshRegistry;
 
 /** The dev stack file with region use1 renamed to us-east, with or without formerName. */
 function renamedDev(dir: string, formerName: boolean): string {
@@ -48,7 +35,7 @@ const bucketNames = (p: Plan) =>
 describe("a region rename in the offline plan", () => {
     const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "modelfleet-rename-"));
     const read = (dir: string) => JSON.parse(fs.readFileSync(path.join(tmp, dir, "plan.json"), "utf8")) as Plan;
-    let base: Run;
+    let base: PlanRun;
     beforeAll(async () => {
         base = await plan(["--stack", "dev", "--out", path.join(tmp, "base")]);
     });
