@@ -10,13 +10,11 @@ const base = require("./jest.config.js");
 /** @type {import('jest').Config} */
 module.exports = {
     ...base,
-    testMatch: [
-        "<rootDir>/test/policy-*.test.ts",
-        "<rootDir>/test/config*.test.ts",
-        "<rootDir>/test/serving-config-rules.test.ts",
-        "<rootDir>/test/traffic-config.test.ts",
-        "<rootDir>/test/support-calendar.test.ts",
-        "<rootDir>/test/stackfile.test.ts",
-    ],
-    testPathIgnorePatterns: ["/node_modules/", "<rootDir>/test/policy-standalone.test.ts"],
+    // One suite that loads the unit tests of both folders once (test/mutation-suite.ts).
+    testMatch: ["<rootDir>/test/mutation-suite.ts"],
+    // Jest lists the files under its roots before every run, and Stryker starts one run per
+    // mutant: the tests' folder is enough (modules elsewhere load by their relative paths).
+    roots: ["<rootDir>/test"],
+    // Keeps compiled module code between those runs (test/support/caching-runtime.js).
+    runtime: "<rootDir>/test/support/caching-runtime.js",
 };
