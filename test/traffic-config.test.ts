@@ -3,6 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import YAML from "yaml";
 import { ConfigError, formatProblem, podsAtShares, primaryTrack, trackReplicas, trackWeights, validateSettings } from "../config";
+import { trafficProblems } from "../config/traffic";
 import { main as planMain } from "../tools/plan";
 import { stackSettings } from "./mocks";
 
@@ -106,5 +107,28 @@ describe("track shares", () => {
         expect(podsAtShares(serving({ blue: 90, green: 10 }), ts)).toBe(5);
         expect(podsAtShares(serving({ blue: 50, green: 50 }), ts)).toBe(6);
         expect(podsAtShares(serving(undefined), ts)).toBe(5);
+    });
+
+    test("a canary keeps previewMinReplicas warm, at least one and at most replicas.max", () => {
+        const canary = serving({ blue: 90, green: 10 });
+        expect(trackReplicas(canary, { replicas: { min: 2, max: 4 }, previewMinReplicas: 2 }, "green")).toEqual({ min: 2, max: 2 });
+        expect(trackReplicas(canary, { replicas: { min: 2, max: 4 }, previewMinReplicas: 0 }, "green")).toEqual({ min: 1, max: 1 });
+        expect(trackReplicas(canary, { replicas: { min: 2, max: 3 }, previewMinReplicas: 5 }, "green")).toEqual({ min: 3, max: 3 });
+    });
+
+    test("a weight on an unknown track does not count towards the 100", () => {
+        expect(trafficProblems(serving({ blue: 90, red: 10 }))).toEqual([
+            {
+                path: "serving.traffic.red",
+                message: "names track 'red', which does not exist (tracks: blue, green)",
+                fix: "pulumi config rm --path 'serving.traffic.red'",
+            },
+            {
+                path: "serving.traffic",
+                message: "weights sum to 90 but must sum to 100 (a percentage of requests per track)",
+                fix: "pulumi config set --path 'serving.traffic.blue' 90 && pulumi config set --path 'serving.traffic.green' 10",
+            },
+        ]);
+        expect(trafficProblems(serving({ blue: 100, red: 0 })).map((p) => p.path)).toEqual(["serving.traffic.red"]);
     });
 });
