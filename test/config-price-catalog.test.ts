@@ -8,6 +8,17 @@ describe("the committed price catalog", () => {
         expect(catalogAsOf(priceCatalog)).toBe("2026-01-21");
     });
 
+    it("says for every figure how it was read", () => {
+        const sources = [
+            ...Object.entries(priceCatalog.instances).flatMap(([type, p]) => [
+                [`instances["${type}"].onDemand`, p.onDemand.source],
+                ...(p.spot ? [[`instances["${type}"].spot`, p.spot.source] as const] : []),
+            ]),
+            ...Object.entries(priceCatalog.fees).map(([key, f]) => [`fees.${key}`, f.source] as const),
+        ];
+        expect(sources.filter(([, s]) => typeof s.note !== "string" || s.note.trim() === "").map(([entry]) => entry)).toEqual([]);
+    });
+
     it("knows these fees, in this order", () => {
         expect([...feeKeys]).toEqual([
             "eksControlPlane",
