@@ -1,6 +1,6 @@
 import { awsGpuInstances, awsRegionZones, gcpGpuMachines, gcpRegionZones } from "../config/catalog";
 import { catalogAsOf, catalogProblems } from "../config/pricing";
-import { feeKeys, priceCatalog } from "../config/priceCatalog";
+import { feeKeys, priceCatalog, type PriceSource } from "../config/priceCatalog";
 
 describe("the committed price catalog", () => {
     it("has a source URL, an as-of date and a price for every figure", () => {
@@ -9,12 +9,12 @@ describe("the committed price catalog", () => {
     });
 
     it("says for every figure how it was read", () => {
-        const sources = [
-            ...Object.entries(priceCatalog.instances).flatMap(([type, p]) => [
+        const sources: Array<[string, PriceSource]> = [
+            ...Object.entries(priceCatalog.instances).flatMap(([type, p]): Array<[string, PriceSource]> => [
                 [`instances["${type}"].onDemand`, p.onDemand.source],
-                ...(p.spot ? [[`instances["${type}"].spot`, p.spot.source] as const] : []),
+                ...(p.spot ? [[`instances["${type}"].spot`, p.spot.source] satisfies [string, PriceSource]] : []),
             ]),
-            ...Object.entries(priceCatalog.fees).map(([key, f]) => [`fees.${key}`, f.source] as const),
+            ...Object.entries(priceCatalog.fees).map(([key, f]): [string, PriceSource] => [`fees.${key}`, f.source]),
         ];
         expect(sources.filter(([, s]) => typeof s.note !== "string" || s.note.trim() === "").map(([entry]) => entry)).toEqual([]);
     });
