@@ -28,6 +28,14 @@ describe("the types a stack pays for", () => {
         expect(used.has("n1-standard-8")).toBe(true);
         expect(used.has("nvidia-l4")).toBe(false);
     });
+
+    it("counts a GCE machine type neither catalog knows as itself, with no accelerator", () => {
+        const settings = prod();
+        const gcp = settings.regions.find((r) => r.cloud === "gcp");
+        if (gcp?.cloud !== "gcp") throw new Error("the prod stack has a GCP region");
+        gcp.gpuPools[0].machineType = "n2-standard-8";
+        expect([...usedInstanceTypes({ regions: [gcp] })].sort()).toEqual(["e2-standard-4", "n2-standard-8"]);
+    });
 });
 
 describe("fee overrides need a region of the fee's cloud", () => {
@@ -64,6 +72,19 @@ describe("fee overrides need a region of the fee's cloud", () => {
                 fix: `remove it: pulumi config rm --path 'pricing.fees.${fee}'`,
             })),
         );
+    });
+
+    it("accepts an override of a type a pool runs, and lists the types it runs in order for one it does not", () => {
+        const settings = prod();
+        const instances = { "g6.xlarge": { onDemand: 1 }, "p5.48xlarge": { onDemand: 40 } };
+        expect(pricingProblems({ regions: settings.regions, pricing: { ...settings.pricing, instances, fees: {} } })).toEqual([
+            {
+                path: 'pricing.instances["p5.48xlarge"]',
+                message:
+                    "overrides the price of 'p5.48xlarge', which no pool of this stack runs (it runs e2-standard-4, g2-standard-8, g5.2xlarge, g5.xlarge, g6.2xlarge, g6.xlarge, m7i.large)",
+                fix: `remove it: pulumi config rm --path 'pricing.instances["p5.48xlarge"]', or name a type a pool runs`,
+            },
+        ]);
     });
 
     it("names 'no cloud pools' when a stack runs none", () => {
@@ -132,17 +153,39 @@ describe("price catalog checks", () => {
         expect(withSource({ ...source, url })).toEqual([noUrl]);
     });
 
-    it.each([["2026-6-01"], ["2026-06-1"], ["26-06-01"], ["x2026-06-01"], ["2026-06-01x"], ["2026-13-45"], ["2026/06/01"]])(
-        "refuses the as-of date %j",
-        (asOf) => {
-            expect(withSource({ ...source, asOf })).toEqual([noDate]);
-        },
-    );
+    it.each([
+        ["2026-6-01"],
+        ["2026-06-1"],
+        ["26-06-01"],
+        ["x2026-06-01"],
+        ["2026-06-01x"],
+        ["2026-13-45"],
+        ["2026/06/01"],
+        ["12026-06-01"],
+        ["2026-06-01T00:00:00Z"],
+    ])("refuses the as-of date %j", (asOf) => {
+        expect(withSource({ ...source, asOf })).toEqual([noDate]);
+    });
 
     it("refuses a figure without a source, or with a source missing its URL or its date", () => {
         expect(withSource(undefined)).toEqual([noUrl, noDate]);
         expect(withSource({ asOf: "2026-06-01" })).toEqual([noUrl]);
         expect(withSource({ url: "https://example.com" })).toEqual([noDate]);
+    });
+
+    it("refuses a URL or a date that is not text, even one that reads as valid text", () => {
+        expect(withSource({ ...source, url: new URL("https://example.com/prices") as unknown as string })).toEqual([noUrl]);
+        expect(withSource({ ...source, asOf: ["2026-06-01"] as unknown as string })).toEqual([noDate]);
+    });
+
+    it("refuses an instance entry without an on-demand price", () => {
+        const c = catalog();
+        delete (c.instances["g6.xlarge"] as Partial<PriceCatalog["instances"][string]>).onDemand;
+        expect(lines(c)).toEqual([
+            noUrl,
+            noDate,
+            'config/priceCatalog.ts instances["g6.xlarge"].onDemand has a price that is not a number of 0 or more; fix: give the price in USD',
+        ]);
     });
 
     it("refuses a negative, infinite or missing price, naming the region of a regional one", () => {
