@@ -116,6 +116,11 @@ describe("track shares", () => {
         expect(trackReplicas(canary, { replicas: { min: 2, max: 3 }, previewMinReplicas: 5 }, "green")).toEqual({ min: 3, max: 3 });
     });
 
+    test("no traffic split is no problem", () => {
+        expect(trafficProblems(serving(undefined))).toEqual([]);
+        expect(trafficProblems(serving(undefined, "green"))).toEqual([]);
+    });
+
     test("a weight on an unknown track does not count towards the 100", () => {
         expect(trafficProblems(serving({ blue: 90, red: 10 }))).toEqual([
             {
