@@ -108,4 +108,19 @@ describe("keepSettingsSecret", () => {
         });
         expect(await stored(props)).toEqual({ host: { secret: DOMAIN }, port: 443 });
     });
+
+    test("without secret settings, resources get their inputs untouched", async () => {
+        const inputs = { host: DOMAIN, port: 443 };
+        let props: unknown;
+        await pulumi.runtime.runInPulumiStack(async () => {
+            keepSettingsSecret([]);
+            pulumi.runtime.registerStackTransformation((args) => {
+                if (args.name === "plain-host") props = args.props;
+                return undefined;
+            });
+            new pulumi.ComponentResource("modelfleet:test:Holder", "plain-host", inputs);
+            return {};
+        });
+        expect(props).toBe(inputs);
+    });
 });
