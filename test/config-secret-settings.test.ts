@@ -34,13 +34,13 @@ describe("secretOutput", () => {
             url: `https://${DOMAIN}/v1`,
             name: "gateway",
             hosts: [DOMAIN, "other.example.com", 443],
-            nested: { host: DOMAIN, port: 8080, enabled: true, missing: null },
+            nested: { host: DOMAIN, port: 8080, enabled: true, missing: null, unset: undefined },
         };
         expect(await stored(secretOutput(value, settings))).toEqual({
             url: { secret: `https://${DOMAIN}/v1` },
             name: "gateway",
             hosts: [{ secret: DOMAIN }, "other.example.com", 443],
-            nested: { host: { secret: DOMAIN }, port: 8080, enabled: true, missing: null },
+            nested: { host: { secret: DOMAIN }, port: 8080, enabled: true, missing: null, unset: undefined },
         });
     });
 
