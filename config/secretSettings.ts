@@ -33,11 +33,8 @@ function namingProblem(setting: SecretSetting, resourceName: string): ConfigProb
     };
 }
 
-function holds(value: unknown, settings: readonly SecretSetting[]): boolean {
-    if (typeof value === "string") return settings.some((s) => value.includes(s.value));
-    if (Array.isArray(value)) return value.some((v) => holds(v, settings));
-    if (isPlainObject(value)) return Object.values(value).some((v) => holds(v, settings));
-    return false;
+function holds(text: string, settings: readonly SecretSetting[]): boolean {
+    return settings.some((s) => text.includes(s.value));
 }
 
 function withSecrets(value: unknown, settings: readonly SecretSetting[]): unknown {

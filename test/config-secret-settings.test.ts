@@ -34,13 +34,13 @@ describe("secretOutput", () => {
             url: `https://${DOMAIN}/v1`,
             name: "gateway",
             hosts: [DOMAIN, "other.example.com", 443],
-            nested: { host: DOMAIN, port: 8080, enabled: true, missing: null },
+            nested: { host: DOMAIN, port: 8080, enabled: true, missing: null, unset: undefined },
         };
         expect(await stored(secretOutput(value, settings))).toEqual({
             url: { secret: `https://${DOMAIN}/v1` },
             name: "gateway",
             hosts: [{ secret: DOMAIN }, "other.example.com", 443],
-            nested: { host: { secret: DOMAIN }, port: 8080, enabled: true, missing: null },
+            nested: { host: { secret: DOMAIN }, port: 8080, enabled: true, missing: null, unset: undefined },
         });
     });
 
@@ -107,5 +107,20 @@ describe("keepSettingsSecret", () => {
             return {};
         });
         expect(await stored(props)).toEqual({ host: { secret: DOMAIN }, port: 443 });
+    });
+
+    test("without secret settings, resources get their inputs untouched", async () => {
+        const inputs = { host: DOMAIN, port: 443 };
+        let props: unknown;
+        await pulumi.runtime.runInPulumiStack(async () => {
+            keepSettingsSecret([]);
+            pulumi.runtime.registerStackTransformation((args) => {
+                if (args.name === "plain-host") props = args.props;
+                return undefined;
+            });
+            new pulumi.ComponentResource("modelfleet:test:Holder", "plain-host", inputs);
+            return {};
+        });
+        expect(props).toBe(inputs);
     });
 });

@@ -82,4 +82,15 @@ describe("knownKeysAt: the keys an object accepts at a path", () => {
         expect(knownKeysAt(schema, ["regions", 0, "gke", "channel"], { regions: [{ cloud: "aws" }] })).toEqual([]);
         expect(knownKeysAt(schema, [0], {})).toEqual([]);
     });
+
+    test("a map is not a record: its values' keys are not offered", () => {
+        const mapped = z.object({ byName: z.map(z.string(), z.object({ path: z.string() })) });
+        expect(knownKeysAt(mapped, ["byName", "edge"], {})).toEqual([]);
+    });
+
+    test("an array index never selects an object's key of the same digits", () => {
+        const numbered = z.object({ "0": z.object({ first: z.string() }) });
+        expect(knownKeysAt(numbered, ["0"], {})).toEqual(["first"]);
+        expect(knownKeysAt(numbered, [0], {})).toEqual([]);
+    });
 });
