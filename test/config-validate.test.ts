@@ -244,7 +244,7 @@ const cases: Array<[string, "dev" | "prod", Edits, string[]]> = [
         ],
     ],
     [
-        "passes: preview = max",
+        "previewMinReplicas equal to replicas.max is allowed; only the pool is short of room",
         "dev",
         [["serving.torchserve.previewMinReplicas", 2]],
         [
