@@ -4,7 +4,7 @@
  * each boundary.
  */
 import { formatProblem } from "../config";
-import { mutate, type Edits } from "./mocks";
+import { mutate, problemsOf, stackSettings, type Edits } from "./mocks";
 
 const cases: Array<[string, "dev" | "prod", Edits, string[]]> = [
     [
@@ -516,5 +516,17 @@ const cases: Array<[string, "dev" | "prod", Edits, string[]]> = [
 describe("cross-field rules name the key and the fix", () => {
     test.each(cases)("%s", (_title, stack, edits, expected) => {
         expect(mutate(stack, edits).map(formatProblem)).toEqual(expected);
+    });
+});
+
+describe("a stack without an AWS region", () => {
+    test("has no model-store copy to read or to be the primary, and says so", () => {
+        const raw = stackSettings("prod");
+        const regions = raw["regions"] as unknown[];
+        raw["regions"] = [regions[2], regions[3]];
+        expect(problemsOf(raw).map(formatProblem)).toEqual([
+            "modelfleet:regions[1].modelStoreSource must name an AWS region entry holding a model-store copy (one of: none configured); fix: pulumi config set --path 'regions[1].modelStoreSource' <aws-region-name>",
+            "modelfleet:modelStore.primaryRegion must name an AWS region entry (one of: none configured), got 'use1'; fix: pulumi config set --path 'modelStore.primaryRegion' <aws-region-name>",
+        ]);
     });
 });
