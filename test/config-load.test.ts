@@ -343,4 +343,18 @@ describe("loadConfig reads the engine's config", () => {
             "stack config has 1 problem(s):\nmodelfleet:kubeconfigs.edge-muc is stored in plain text, and would be committed with the stack file; it must be encrypted; fix: pulumi config set --secret --path 'kubeconfigs.edge-muc' <value>",
         );
     });
+
+    test("the read-only Kubernetes identity loads in a preview and is refused in an update", async () => {
+        const raw = dev((r) => (r["kubernetesIdentity"] = "preview"));
+        await useMocks("dev", true);
+        engine(raw, []);
+        expect(loadConfig().kubernetesIdentity).toBe("preview");
+        await useMocks("dev", false);
+        engine(raw, []);
+        expect(() => loadConfig()).toThrow(
+            "stack config has 1 problem(s):\nmodelfleet:kubernetesIdentity is preview, which only pulumi preview may use (the read-only identity cannot apply Kubernetes objects); fix: pulumi config rm kubernetesIdentity",
+        );
+        engine(dev(), []);
+        expect(loadConfig().kubernetesIdentity).toBe("admin");
+    });
 });
