@@ -3,6 +3,7 @@
  * minor to move to, the day support ends, and the warning window before it.
  */
 import { formatProblem, validateSettings } from "../config";
+import { eksStandardSupportEnds } from "../config/catalog";
 import { checkAddonPins, checkSupportCalendar, newestSupportedMinor } from "../config/support";
 import { stackSettings } from "./mocks";
 
@@ -21,6 +22,22 @@ describe("the newest minor in standard support", () => {
         expect(newestSupportedMinor(new Date("2026-01-01T00:00:00Z"))).toBe("1.35");
         expect(newestSupportedMinor(new Date("2027-03-26T23:59:59Z"))).toBe("1.35");
         expect(newestSupportedMinor(new Date("2027-03-27T00:00:00Z"))).toBeUndefined();
+    });
+
+    test("does not depend on the calendar's order, and 1.100 is newer than 1.35", () => {
+        const listed = { ...eksStandardSupportEnds };
+        const calendar = eksStandardSupportEnds;
+        try {
+            for (const minor of Object.keys(calendar)) delete calendar[minor];
+            Object.assign(calendar, { "1.35": "2027-03-27", "1.100": "2030-01-01", "1.9": "2026-06-01", "1.34": "2026-12-02" });
+            expect(newestSupportedMinor(new Date("2026-01-01T00:00:00Z"))).toBe("1.100");
+            delete calendar["1.100"];
+            expect(newestSupportedMinor(new Date("2026-01-01T00:00:00Z"))).toBe("1.35");
+        } finally {
+            for (const minor of Object.keys(calendar)) delete calendar[minor];
+            Object.assign(calendar, listed);
+        }
+        expect(Object.keys(eksStandardSupportEnds)).toEqual(["1.32", "1.33", "1.34", "1.35"]);
     });
 });
 
