@@ -34,6 +34,11 @@ export function torchserveVersion(image: string): [number, number, number] | und
     return match ? [Number(match[1]), Number(match[2]), Number(match[3])] : undefined;
 }
 
+/** A quantity milliCpu reads: a number of cores or millicores, not a memory size (`Ki` .. `Ti`). */
+function isCpuQuantity(quantity: string): boolean {
+    return isQuantity(quantity) && !quantity.endsWith("i");
+}
+
 function olderThan(version: readonly number[], minimum: readonly number[]): boolean {
     const i = version.findIndex((part, at) => part !== minimum[at]);
     return i >= 0 && version[i] < minimum[i];
@@ -108,7 +113,8 @@ export function servingProblems(s: FleetSettings): ConfigProblem[] {
         if (shape === undefined) return;
         const where = `${region.name}/${region.gpuPools[pi].name}`;
 
-        if (shape.nodeVcpus !== undefined && isQuantity(ts.cpu) && milliCpu(ts.cpu) > shape.nodeVcpus * 1000) {
+        // A memory quantity given as CPU (`2Gi`) is reported by boundProblems; milliCpu would throw on it.
+        if (shape.nodeVcpus !== undefined && isCpuQuantity(ts.cpu) && milliCpu(ts.cpu) > shape.nodeVcpus * 1000) {
             tooFewCpus.push([where, shape.nodeVcpus]);
         }
         if (shape.nodeMemoryGiB !== undefined && isQuantity(ts.memory) && bytes(ts.memory) > shape.nodeMemoryGiB * GiB) {

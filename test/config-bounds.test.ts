@@ -1,5 +1,6 @@
 import { ConfigProblem, formatProblem } from "../config";
-import { mutate, problemsOf, stackSettings } from "./mocks";
+import { networkAddressIfHostBits, quantityBytes, quantityMilliCpu, reservedNamespaceReason } from "../config/bounds";
+import { mutate, problemsOf, stackSettings, type Edits } from "./mocks";
 
 type Raw = Record<string, unknown>;
 
@@ -225,5 +226,215 @@ describe("formerName keys a renamed region's model-store copy", () => {
                 ["regions[3].modelStoreSource", "eu-west"],
             ]),
         ).toEqual([]);
+    });
+});
+
+const boundCases: Array<[string, "dev" | "prod", Edits, string[]]> = [
+    [
+        "a kube- namespace is refused by its prefix",
+        "dev",
+        [["serving.namespace", "kube-x"]],
+        [
+            "modelfleet:serving.namespace is 'kube-x': namespaces starting with 'kube-' are reserved for the cluster's own components, and the serving stack would put a restricted Pod Security label, a default-deny network policy and a quota on it; fix: pulumi config set --path 'serving.namespace' modelfleet",
+        ],
+    ],
+    [
+        "the default namespace is refused by name",
+        "dev",
+        [["serving.namespace", "default"]],
+        [
+            "modelfleet:serving.namespace is 'default': 'default' is a namespace Kubernetes creates for itself, and the serving stack would put a restricted Pod Security label, a default-deny network policy and a quota on it; fix: pulumi config set --path 'serving.namespace' modelfleet",
+        ],
+    ],
+    [
+        "an aws- namespace is refused by its prefix",
+        "dev",
+        [["serving.namespace", "aws-observability"]],
+        [
+            "modelfleet:serving.namespace is 'aws-observability': namespaces starting with 'aws-' are reserved for the cluster's own components, and the serving stack would put a restricted Pod Security label, a default-deny network policy and a quota on it; fix: pulumi config set --path 'serving.namespace' modelfleet",
+        ],
+    ],
+    ["a namespace that only starts with default is free", "dev", [["serving.namespace", "defaults"]], []],
+    [
+        "999m is below TorchServe's 1 CPU",
+        "dev",
+        [["serving.torchserve.cpu", "999m"]],
+        [
+            "modelfleet:serving.torchserve.cpu is 999m; torchserve needs at least 1 CPU to start and keep up (see config/bounds.ts); fix: pulumi config set --path 'serving.torchserve.cpu' \"1\"",
+        ],
+    ],
+    [
+        "half a core is below TorchServe's 1 CPU",
+        "dev",
+        [["serving.torchserve.cpu", "0.5"]],
+        [
+            "modelfleet:serving.torchserve.cpu is 0.5; torchserve needs at least 1 CPU to start and keep up (see config/bounds.ts); fix: pulumi config set --path 'serving.torchserve.cpu' \"1\"",
+        ],
+    ],
+    [
+        "a memory quantity as TorchServe's CPU is one problem, not a crash",
+        "dev",
+        [["serving.torchserve.cpu", "2Gi"]],
+        [
+            "modelfleet:serving.torchserve.cpu '2Gi' is a memory quantity, not CPU; fix: pulumi config set --path 'serving.torchserve.cpu' \"1\"",
+        ],
+    ],
+    [
+        "2047Mi is below TorchServe's 2Gi",
+        "dev",
+        [["serving.torchserve.memory", "2047Mi"]],
+        [
+            "modelfleet:serving.torchserve.memory is 2047Mi; torchserve needs at least 2Gi of memory or it is OOM-killed (see config/bounds.ts); fix: pulumi config set --path 'serving.torchserve.memory' 2Gi",
+        ],
+    ],
+    [
+        "one KiB below the gateway's 256Mi is refused",
+        "dev",
+        [["serving.gateway.memory", "262143Ki"]],
+        [
+            "modelfleet:serving.gateway.memory is 262143Ki; gateway needs at least 256Mi of memory or it is OOM-killed (see config/bounds.ts); fix: pulumi config set --path 'serving.gateway.memory' 256Mi",
+        ],
+    ],
+    ["exactly 256Mi in KiB passes", "dev", [["serving.gateway.memory", "262144Ki"]], []],
+    [
+        "99m is below the gateway's 100m",
+        "dev",
+        [["serving.gateway.cpu", "99m"]],
+        [
+            "modelfleet:serving.gateway.cpu is 99m; gateway needs at least 100m CPU to start and keep up (see config/bounds.ts); fix: pulumi config set --path 'serving.gateway.cpu' \"100m\"",
+        ],
+    ],
+    ["0.1 cores is the gateway's 100m", "dev", [["serving.gateway.cpu", "0.1"]], []],
+    ["milli-bytes count as a thousandth of a byte", "dev", [["serving.torchserve.memory", "3000000000000m"]], []],
+    [
+        "Ti counts 2^40 bytes",
+        "dev",
+        [["serving.torchserve.memory", "1Ti"]],
+        [
+            "modelfleet:serving.torchserve.memory is 1Ti but the serving nodes have less memory: use1/l4 16 GiB; fix: pulumi config set --path 'serving.torchserve.memory' 12Gi",
+        ],
+    ],
+    [
+        "one byte below 2Gi is refused",
+        "dev",
+        [["serving.torchserve.memory", "2147483647"]],
+        [
+            "modelfleet:serving.torchserve.memory is 2147483647; torchserve needs at least 2Gi of memory or it is OOM-killed (see config/bounds.ts); fix: pulumi config set --path 'serving.torchserve.memory' 2Gi",
+        ],
+    ],
+    ["exactly 2Gi in bytes passes", "dev", [["serving.torchserve.memory", "2147483648"]], []],
+    [
+        "1.5Gi is below 2Gi",
+        "dev",
+        [["serving.torchserve.memory", "1.5Gi"]],
+        [
+            "modelfleet:serving.torchserve.memory is 1.5Gi; torchserve needs at least 2Gi of memory or it is OOM-killed (see config/bounds.ts); fix: pulumi config set --path 'serving.torchserve.memory' 2Gi",
+        ],
+    ],
+    [
+        "a 1025-byte archive key is refused",
+        "dev",
+        [["models[0].version", "v".repeat(996)]],
+        [
+            "modelfleet:models[0].version makes the archive key models/<name>/<version>/<name>.mar 1025 bytes long; S3 and GCS keys stop at 1024 bytes; fix: pulumi config set --path 'models[0].version' <a shorter version, e.g. 2024-07-18>",
+        ],
+    ],
+    ["a 1024-byte archive key passes", "dev", [["models[0].version", "v".repeat(995)]], []],
+    [
+        "a formerName equal to the region's name is removed",
+        "dev",
+        [["regions[0].formerName", "use1"]],
+        ["modelfleet:regions[0].formerName is the region's own name 'use1'; fix: pulumi config rm --path 'regions[0].formerName'"],
+    ],
+    [
+        "a formerName another region's copy uses is removed",
+        "prod",
+        [["regions[1].formerName", "use1"]],
+        [
+            "modelfleet:regions[1].formerName 'use1' already names the model-store copy of regions[0] (use1); two regions cannot share one copy; fix: pulumi config rm --path 'regions[1].formerName'",
+        ],
+    ],
+    [
+        "a new name equal to another region's formerName is renamed",
+        "prod",
+        [
+            ["regions[0].formerName", "old"],
+            ["regions[1].name", "old"],
+            ["regions[3].modelStoreSource", "use1"],
+        ],
+        [
+            "modelfleet:regions[1].name 'old' already names the model-store copy of regions[0] (use1); two regions cannot share one copy; fix: pulumi config set --path 'regions[1].name' old-2",
+        ],
+    ],
+    [
+        "two regions with the same formerName: the second is removed",
+        "prod",
+        [
+            ["regions[0].formerName", "old"],
+            ["regions[1].formerName", "old"],
+        ],
+        [
+            "modelfleet:regions[1].formerName 'old' already names the model-store copy of regions[0] (use1); two regions cannot share one copy; fix: pulumi config rm --path 'regions[1].formerName'",
+        ],
+    ],
+    [
+        "each repeated checker region is named by its index",
+        "prod",
+        [["globalEntry.healthCheck.regions", ["us-east-1", "eu-west-1", "us-east-1", "eu-west-1"]]],
+        [
+            "modelfleet:globalEntry.healthCheck.regions[2] repeats 'us-east-1'; Route 53 needs distinct checker regions (a repeat adds no independent vantage point); fix: pulumi config rm --path 'globalEntry.healthCheck.regions[2]'",
+            "modelfleet:globalEntry.healthCheck.regions[3] repeats 'eu-west-1'; Route 53 needs distinct checker regions (a repeat adds no independent vantage point); fix: pulumi config rm --path 'globalEntry.healthCheck.regions[3]'",
+        ],
+    ],
+];
+
+describe("bounds name the key and the fix, on both sides of each bound", () => {
+    it.each(boundCases)("%s", (_title, stack, edits, expected) => {
+        expect(mutate(stack, edits).map(formatProblem)).toEqual(expected);
+    });
+});
+
+describe("quantities and CIDR blocks as the bounds read them", () => {
+    it("reads CPU in millicores, and a memory suffix as not CPU", () => {
+        expect([quantityMilliCpu("4"), quantityMilliCpu("500m"), quantityMilliCpu("0.5"), quantityMilliCpu("1.25")]).toEqual([
+            4000, 500, 500, 1250,
+        ]);
+        expect([quantityMilliCpu("1Gi"), quantityMilliCpu("x"), quantityMilliCpu("4 "), quantityMilliCpu(" 4")]).toEqual([
+            NaN,
+            NaN,
+            NaN,
+            NaN,
+        ]);
+    });
+
+    it("reads memory in bytes for every suffix", () => {
+        expect(["1", "1000m", "1Ki", "1Mi", "1Gi", "1Ti", "1.5Ki"].map(quantityBytes)).toEqual([
+            1, 1, 1024, 1048576, 1073741824, 1099511627776, 1536,
+        ]);
+        expect([quantityBytes("1G"), quantityBytes("Gi"), quantityBytes("1Gi "), quantityBytes(" 1Gi")]).toEqual([NaN, NaN, NaN, NaN]);
+    });
+
+    it("gives the network address of a CIDR block with host bits set, else nothing", () => {
+        expect(networkAddressIfHostBits("10.1.2.3/16")).toBe("10.1.0.0/16");
+        expect(networkAddressIfHostBits("192.168.255.255/23")).toBe("192.168.254.0/23");
+        expect(networkAddressIfHostBits("10.1.2.3/32")).toBeUndefined();
+        expect(networkAddressIfHostBits("203.0.113.7/0")).toBe("0.0.0.0/0");
+        expect(networkAddressIfHostBits("10.1.0.0/16")).toBeUndefined();
+        expect(networkAddressIfHostBits("10.1.0.0")).toBeUndefined();
+        expect(networkAddressIfHostBits("x10.1.2.3/16")).toBeUndefined();
+        expect(networkAddressIfHostBits("10.1.2.3/16x")).toBeUndefined();
+    });
+
+    it("says why a namespace is reserved", () => {
+        expect(reservedNamespaceReason("default")).toBe("'default' is a namespace Kubernetes creates for itself");
+        expect(reservedNamespaceReason("gmp-public")).toBe("namespaces starting with 'gmp-' are reserved for the cluster's own components");
+        expect(reservedNamespaceReason("amazon-guardduty")).toBe(
+            "namespaces starting with 'amazon-' are reserved for the cluster's own components",
+        );
+        expect(reservedNamespaceReason("gke-managed")).toBe(
+            "namespaces starting with 'gke-' are reserved for the cluster's own components",
+        );
+        expect(reservedNamespaceReason("my-kube-apps")).toBeUndefined();
+        expect(reservedNamespaceReason("modelfleet")).toBeUndefined();
     });
 });
