@@ -7,7 +7,7 @@ import type { BucketVersioningArgs } from "@pulumi/aws/s3/bucketVersioning";
 import type { BucketArgs as GcsBucketArgs } from "@pulumi/gcp/storage/bucket";
 import type { Unwrap } from "@pulumi/pulumi";
 import { storagePolicies } from "../policy/policies";
-import { cloud, testPolicies, UNKNOWN, urnOf } from "./policy-harness";
+import { cloud, notApplicableReason, testPolicies, UNKNOWN, urnOf } from "./policy-harness";
 
 const BUCKET = "aws:s3/bucket:Bucket";
 const bucket = (name: string, inputs: Unwrap<BucketArgs> = {}, protect?: boolean) =>
@@ -199,6 +199,18 @@ testPolicies(storagePolicies, {
             { title: "enabled", resources: [bucket("model-store"), versioning("Enabled")] },
             { title: "deprecated inline versioning", resources: [bucket("model-store", { versioning: { enabled: true } })] },
             {
+                title: "a BucketVersioningV2",
+                resources: [
+                    bucket("model-store"),
+                    cloud(
+                        "aws:s3/bucketVersioningV2:BucketVersioningV2",
+                        "model-store-versioning",
+                        { bucket: UNKNOWN, versioningConfiguration: { status: "Enabled" } },
+                        linked("model-store"),
+                    ),
+                ],
+            },
+            {
                 // A bucket input built from the bucket and another resource (a name with a random suffix).
                 title: "linked through one of several dependencies",
                 resources: [
@@ -268,6 +280,32 @@ testPolicies(storagePolicies, {
         accept: [
             { title: "SSE-KMS with a key unknown at preview", resources: [bucket("model-store"), encryption("aws:kms")] },
             { title: "dual-layer KMS", resources: [bucket("model-store"), encryption("aws:kms:dsse")] },
+            {
+                title: "deprecated inline SSE-KMS",
+                resources: [
+                    bucket("model-store", {
+                        serverSideEncryptionConfiguration: { rule: { applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms" } } },
+                    }),
+                ],
+            },
+            {
+                title: "one KMS rule among others, in a V2 configuration",
+                resources: [
+                    bucket("model-store"),
+                    cloud(
+                        "aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2",
+                        "model-store-sse",
+                        {
+                            bucket: UNKNOWN,
+                            rules: [
+                                { applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } },
+                                { applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms" } },
+                            ],
+                        },
+                        linked("model-store"),
+                    ),
+                ],
+            },
         ],
     },
     "gcs-bucket-no-public-access": {
@@ -289,7 +327,7 @@ testPolicies(storagePolicies, {
                 title: "fine-grained ACLs",
                 field: "uniformBucketLevelAccess",
                 resources: gcs("models", { uniformBucketLevelAccess: false }),
-                message: "does not set uniformBucketLevelAccess: true",
+                message: "GCS bucket models does not set uniformBucketLevelAccess: true, so object ACLs could make objects public.",
             },
         ],
         accept: [{ title: "enforced and uniform", resources: gcs("models") }],
@@ -319,7 +357,7 @@ testPolicies(storagePolicies, {
                 title: "Google-managed keys",
                 field: "encryption.defaultKmsKeyName",
                 resources: gcs("models", { encryption: undefined }),
-                message: "has no encryption.defaultKmsKeyName",
+                message: "GCS bucket models has no encryption.defaultKmsKeyName; objects use Google-managed keys.",
             },
         ],
         accept: [
@@ -336,6 +374,20 @@ testPolicies(storagePolicies, {
                 resources: bucket("model-store-bucket", { bucket: "mf-models" }),
                 settings: PROD,
                 message: "model-store bucket model-store-bucket is not protected",
+            },
+            {
+                title: "unprotected model store named in capitals, as a BucketV2",
+                field: "opts.protect",
+                resources: cloud("aws:s3/bucketV2:BucketV2", "ModelStore-use1", {}),
+                settings: PROD,
+                message: "model-store bucket ModelStore-use1 is not protected",
+            },
+            {
+                title: "an unprotected bucket matching a configured pattern",
+                field: "opts.protect",
+                resources: bucket("weights-use1", {}),
+                settings: { ...PROD, modelStorePattern: "^weights-" },
+                message: "model-store bucket weights-use1 is not protected",
             },
             {
                 title: "force-destroyable GCS model store",
@@ -388,6 +440,11 @@ testPolicies(storagePolicies, {
             },
             { title: "not required outside prod", resources: bucket("model-store-bucket", { forceDestroy: true }) },
             { title: "other buckets in prod", resources: bucket("access-logs"), settings: PROD },
+            {
+                title: "protected and not force-destroyable",
+                resources: bucket("model-store-bucket", { forceDestroy: false }, true),
+                settings: PROD,
+            },
         ],
     },
     "model-store-retention-floor": {
@@ -446,12 +503,42 @@ testPolicies(storagePolicies, {
                 settings: PROD_RETENTION,
                 message: "GCS bucket model-store-usc1-bucket has a Delete rule for LIVE objects, which deletes served models.",
             },
+            {
+                title: "an unnamed S3 rule one day under the floor",
+                field: "rules.noncurrentVersionExpiration.noncurrentDays",
+                resources: cloud("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration", "model-store-use1-lifecycle", {
+                    bucket: UNKNOWN,
+                    rules: [{ status: "Enabled", noncurrentVersionExpiration: { noncurrentDays: 29 } }],
+                }),
+                settings: PROD_RETENTION,
+                message:
+                    "lifecycle model-store-use1-lifecycle rule (unnamed) deletes noncurrent versions after 29 day(s); the floor is 30 days.",
+            },
         ],
         accept: [
             { title: "S3 at the prod floor", resources: lifecycle("model-store-use1-lifecycle", 30), settings: PROD_RETENTION },
             { title: "GCS above the prod floor", resources: gcsKeeping("model-store-usc1-bucket", 45), settings: PROD_RETENTION },
             { title: "dev keeps a day (default floor)", resources: lifecycle("model-store-use1-lifecycle", 1) },
             { title: "buckets outside the model store", resources: lifecycle("access-logs-lifecycle", 1), settings: PROD_RETENTION },
+            {
+                title: "a disabled S3 rule",
+                resources: cloud("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration", "model-store-use1-lifecycle", {
+                    bucket: UNKNOWN,
+                    rules: [{ id: "old", status: "Disabled", noncurrentVersionExpiration: { noncurrentDays: 1 }, expiration: { days: 1 } }],
+                } satisfies Unwrap<BucketLifecycleConfigurationArgs>),
+                settings: PROD_RETENTION,
+            },
+            {
+                title: "GCS rules that delete only archived versions or change storage class",
+                resources: gcs("model-store-usc1-bucket", {
+                    lifecycleRules: [
+                        { action: { type: "Delete" }, condition: { age: 30, withState: "ARCHIVED" } },
+                        { action: { type: "SetStorageClass", storageClass: "NEARLINE" }, condition: { age: 1 } },
+                        { action: { type: "Delete" }, condition: { daysSinceNoncurrentTime: 30 } },
+                    ],
+                }),
+                settings: PROD_RETENTION,
+            },
         ],
     },
     "kms-key-rotation": {
@@ -476,6 +563,97 @@ testPolicies(storagePolicies, {
                 title: "asymmetric signing keys cannot rotate",
                 resources: kmsKey({ customerMasterKeySpec: "RSA_2048", keyUsage: "SIGN_VERIFY" }),
             },
+            { title: "an asymmetric key spec alone", resources: kmsKey({ customerMasterKeySpec: "RSA_2048" }) },
+            { title: "an HMAC key usage alone", resources: kmsKey({ keyUsage: "GENERATE_VERIFY_MAC" }) },
         ],
     },
+});
+
+describe("storage policies as the pack lists them", () => {
+    test("names, descriptions and levels", () => {
+        expect(storagePolicies.map((p) => [p.name, p.description, p.enforcementLevel])).toEqual([
+            ["s3-public-access-block-all", "S3 public access blocks turn on all four settings.", "mandatory"],
+            ["s3-bucket-has-public-access-block", "Every S3 bucket has a public access block with all four settings on.", "mandatory"],
+            [
+                "s3-bucket-versioning-enabled",
+                "Every S3 bucket has versioning Enabled (replication and recovery of model versions need it).",
+                "mandatory",
+            ],
+            ["s3-bucket-encryption-kms", "Every S3 bucket encrypts by default with SSE-KMS.", "mandatory"],
+            ["gcs-bucket-no-public-access", "GCS buckets enforce public access prevention and uniform bucket-level access.", "mandatory"],
+            ["gcs-bucket-versioning", "GCS buckets keep object versions.", "mandatory"],
+            ["gcs-bucket-cmek", "GCS buckets name a customer-managed KMS key for default encryption.", "advisory"],
+            [
+                "model-store-data-protection",
+                "With requireDataProtection (prod), model-store buckets are protected from deletion (unless tagged or labelled modelfleet-decommission=true while their region is removed) and never force-destroyable.",
+                "mandatory",
+            ],
+            [
+                "model-store-retention-floor",
+                "Model-store lifecycle rules keep noncurrent (overwritten or deleted) versions at least minNoncurrentVersionDays (30 in prod) and never expire current objects.",
+                "mandatory",
+            ],
+            ["kms-key-rotation", "Symmetric AWS KMS keys rotate automatically.", "mandatory"],
+        ]);
+    });
+
+    test("settings of the model-store rules", () => {
+        expect(storagePolicies.filter((p) => p.configSchema !== undefined).map((p) => [p.name, p.configSchema])).toEqual([
+            [
+                "model-store-data-protection",
+                {
+                    properties: {
+                        requireDataProtection: {
+                            type: "boolean",
+                            description: "Require protect on model-store buckets (true in prod).",
+                            default: false,
+                        },
+                        modelStorePattern: {
+                            type: "string",
+                            description: "Regular expression matched against bucket resource names to find the model store.",
+                            default: "model-?store",
+                        },
+                    },
+                },
+            ],
+            [
+                "model-store-retention-floor",
+                {
+                    properties: {
+                        minNoncurrentVersionDays: {
+                            type: "integer",
+                            description:
+                                "Fewest days a noncurrent model version is kept: the window to undo an accidental delete or overwrite.",
+                            default: 1,
+                            minimum: 1,
+                        },
+                        modelStorePattern: {
+                            type: "string",
+                            description: "Regular expression matched against resource names to find the model store.",
+                            default: "model-?store",
+                        },
+                    },
+                },
+            ],
+        ]);
+    });
+
+    test("reasons the per-resource rules give for not applying", () => {
+        expect(notApplicableReason("model-store-data-protection", bucket("model-store-bucket"))).toBe(
+            "requireDataProtection is off for this stack",
+        );
+        expect(notApplicableReason("model-store-data-protection", bucket("access-logs"), PROD)).toBe("not a model-store bucket");
+        expect(notApplicableReason("model-store-data-protection", bucket("model-store-bucket"), PROD)).toBeUndefined();
+        expect(notApplicableReason("model-store-retention-floor", lifecycle("access-logs-lifecycle", 1))).toBe(
+            "not part of the model store",
+        );
+        expect(notApplicableReason("kms-key-rotation", kmsKey({ customerMasterKeySpec: "RSA_2048" }))).toBe("key type cannot rotate");
+        expect(notApplicableReason("kms-key-rotation", kmsKey({}))).toBeUndefined();
+        expect(notApplicableReason("model-store-data-protection", kmsKey({}), PROD)).toBe(
+            "Policy only applies to resources of type 'aws:s3/bucket:Bucket', 'aws:s3/bucketV2:BucketV2', 'gcp:storage/bucket:Bucket'",
+        );
+        expect(notApplicableReason("model-store-retention-floor", kmsKey({}))).toBe(
+            "Policy only applies to resources of type 'aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration', 'gcp:storage/bucket:Bucket'",
+        );
+    });
 });

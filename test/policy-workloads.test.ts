@@ -1,8 +1,20 @@
 import type * as k8s from "@pulumi/kubernetes/types/input";
+import type { StackValidationArgs } from "@pulumi/policy";
 import type { Unwrap } from "@pulumi/pulumi";
 import { workloadPolicies } from "../policy/policies";
 import { unpinnedReason } from "../policy/policies/workloads";
-import { deployment, first, goodContainer, goodPodSpec, kube, T, testPolicies, type PodSpec } from "./policy-harness";
+import {
+    deployment,
+    first,
+    goodContainer,
+    goodPodSpec,
+    kube,
+    notApplicableReason,
+    policyNamed,
+    T,
+    testPolicies,
+    type PodSpec,
+} from "./policy-harness";
 
 const daemonSet = (namespace: string, pod: PodSpec) =>
     kube(T.daemonSet, {
@@ -53,6 +65,15 @@ describe("image references", () => {
         ["registry.example.com:5000/team/torchserve", "has no tag (it resolves to latest)"],
         ["tensorzero/gateway:latest", "uses the latest tag"],
         ["tensorzero/gateway@sha256:xyz", 'has a malformed digest "sha256:xyz"'],
+        ["tensorzero/gateway:", "has an empty tag"],
+        ["tensorzero/gateway:LATEST", "uses the latest tag"],
+        ["registry.example.com:5000/gateway", "has no tag (it resolves to latest)"],
+        [`tensorzero/gateway@sha256:${"a".repeat(32)}`, undefined],
+        [`tensorzero/gateway@sha256:${"a".repeat(31)}`, `has a malformed digest "sha256:${"a".repeat(31)}"`],
+        [`tensorzero/gateway@SHA256:${"a".repeat(64)}`, `has a malformed digest "SHA256:${"a".repeat(64)}"`],
+        [`tensorzero/gateway@sha256:${"a".repeat(64)}z`, `has a malformed digest "sha256:${"a".repeat(64)}z"`],
+        [`tensorzero/gateway@sha256:${"A".repeat(64)}`, `has a malformed digest "sha256:${"A".repeat(64)}"`],
+        [`tensorzero/gateway@:${"a".repeat(64)}`, `has a malformed digest ":${"a".repeat(64)}"`],
     ])("%s", (image, reason) => {
         expect(unpinnedReason(image)).toBe(reason);
     });
@@ -77,6 +98,22 @@ testPolicies(workloadPolicies, {
                     pod.initContainers = [{ ...goodContainer("fetch"), image: "amazon/aws-cli" }];
                 }),
                 message: 'init container "fetch" image "amazon/aws-cli" has no tag',
+            },
+            {
+                title: "a container without an image",
+                field: "containers.image",
+                resources: deployment("tensorzero", (_, pod) => {
+                    delete first(pod).image;
+                }),
+                message: 'Deployment serving/tensorzero: container "tensorzero" image has no image.',
+            },
+            {
+                title: "an empty tag",
+                field: "containers.image",
+                resources: deployment("tensorzero", (_, pod) => {
+                    first(pod).image = "tensorzero/gateway:";
+                }),
+                message: 'Deployment serving/tensorzero: container "tensorzero" image "tensorzero/gateway:" has an empty tag.',
             },
         ],
         accept: [
@@ -120,12 +157,77 @@ testPolicies(workloadPolicies, {
                 }),
                 message: 'Deployment serving/tensorzero: container "tensorzero" has no livenessProbe.',
             },
+            {
+                title: "a StatefulSet container without readiness",
+                field: "containers.readinessProbe",
+                resources: kube(T.statefulSet, {
+                    apiVersion: "apps/v1",
+                    kind: "StatefulSet",
+                    metadata: { name: "model-cache", namespace: "serving" },
+                    spec: {
+                        serviceName: "model-cache",
+                        selector: { matchLabels: { app: "model-cache" } },
+                        template: {
+                            metadata: { labels: { app: "model-cache" } },
+                            spec: goodPodSpec([{ ...goodContainer("cache"), readinessProbe: undefined }]),
+                        },
+                    },
+                } satisfies Unwrap<k8s.apps.v1.StatefulSet>),
+                message: 'StatefulSet serving/model-cache: container "cache" has no readinessProbe.',
+            },
+            {
+                title: "a native sidecar without probes",
+                field: "containers.livenessProbe",
+                resources: deployment("torchserve", (_, pod) => {
+                    pod.initContainers = [
+                        { ...goodContainer("log-shipper"), restartPolicy: "Always", readinessProbe: undefined, livenessProbe: undefined },
+                    ];
+                }),
+                message: 'Deployment serving/torchserve: init container "log-shipper" has no readinessProbe and no livenessProbe.',
+            },
         ],
         accept: [
             { title: "both probes", resources: deployment() },
             {
                 title: "a Job needs none",
                 resources: job(goodPodSpec([{ ...goodContainer("download"), readinessProbe: undefined, livenessProbe: undefined }])),
+            },
+            {
+                title: "a CronJob needs none",
+                resources: kube(T.cronJob, {
+                    apiVersion: "batch/v1",
+                    kind: "CronJob",
+                    metadata: { name: "warm-cache", namespace: "serving" },
+                    spec: {
+                        schedule: "0 * * * *",
+                        jobTemplate: {
+                            spec: {
+                                template: {
+                                    metadata: { labels: { "app.kubernetes.io/part-of": "modelfleet" } },
+                                    spec: {
+                                        ...goodPodSpec([{ ...goodContainer("warm"), livenessProbe: undefined }]),
+                                        restartPolicy: "Never",
+                                    },
+                                },
+                            },
+                        },
+                    },
+                } satisfies Unwrap<k8s.batch.v1.CronJob>),
+            },
+            {
+                title: "an init container that runs to completion needs none",
+                resources: deployment("torchserve", (_, pod) => {
+                    pod.initContainers = [{ ...goodContainer("fetch"), readinessProbe: undefined, livenessProbe: undefined }];
+                }),
+            },
+            {
+                title: "a Pod part of another project",
+                resources: kube(T.pod, {
+                    apiVersion: "v1",
+                    kind: "Pod",
+                    metadata: { name: "debug", namespace: "serving", labels: { "app.kubernetes.io/part-of": "other" } },
+                    spec: goodPodSpec([{ ...goodContainer("debug"), livenessProbe: undefined }]),
+                } satisfies Unwrap<k8s.core.v1.Pod>),
             },
         ],
     },
@@ -199,6 +301,45 @@ testPolicies(workloadPolicies, {
                 message: "runAsUser is 0 (root)",
             },
             {
+                title: "a pod that runs as root",
+                field: "securityContext.runAsUser",
+                resources: deployment("torchserve", (_, pod) => {
+                    pod.securityContext = { runAsNonRoot: true, runAsUser: 0, seccompProfile: { type: "RuntimeDefault" } };
+                }),
+                message: 'Deployment serving/torchserve: container "torchserve": runAsUser is 0 (root).',
+            },
+            {
+                title: "a container that opts out of the pod's non-root setting",
+                field: "securityContext.runAsNonRoot",
+                resources: deployment("torchserve", (_, pod) => {
+                    first(pod).securityContext = { runAsNonRoot: false, allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } };
+                }),
+                message: 'Deployment serving/torchserve: container "torchserve": runAsNonRoot is not true.',
+            },
+            {
+                title: "an unconfined container in a RuntimeDefault pod",
+                field: "securityContext.seccompProfile.type",
+                resources: deployment("torchserve", (_, pod) => {
+                    first(pod).securityContext = {
+                        allowPrivilegeEscalation: false,
+                        capabilities: { drop: ["ALL"] },
+                        seccompProfile: { type: "Unconfined" },
+                    };
+                }),
+                message: 'Deployment serving/torchserve: container "torchserve": seccompProfile.type is Unconfined (want RuntimeDefault).',
+            },
+            {
+                title: "an allowed capability beside a forbidden one",
+                field: "securityContext.capabilities.add",
+                resources: deployment("torchserve", (_, pod) => {
+                    first(pod).securityContext = {
+                        allowPrivilegeEscalation: false,
+                        capabilities: { drop: ["ALL"], add: ["NET_BIND_SERVICE", "NET_ADMIN", "SYS_TIME"] },
+                    };
+                }),
+                message: 'Deployment serving/torchserve: container "torchserve": capabilities.add has NET_ADMIN, SYS_TIME.',
+            },
+            {
                 title: "a DaemonSet outside the exempt namespaces",
                 field: "DaemonSet.metadata.namespace",
                 resources: daemonSet("monitoring", { containers: [goodContainer("agent")] }),
@@ -219,6 +360,32 @@ testPolicies(workloadPolicies, {
                 }),
             },
             { title: "a kube-system DaemonSet is exempt", resources: daemonSet("kube-system", { containers: [goodContainer("agent")] }) },
+            {
+                title: "non-root and user set on the container alone",
+                resources: deployment("torchserve", (_, pod) => {
+                    pod.securityContext = { runAsUser: 0, seccompProfile: { type: "RuntimeDefault" } };
+                    first(pod).securityContext = {
+                        runAsNonRoot: true,
+                        runAsUser: 1000,
+                        allowPrivilegeEscalation: false,
+                        capabilities: { drop: ["ALL"] },
+                    };
+                }),
+            },
+            {
+                title: "a Localhost seccomp profile and the one capability allowed back",
+                resources: deployment("torchserve", (_, pod) => {
+                    pod.securityContext = {
+                        runAsNonRoot: true,
+                        seccompProfile: { type: "Localhost", localhostProfile: "profiles/ts.json" },
+                    };
+                    first(pod).securityContext = {
+                        allowPrivilegeEscalation: false,
+                        privileged: false,
+                        capabilities: { drop: ["ALL"], add: ["NET_BIND_SERVICE"] },
+                    };
+                }),
+            },
             {
                 title: "exempt namespaces come from config",
                 resources: daemonSet("gpu-operator", { containers: [goodContainer("agent")] }),
@@ -273,10 +440,52 @@ testPolicies(workloadPolicies, {
                 resources: daemonSet("monitoring", { ...goodPodSpec(), hostNetwork: true }),
                 message: "DaemonSet monitoring/nvidia-device-plugin sets hostNetwork: true.",
             },
+            {
+                title: "a hostPath volume and a host port, exactly",
+                field: "volumes.hostPath",
+                resources: daemonSet("monitoring", {
+                    ...goodPodSpec([{ ...goodContainer("agent"), ports: [{ containerPort: 9400, hostPort: 9400 }] }]),
+                    volumes: [{ name: "device-plugins", hostPath: { path: "/var/lib/kubelet/device-plugins" } }],
+                }),
+                message: 'DaemonSet monitoring/nvidia-device-plugin mounts hostPath volume "device-plugins".',
+            },
+            {
+                title: "a host port, exactly",
+                field: "containers.ports.hostPort",
+                resources: daemonSet(
+                    "monitoring",
+                    goodPodSpec([{ ...goodContainer("agent"), ports: [{ containerPort: 9400, hostPort: 9400 }] }]),
+                ),
+                message: 'DaemonSet monitoring/nvidia-device-plugin: container "agent" binds host port 9400.',
+            },
+            {
+                title: "a hostPath volume without a name",
+                field: "volumes.hostPath",
+                resources: kube(T.deployment, {
+                    apiVersion: "apps/v1",
+                    kind: "Deployment",
+                    metadata: { name: "torchserve", namespace: "serving" },
+                    spec: {
+                        selector: { matchLabels: { app: "torchserve" } },
+                        template: { spec: { ...goodPodSpec(), volumes: [{ hostPath: { path: "/models" } }] } },
+                    },
+                }),
+                message: 'Deployment serving/torchserve mounts hostPath volume "?".',
+            },
         ],
         accept: [
             { title: "no host access", resources: deployment() },
             { title: "a kube-system node agent", resources: daemonSet("kube-system", hostPod()) },
+            {
+                title: "host namespaces off, other volumes, container ports only",
+                resources: deployment("torchserve", (_, pod) => {
+                    pod.hostNetwork = false;
+                    pod.hostPID = false;
+                    pod.hostIPC = false;
+                    pod.volumes = [{ name: "scratch", emptyDir: {} }];
+                    first(pod).ports = [{ containerPort: 8080, hostPort: 0 }, { containerPort: 8081 }];
+                }),
+            },
         ],
     },
     "pdb-for-replicated-deployments": {
@@ -318,6 +527,42 @@ testPolicies(workloadPolicies, {
                 resources: [replicated(1), hpa("tensorzero", 2)],
                 message: "Deployment serving/tensorzero is scaled by an HPA but no PodDisruptionBudget selects its pods.",
             },
+            {
+                title: "three replicas and an HPA, no PDB",
+                field: "HorizontalPodAutoscaler.spec.scaleTargetRef.name",
+                resources: [replicated(3), hpa("tensorzero")],
+                message: "Deployment serving/tensorzero is scaled by an HPA but no PodDisruptionBudget selects its pods.",
+            },
+            {
+                title: "an HPA that leaves maxReplicas unset",
+                field: "HorizontalPodAutoscaler.spec.maxReplicas",
+                resources: [
+                    replicated(1),
+                    kube(T.hpa, {
+                        metadata: { name: "tensorzero", namespace: "serving" },
+                        spec: { scaleTargetRef: { kind: "Deployment", name: "tensorzero" } },
+                    }),
+                ],
+                message: "Deployment serving/tensorzero is scaled by an HPA but no PodDisruptionBudget selects its pods.",
+            },
+            {
+                title: "a PDB of another cluster",
+                field: "PodDisruptionBudget.metadata.namespace",
+                resources: [
+                    replicated(2),
+                    kube(
+                        T.pdb,
+                        {
+                            apiVersion: "policy/v1",
+                            kind: "PodDisruptionBudget",
+                            metadata: { name: "tensorzero", namespace: "serving" },
+                            spec: { maxUnavailable: 1, selector: { matchLabels: { "app.kubernetes.io/name": "tensorzero" } } },
+                        } satisfies Unwrap<k8s.policy.v1.PodDisruptionBudget>,
+                        { provider: "urn:pulumi:test::modelfleet::pulumi:providers:kubernetes::usw2" },
+                    ),
+                ],
+                message: "Deployment serving/tensorzero runs 2 replicas but no PodDisruptionBudget selects its pods.",
+            },
         ],
         accept: [
             { title: "a single replica", resources: [replicated(1)] },
@@ -331,6 +576,122 @@ testPolicies(workloadPolicies, {
                 ],
             },
             { title: "an HPA capped at one replica", resources: [replicated(1), hpa("tensorzero", 1)] },
+            {
+                title: "replicas left to the API server's default of one",
+                resources: [
+                    deployment("tensorzero", (d) => {
+                        if (d.spec) delete d.spec.replicas;
+                    }),
+                ],
+            },
+            {
+                title: "an HPA of a StatefulSet that shares the Deployment's name",
+                resources: [
+                    replicated(1),
+                    kube(T.hpa, {
+                        metadata: { name: "tensorzero", namespace: "serving" },
+                        spec: { scaleTargetRef: { kind: "StatefulSet", name: "tensorzero" }, maxReplicas: 6 },
+                    }),
+                ],
+            },
+            {
+                title: "an HPA of the same name in another namespace",
+                resources: [
+                    replicated(1),
+                    kube(T.hpa, {
+                        metadata: { name: "tensorzero", namespace: "batch" },
+                        spec: { scaleTargetRef: { kind: "Deployment", name: "tensorzero" }, maxReplicas: 6 },
+                    }),
+                ],
+            },
+            {
+                title: "an HPA of the same name in another cluster",
+                resources: [
+                    replicated(1),
+                    kube(
+                        T.hpa,
+                        {
+                            metadata: { name: "tensorzero", namespace: "serving" },
+                            spec: { scaleTargetRef: { kind: "Deployment", name: "tensorzero" }, maxReplicas: 6 },
+                        },
+                        { provider: "urn:pulumi:test::modelfleet::pulumi:providers:kubernetes::usw2" },
+                    ),
+                ],
+            },
+            { title: "an HPA of another Deployment", resources: [replicated(1), hpa("torchserve")] },
         ],
     },
+});
+
+describe("workload policies as the pack lists them", () => {
+    const exempt = {
+        properties: {
+            exemptDaemonSetNamespaces: {
+                type: "array",
+                items: { type: "string" },
+                description: "Namespaces whose DaemonSets (node agents) are exempt.",
+                default: ["kube-system"],
+            },
+        },
+    };
+
+    test("names, descriptions, levels and settings", () => {
+        expect(workloadPolicies.map((p) => [p.name, p.description, p.enforcementLevel, p.configSchema])).toEqual([
+            ["image-pinned", "Container images are pinned by version tag or digest, never latest or untagged.", "mandatory", undefined],
+            [
+                "serving-probes",
+                "Serving containers (Deployments, StatefulSets, pods part-of modelfleet) have readiness and liveness probes.",
+                "mandatory",
+                undefined,
+            ],
+            [
+                "pod-security-restricted",
+                "Pods meet the restricted Pod Security Standard: non-root, no privilege escalation, all capabilities dropped, seccomp.",
+                "mandatory",
+                exempt,
+            ],
+            [
+                "no-host-access",
+                "Pods do not share the host's network, PID or IPC namespaces, mount hostPath volumes, or bind host ports.",
+                "mandatory",
+                exempt,
+            ],
+            [
+                "pdb-for-replicated-deployments",
+                "Every Deployment with more than one replica, or scaled by an HPA, has a PodDisruptionBudget selecting its pods.",
+                "mandatory",
+                undefined,
+            ],
+        ]);
+    });
+
+    test("probes are not asked of batch workloads or pods outside the project", () => {
+        expect(notApplicableReason("serving-probes", job(goodPodSpec()))).toBe("not a serving workload");
+        expect(notApplicableReason("serving-probes", deployment())).toBeUndefined();
+    });
+
+    test("node agents in exempt namespaces are not checked for hardening", () => {
+        const agent = daemonSet("kube-system", hostPod());
+        expect(notApplicableReason("pod-security-restricted", agent)).toBe("exempt node agent");
+        expect(notApplicableReason("no-host-access", agent)).toBe("exempt node agent");
+        expect(notApplicableReason("no-host-access", daemonSet("monitoring", hostPod()))).toBeUndefined();
+    });
+
+    test("the disruption budget rule does not apply to a stack without Deployments", () => {
+        const policy = policyNamed("pdb-for-replicated-deployments");
+        if (!("validateStack" in policy)) throw new Error("pdb-for-replicated-deployments is not a stack policy");
+        const stop = new Error("not applicable");
+        let reason: string | undefined;
+        const stack: StackValidationArgs = {
+            resources: [],
+            stackTags: new Map(),
+            getConfig: <C extends object>() => ({}) as C,
+            notApplicable: (why?: string): never => {
+                reason = why;
+                throw stop;
+            },
+        };
+        expect(() => policy.validateStack(stack, () => undefined)).toThrow(stop);
+        expect(reason).toBe("no Deployments in the stack");
+    });
 });
