@@ -24,6 +24,15 @@ async function stored(value: unknown): Promise<unknown> {
 }
 
 describe("secretOutput", () => {
+    test("a text holding any one of several secret values becomes a secret", async () => {
+        const two = [...settings, { path: "serving.namespace", value: "inference-a" }];
+        expect(await stored(secretOutput({ url: `https://${DOMAIN}/`, ns: "inference-a", other: "b" }, two))).toEqual({
+            url: { secret: `https://${DOMAIN}/` },
+            ns: { secret: "inference-a" },
+            other: "b",
+        });
+    });
+
     test("without secret settings, the value itself comes back", () => {
         const value = { url: `https://${DOMAIN}/` };
         expect(secretOutput(value, [])).toBe(value);
