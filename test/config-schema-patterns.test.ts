@@ -1,4 +1,5 @@
 import { fleetSchema } from "../config/schema";
+import { setPath } from "./key-path";
 
 /**
  * Values the schema must take when written out, though they equal a default or sit inside a
@@ -43,20 +44,6 @@ function minimal(): Record<string, unknown> {
         serving: { domain: "serve.example.com" },
         globalEntry: {},
     });
-}
-
-/**
- * Sets the value at a key path such as `regions[0].gpuPools[0].maxNodes` (deletes it for
- * `undefined`). Kept here rather than taken from test/mocks.ts, which loads the Pulumi SDK:
- * these tests need only the schema.
- */
-function setPath(raw: Record<string, unknown>, keyPath: string, value: unknown): void {
-    const parts = keyPath.split(/\.|\[(\d+)\]/).filter((p) => p !== undefined && p !== "");
-    let at = raw;
-    for (const part of parts.slice(0, -1)) at = (at[part] ??= {}) as Record<string, unknown>;
-    const last = parts[parts.length - 1];
-    if (value === undefined) delete at[last];
-    else at[last] = value;
 }
 
 function problemsWith(path: string, value: unknown): string[] {

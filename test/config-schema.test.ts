@@ -1,4 +1,5 @@
 import { ACME_LETSENCRYPT, fleetSchema, isPinnedImage, secretKeys } from "../config/schema";
+import { setPath } from "./key-path";
 
 /** The stack-file schema on its own: each key's bounds on both sides, its enums, its patterns and its defaults. */
 
@@ -49,20 +50,6 @@ function minimal(): Record<string, unknown> {
         serving: { domain: "serve.example.com" },
         globalEntry: {},
     });
-}
-
-/**
- * Sets the value at a key path such as `regions[0].gpuPools[0].maxNodes` (deletes it for
- * `undefined`). Kept here rather than taken from test/mocks.ts, which loads the Pulumi SDK:
- * these tests need only the schema.
- */
-function setPath(raw: Record<string, unknown>, keyPath: string, value: unknown): void {
-    const parts = keyPath.split(/\.|\[(\d+)\]/).filter((p) => p !== undefined && p !== "");
-    let at = raw;
-    for (const part of parts.slice(0, -1)) at = (at[part] ??= {}) as Record<string, unknown>;
-    const last = parts[parts.length - 1];
-    if (value === undefined) delete at[last];
-    else at[last] = value;
 }
 
 function keyPath(path: ReadonlyArray<PropertyKey>): string {

@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { ConfigError, ConfigProblem, FleetConfig, resolveConfig, validateSettings } from "../config";
 import { FleetMocks } from "../tools/mocks";
 import { namespaceConfig, readStackFile } from "../tools/stackfile";
+import { setPath } from "./key-path";
 
 /**
  * The one mocks helper every test uses: real SDK, mocked engine. Call `useMocks()` at the
@@ -41,18 +42,7 @@ export function fleetConfig(raw: Record<string, unknown>, stack = "test"): Fleet
     return resolveConfig(validateSettings(raw), raw, { project: "modelfleet", stack });
 }
 
-/** Sets (or, with `undefined`, deletes) the value at a key path such as `regions[0].gpuPools[0].maxNodes`. */
-export function setPath(raw: Record<string, unknown>, keyPath: string, value: unknown): void {
-    const parts = keyPath.split(/\.|\[(\d+)\]/).filter((p) => p !== undefined && p !== "");
-    let at = raw;
-    for (const part of parts.slice(0, -1)) {
-        at[part] ??= {};
-        at = at[part] as Record<string, unknown>;
-    }
-    const last = parts[parts.length - 1];
-    if (value === undefined) delete at[last];
-    else at[last] = value;
-}
+export { setPath } from "./key-path";
 
 /** The problems raw settings yield (none when they validate); `stack` as the plan passes it. */
 export function problemsOf(raw: Record<string, unknown>, stack?: string): ConfigProblem[] {
