@@ -3,7 +3,7 @@ import type { PlanAlias, PlanResource, PlanResourceOpts } from "../contracts";
 import { SECRET_MARKER } from "../contracts";
 import { FleetMocks, isWrappedSecret, MockedResource } from "../mocks";
 import { runtimeConfig } from "../stackfile";
-import { answerWithoutStructs } from "./monitor";
+import { answerWithoutStructs, packWithoutStructs } from "./monitor";
 
 /**
  * Runs a Pulumi program under the SDK's mock runtime and records every resource it
@@ -61,6 +61,8 @@ export async function runOffline(options: OfflineRunOptions): Promise<OfflineRun
     // unchanged; traces come back for everything after registration.
     const stackTraceLimit = Error.stackTraceLimit;
     Error.stackTraceLimit = 0;
+    // Registrations' inputs skip the protobuf Struct the mock monitor would unpack at once.
+    const restoreStructs = packWithoutStructs();
     try {
         // A program that throws while building (a ConfigError from a component, say)
         // is reported with the registration errors rather than escaping as a crash.
@@ -86,6 +88,7 @@ export async function runOffline(options: OfflineRunOptions): Promise<OfflineRun
     } finally {
         process.off("unhandledRejection", onRejection);
         Error.stackTraceLimit = stackTraceLimit;
+        restoreStructs();
     }
 
     const stackUrn = `urn:pulumi:${options.stack}::${options.project}::pulumi:pulumi:Stack::${options.project}-${options.stack}`;
