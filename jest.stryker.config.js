@@ -5,6 +5,7 @@
  * would take days on two cores; the pack's standalone test installs packages from the
  * registry. The score measures what the folders' own tests pin down.
  */
+const path = require("path");
 const base = require("./jest.config.js");
 
 /** @type {import('jest').Config} */
@@ -17,4 +18,7 @@ module.exports = {
     roots: ["<rootDir>/test"],
     // Keeps compiled module code between those runs (test/support/caching-runtime.js).
     runtime: "<rootDir>/test/support/caching-runtime.js",
+    // Ends a mutant's run at its first failing test. An absolute path: Stryker loads the
+    // environment itself, before Jest would expand <rootDir>.
+    testEnvironment: path.join(__dirname, "test", "support", "fail-fast-environment.js"),
 };
