@@ -8,7 +8,9 @@ import { stackSettings } from "./mocks";
 
 const FIX = "a model's name must be the same in the archive, TorchServe and TensorZero; publish the archive as docs/model-store.md says";
 // prod: resnet50 1.0 (no OpenAI API) and llama3-8b-instruct 2024-07-18 (openai: true).
-const models = validateSettings(stackSettings("prod")).models.map((model, index) => ({ index, model }));
+// Parsed in each test, not when the file loads, so the config code it runs counts as that
+// test's (a mutation run cannot tie code run at load time to any test).
+const prodModels = () => validateSettings(stackSettings("prod")).models.map((model, index) => ({ index, model }));
 
 const provider = (modelName: string, base: string) => ({ type: "openai", api_base: base, model_name: modelName, api_key_location: "none" });
 const LLAMA_BASE = "http://torchserve.modelfleet.svc:8080/predictions/llama3-8b-instruct/2024-07-18/v1/";
@@ -41,14 +43,14 @@ function rendered(): RenderedServing & { gateway: { models: Record<string, Entry
     };
 }
 
-const messages = (r: RenderedServing) => servingNameProblems(models, r).map((p) => `${p.path}: ${p.message}`);
+const messages = (r: RenderedServing) => servingNameProblems(prodModels(), r).map((p) => `${p.path}: ${p.message}`);
 
 describe("serving names", () => {
     test("configs that agree pass, and every problem carries the same fix", () => {
-        expect(servingNameProblems(models, rendered())).toEqual([]);
+        expect(servingNameProblems(prodModels(), rendered())).toEqual([]);
         const r = rendered();
         r.loadModels = "";
-        expect(servingNameProblems(models, r).map((p) => p.fix)).toEqual([FIX, FIX]);
+        expect(servingNameProblems(prodModels(), r).map((p) => p.fix)).toEqual([FIX, FIX]);
     });
 
     test("nothing loaded names each model once, and no empty name is invented", () => {
@@ -73,7 +75,7 @@ describe("serving names", () => {
     test("a models JSON that does not parse is one problem, and each model's entry is then missing", () => {
         const r = rendered();
         r.modelsJson = "{not json";
-        expect(servingNameProblems(models, r)[0]).toEqual({
+        expect(servingNameProblems(prodModels(), r)[0]).toEqual({
             path: "models",
             message: "render as TorchServe's `models` JSON failed",
             fix: FIX,
@@ -187,7 +189,7 @@ describe("serving names", () => {
         r.gateway.models["resnet50-blue"] = { providers: {} };
         r.gateway.models["llama3-8b-instruct-red"] = { providers: {} };
         r.gateway.models["mistral"] = { providers: {} };
-        expect(servingNameProblems(models, r)).toEqual([
+        expect(servingNameProblems(prodModels(), r)).toEqual([
             {
                 path: "models",
                 message: "TensorZero lists model 'llama3-8b-instruct-red', which TorchServe does not serve in this region",
@@ -202,7 +204,7 @@ describe("serving names", () => {
         r.loadModels = "resnet50=resnet50.mar";
         r.gateway.models = {};
         r.gateway.functions = {};
-        expect(servingNameProblems([models[0]], r)).toEqual([]);
+        expect(servingNameProblems([prodModels()[0]], r)).toEqual([]);
         expect(servingNameProblems([], { loadModels: "", modelsJson: "{}", gateway: {}, syncScript: "" })).toEqual([]);
     });
 });

@@ -103,9 +103,12 @@ describe("OpenAI models need the vLLM image", () => {
 });
 
 describe("names line up across archive, TorchServe and TensorZero", () => {
-    const prod = fleetConfig(stackSettings("prod"));
-    const served = prod.models.map((model, index) => ({ index, model }));
+    // Built in each test, not while the file loads: a mutation run ties the config code this
+    // runs to the test that ran it only then.
+    const prodConfig = () => fleetConfig(stackSettings("prod"));
+    const servedModels = () => prodConfig().models.map((model, index) => ({ index, model }));
     const rendered = () => {
+        const prod = prodConfig();
         const props = new Map(configPropertiesEntries(prod.models, prod.serving.torchserve));
         return {
             loadModels: String(props.get("load_models")),
@@ -116,14 +119,14 @@ describe("names line up across archive, TorchServe and TensorZero", () => {
     };
 
     test("the rendered configs of the committed stack agree", () => {
-        expect(servingNameProblems(served, rendered())).toEqual([]);
+        expect(servingNameProblems(servedModels(), rendered())).toEqual([]);
     });
 
     test("a provider model_name other than the TorchServe name is named by the model's key", () => {
         const r = rendered();
         const models = r.gateway["models"] as Record<string, { providers: Record<string, Record<string, unknown>> }>;
         models["llama3-8b-instruct"].providers["torchserve"]["model_name"] = "llama3";
-        expect(servingNameProblems(served, r).map((p) => `${p.path}: ${p.message}`)).toEqual([
+        expect(servingNameProblems(servedModels(), r).map((p) => `${p.path}: ${p.message}`)).toEqual([
             "models[1].name: 'llama3-8b-instruct': TensorZero's provider sends model_name 'llama3'",
         ]);
     });
@@ -132,7 +135,7 @@ describe("names line up across archive, TorchServe and TensorZero", () => {
         const r = rendered();
         r.loadModels = r.loadModels.replace("resnet50=resnet50.mar", "resnet50=resnet.mar");
         r.syncScript = r.syncScript.replace("/model-store/resnet50.mar", "/model-store/resnet.mar");
-        expect(servingNameProblems(served, r).map((p) => `${p.path}: ${p.message}`)).toEqual([
+        expect(servingNameProblems(servedModels(), r).map((p) => `${p.path}: ${p.message}`)).toEqual([
             "models[0].name: 'resnet50': TorchServe's load_models loads 'resnet.mar' under this name, not 'resnet50.mar'",
             `models[0].name: 'resnet50': the model-sync script does not copy "models/resnet50/1.0/resnet50.mar" into the model store as resnet50.mar`,
         ]);
@@ -141,7 +144,7 @@ describe("names line up across archive, TorchServe and TensorZero", () => {
     test("a gateway model TorchServe does not serve is reported", () => {
         const r = rendered();
         (r.gateway["models"] as Record<string, unknown>)["mistral-7b"] = { routing: [], providers: {} };
-        expect(servingNameProblems(served, r).map((p) => p.message)).toEqual([
+        expect(servingNameProblems(servedModels(), r).map((p) => p.message)).toEqual([
             "TensorZero lists model 'mistral-7b', which TorchServe does not serve in this region",
         ]);
     });
