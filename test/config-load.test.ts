@@ -143,6 +143,11 @@ describe("the shape of the secret keys", () => {
             `modelfleet:kubeconfigs.edge-muc is missing: region edge-muc is an existing cluster and needs its kubeconfig; fix: pulumi config set --secret --path 'kubeconfigs.edge-muc' "$(cat kubeconfig.yaml)"`,
         ]);
         expect(lines(prod((raw) => (raw["kubeconfigs"] = { "edge-muc": "a" })))).toEqual([]);
+        // A list of lines is not the text, even though it has a length.
+        expect(lines(prod((raw) => (raw["kubeconfigs"] = { "edge-muc": ["apiVersion: v1"] })))).toEqual([
+            `modelfleet:kubeconfigs.edge-muc must be the kubeconfig text; fix: pulumi config set --secret --path 'kubeconfigs.edge-muc' "$(cat kubeconfig.yaml)"`,
+            `modelfleet:kubeconfigs.edge-muc is missing: region edge-muc is an existing cluster and needs its kubeconfig; fix: pulumi config set --secret --path 'kubeconfigs.edge-muc' "$(cat kubeconfig.yaml)"`,
+        ]);
     });
 
     test("a pull secret is the JSON of a .dockerconfigjson with an auths object", () => {

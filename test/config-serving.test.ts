@@ -34,6 +34,65 @@ const cases: Array<[string, "dev" | "prod", Edits, string[]]> = [
             "modelfleet:images.torchserve is 'pytorch/torchserve:0.9.0' (TorchServe 0.9.0) but the rendered config needs TorchServe 0.12.0 or later (default_startup_timeout, per-model startupTimeout, the OpenAI-compatible route); fix: pulumi config set --path 'images.torchserve' pytorch/torchserve:0.12.0",
         ],
     ],
+    [
+        "a track on images.torchserve is still reported after another track's own old image",
+        "prod",
+        [
+            ["serving.tracks", { blue: { torchserveImage: "pytorch/torchserve:0.11.0" } }],
+            ["images.torchserve", "pytorch/torchserve:0.10.0"],
+        ],
+        [
+            "modelfleet:serving.tracks.blue.torchserveImage is 'pytorch/torchserve:0.11.0' (TorchServe 0.11.0) but the rendered config needs TorchServe 0.12.0 or later (default_startup_timeout, per-model startupTimeout, the OpenAI-compatible route); fix: pulumi config set --path 'serving.tracks.blue.torchserveImage' pytorch/torchserve:0.12.0",
+            "modelfleet:images.torchserve is 'pytorch/torchserve:0.10.0' (TorchServe 0.10.0) but the rendered config needs TorchServe 0.12.0 or later (default_startup_timeout, per-model startupTimeout, the OpenAI-compatible route); fix: pulumi config set --path 'images.torchserve' pytorch/torchserve:0.12.0",
+        ],
+    ],
+    [
+        "a multi-digit version part is replaced whole in the fix",
+        "dev",
+        [["images.torchserve", "pytorch/torchserve:0.9.10-gpu"]],
+        [
+            "modelfleet:images.torchserve is 'pytorch/torchserve:0.9.10-gpu' (TorchServe 0.9.10) but the rendered config needs TorchServe 0.12.0 or later (default_startup_timeout, per-model startupTimeout, the OpenAI-compatible route); fix: pulumi config set --path 'images.torchserve' pytorch/torchserve:0.12.0-gpu",
+        ],
+    ],
+    [
+        "traffic split between both tracks counts both at their shares",
+        "prod",
+        [
+            ["serving.traffic", { blue: 50, green: 50 }],
+            ["serving.torchserve.replicas", { min: 2, max: 8 }],
+        ],
+        [
+            "modelfleet:regions[0].gpuPools[0].maxNodes is 8 (8 TorchServe pod(s) at 1 per node) but use1 needs 13: both tracks at their shares (blue 50%, green 50%: 12 pods) and 1 rollout surge pod; fix: pulumi config set --path 'regions[0].gpuPools[0].maxNodes' 13, or pulumi config set --path 'serving.torchserve.replicas.max' 3",
+            "modelfleet:regions[1].gpuPools[0].maxNodes is 8 (8 TorchServe pod(s) at 1 per node) but euw1 needs 13: both tracks at their shares (blue 50%, green 50%: 12 pods) and 1 rollout surge pod; fix: pulumi config set --path 'regions[1].gpuPools[0].maxNodes' 13, or pulumi config set --path 'serving.torchserve.replicas.max' 3",
+            "modelfleet:regions[2].gpuPools[0].maxNodes is 8 (8 TorchServe pod(s) at 1 per node) but usc1 needs 13: both tracks at their shares (blue 50%, green 50%: 12 pods) and 1 rollout surge pod; fix: pulumi config set --path 'regions[2].gpuPools[0].maxNodes' 13, or pulumi config set --path 'serving.torchserve.replicas.max' 3",
+        ],
+    ],
+    [
+        "all traffic on green counts one track at replicas.max and the preview minimum",
+        "prod",
+        [
+            ["serving.traffic", { blue: 0, green: 100 }],
+            ["serving.torchserve.replicas", { min: 2, max: 8 }],
+        ],
+        [
+            "modelfleet:regions[0].gpuPools[0].maxNodes is 8 (8 TorchServe pod(s) at 1 per node) but use1 needs 10: serving.torchserve.replicas.max 8, previewMinReplicas 1 and 1 rollout surge pod; fix: pulumi config set --path 'regions[0].gpuPools[0].maxNodes' 10, or pulumi config set --path 'serving.torchserve.replicas.max' 6",
+            "modelfleet:regions[1].gpuPools[0].maxNodes is 8 (8 TorchServe pod(s) at 1 per node) but euw1 needs 10: serving.torchserve.replicas.max 8, previewMinReplicas 1 and 1 rollout surge pod; fix: pulumi config set --path 'regions[1].gpuPools[0].maxNodes' 10, or pulumi config set --path 'serving.torchserve.replicas.max' 6",
+            "modelfleet:regions[2].gpuPools[0].maxNodes is 8 (8 TorchServe pod(s) at 1 per node) but usc1 needs 10: serving.torchserve.replicas.max 8, previewMinReplicas 1 and 1 rollout surge pod; fix: pulumi config set --path 'regions[2].gpuPools[0].maxNodes' 10, or pulumi config set --path 'serving.torchserve.replicas.max' 6",
+        ],
+    ],
+    [
+        "nodes with four GPUs hold four pods each, so fewer nodes are asked for",
+        "prod",
+        [
+            ["regions[0].gpuPools[0].instanceTypes", ["g6.12xlarge"]],
+            ["serving.torchserve.replicas", { min: 2, max: 40 }],
+        ],
+        [
+            "modelfleet:regions[0].gpuPools[0].maxNodes is 8 (32 TorchServe pod(s) at 4 per node) but use1 needs 42: serving.torchserve.replicas.max 40, previewMinReplicas 1 and 1 rollout surge pod; fix: pulumi config set --path 'regions[0].gpuPools[0].maxNodes' 11, or pulumi config set --path 'serving.torchserve.replicas.max' 30",
+            "modelfleet:regions[1].gpuPools[0].maxNodes is 8 (8 TorchServe pod(s) at 1 per node) but euw1 needs 42: serving.torchserve.replicas.max 40, previewMinReplicas 1 and 1 rollout surge pod; fix: pulumi config set --path 'regions[1].gpuPools[0].maxNodes' 42, or pulumi config set --path 'serving.torchserve.replicas.max' 6",
+            "modelfleet:regions[2].gpuPools[0].maxNodes is 8 (8 TorchServe pod(s) at 1 per node) but usc1 needs 42: serving.torchserve.replicas.max 40, previewMinReplicas 1 and 1 rollout surge pod; fix: pulumi config set --path 'regions[2].gpuPools[0].maxNodes' 42, or pulumi config set --path 'serving.torchserve.replicas.max' 6",
+        ],
+    ],
     ["0.12.1 passes", "dev", [["images.torchserve", "pytorch/torchserve:0.12.1-gpu"]], []],
     ["1.0.0 passes", "dev", [["images.torchserve", "pytorch/torchserve:1.0.0"]], []],
     ["0.13.0 passes", "dev", [["images.torchserve", "pytorch/torchserve:0.13.0"]], []],

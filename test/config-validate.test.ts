@@ -23,6 +23,47 @@ const cases: Array<[string, "dev" | "prod", Edits, string[]]> = [
     ],
     ["a batch of exactly 512 passes", "dev", [["models[0].batchSize", 512]], []],
     [
+        "a region name repeated is renamed",
+        "prod",
+        [["regions[1].name", "use1"]],
+        [
+            "modelfleet:regions[1].name duplicates region name 'use1'; fix: pulumi config set --path 'regions[1].name' use1-2",
+            "modelfleet:regions[3].modelStoreSource must name an AWS region entry holding a model-store copy (one of: use1, use1); fix: pulumi config set --path 'regions[3].modelStoreSource' use1",
+        ],
+    ],
+    [
+        "an EKS pool with minNodes, maxNodes and desiredNodes all equal passes",
+        "prod",
+        [
+            ["regions[0].gpuPools[0].minNodes", 8],
+            ["regions[0].gpuPools[0].desiredNodes", 8],
+        ],
+        [],
+    ],
+    ["desiredNodes equal to minNodes passes", "prod", [["regions[0].gpuPools[0].desiredNodes", 1]], []],
+    ["a GKE pool with minNodes equal to maxNodes passes", "prod", [["regions[2].gpuPools[0].minNodes", 8]], []],
+    [
+        "a GKE pool with minNodes above maxNodes is refused",
+        "prod",
+        [["regions[2].gpuPools[0].minNodes", 9]],
+        [
+            "modelfleet:regions[2].gpuPools[0].maxNodes must be >= minNodes (9); fix: pulumi config set --path 'regions[2].gpuPools[0].maxNodes' 9",
+        ],
+    ],
+    ["TorchServe replicas.min equal to replicas.max passes", "prod", [["serving.torchserve.replicas.min", 4]], []],
+    ["gateway replicas.min equal to replicas.max passes", "prod", [["serving.gateway.replicas.min", 10]], []],
+    [
+        "an accelerator count the machine does not take lists the counts it does",
+        "prod",
+        [
+            ["regions[2].gpuPools[0].machineType", "n1-standard-8"],
+            ["regions[2].gpuPools[0].acceleratorCount", 3],
+        ],
+        [
+            "modelfleet:regions[2].gpuPools[0].acceleratorCount is 3 but n1-standard-8 takes 1 or 2 or 4 GPU(s); fix: pulumi config set --path 'regions[2].gpuPools[0].acceleratorCount' 1",
+        ],
+    ],
+    [
         "batching with no delay never fills a batch",
         "dev",
         [

@@ -233,6 +233,7 @@ testPolicies(limitPolicies, {
         accept: [
             { title: "request equals limit", resources: withContainers([gpus("torchserve", "2", "2")]) },
             { title: "limit only (the request defaults to it)", resources: withContainers([gpus("torchserve", undefined, "1")]) },
+            { title: "zero GPUs, asked for explicitly", resources: withContainers([gpus("torchserve", "0", "0")]) },
             { title: "no GPU at all", resources: withContainers([gpus("gateway", undefined, undefined)]) },
         ],
     },

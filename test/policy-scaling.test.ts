@@ -2,7 +2,7 @@ import type * as k8s from "@pulumi/kubernetes/types/input";
 import type { StackValidationArgs } from "@pulumi/policy";
 import type { Unwrap } from "@pulumi/pulumi";
 import { scalingPolicies } from "../policy/policies";
-import { deployment, first, goodContainer, kube, notApplicableReason, policyNamed, T, testPolicies } from "./policy-harness";
+import { deployment, first, goodContainer, kube, notApplicableReason, policyNamed, runPolicy, T, testPolicies } from "./policy-harness";
 
 type Hpa = Unwrap<k8s.autoscaling.v2.HorizontalPodAutoscaler>;
 type Metric = Unwrap<k8s.autoscaling.v2.MetricSpec>;
@@ -409,6 +409,13 @@ describe("scaling policies as the pack lists them", () => {
         };
         expect(() => policy.validateStack(stack, () => undefined)).toThrow(stop);
         expect(reason).toBe("no HorizontalPodAutoscalers in the stack");
+    });
+
+    test("a weights violation names the object by its kind alone, as the whole message", async () => {
+        const violations = await runPolicy("traffic-weights-sum-100", httpRoute([60, 30]));
+        expect(violations.map((v) => v.message)).toEqual([
+            "HTTPRoute serving/serving: spec.rules[0].backendRefs weights 60 + 30 sum to 90, not 100.",
+        ]);
     });
 
     test("the per-resource rules name the types they apply to", () => {

@@ -465,6 +465,14 @@ testPolicies(storagePolicies, {
                     "lifecycle model-store-use1-lifecycle rule expire-noncurrent-versions deletes noncurrent versions after 1 day(s); the floor is 30 days.",
             },
             {
+                title: "a model store named in capitals is matched all the same",
+                field: "rules.noncurrentVersionExpiration.noncurrentDays",
+                resources: lifecycle("Model-Store-use1-lifecycle", 1),
+                settings: PROD_RETENTION,
+                message:
+                    "lifecycle Model-Store-use1-lifecycle rule expire-noncurrent-versions deletes noncurrent versions after 1 day(s); the floor is 30 days.",
+            },
+            {
                 title: "GCS noncurrent versions kept 29 days in prod",
                 field: "lifecycleRules.condition.daysSinceNoncurrentTime",
                 resources: gcsKeeping("model-store-usc1-bucket", 29),

@@ -30,12 +30,12 @@ const hostPod = (): PodSpec => ({
     volumes: [{ name: "device-plugins", hostPath: { path: "/var/lib/kubelet/device-plugins" } }],
 });
 
-const job = (pod: PodSpec) =>
+const job = (pod: PodSpec, labels?: Record<string, string>) =>
     kube(T.job, {
         apiVersion: "batch/v1",
         kind: "Job",
         metadata: { name: "download-model", namespace: "serving" },
-        spec: { template: { spec: { ...pod, restartPolicy: "Never" } } },
+        spec: { template: { ...(labels ? { metadata: { labels } } : {}), spec: { ...pod, restartPolicy: "Never" } } },
     } satisfies Unwrap<k8s.batch.v1.Job>);
 
 const replicated = (replicas: number, name = "tensorzero") =>
@@ -185,9 +185,24 @@ testPolicies(workloadPolicies, {
                 }),
                 message: 'Deployment serving/torchserve: init container "log-shipper" has no readinessProbe and no livenessProbe.',
             },
+            {
+                title: "a Deployment of another project is checked all the same",
+                field: "containers.readinessProbe",
+                resources: deployment("grafana", (d, pod) => {
+                    if (d.spec?.template.metadata) d.spec.template.metadata.labels = { app: "grafana" };
+                    delete first(pod).readinessProbe;
+                }),
+                message: 'Deployment serving/grafana: container "grafana" has no readinessProbe.',
+            },
         ],
         accept: [
             { title: "both probes", resources: deployment() },
+            {
+                title: "a Job of the project needs none",
+                resources: job(goodPodSpec([{ ...goodContainer("download"), livenessProbe: undefined }]), {
+                    "app.kubernetes.io/part-of": "modelfleet",
+                }),
+            },
             {
                 title: "a Job needs none",
                 resources: job(goodPodSpec([{ ...goodContainer("download"), readinessProbe: undefined, livenessProbe: undefined }])),
