@@ -5,6 +5,7 @@
  * fixture fails type-checking instead of silently passing a policy.
  */
 import type * as k8s from "@pulumi/kubernetes/types/input";
+import type { PolicyResource } from "@pulumi/policy";
 import type { Unwrap } from "@pulumi/pulumi";
 import { allPolicies, type GuardPolicy } from "../policy/policies";
 import { evaluatePolicies, type RunnerResource } from "../tools/policy-runner";
@@ -142,6 +143,24 @@ export async function runPolicy(
 }
 
 /**
+ * Runs a validation with a `notApplicable` that stops it: the reason it gave, or undefined
+ * when it ran through. Anything else it throws is thrown on.
+ */
+function reasonNotApplicable(validate: (notApplicable: (why?: string) => never) => void): string | undefined {
+    let reason: string | undefined;
+    const stop = new Error("not applicable");
+    try {
+        validate((why) => {
+            reason = why;
+            throw stop;
+        });
+    } catch (e) {
+        if (e !== stop) throw e;
+    }
+    return reason;
+}
+
+/**
  * The reason a resource policy gives for not applying to `resource` (what the Pulumi service
  * lists beside the policy's verdicts), or undefined when it applies.
  */
@@ -151,9 +170,7 @@ export function notApplicableReason(name: string, resource: RunnerResource, sett
         throw new Error(`${name} is not a single resource validation`);
     }
     const validate = policy.validateResource;
-    let reason: string | undefined;
-    const stop = new Error("not applicable");
-    try {
+    return reasonNotApplicable((notApplicable) =>
         validate(
             {
                 type: resource.type,
@@ -171,17 +188,26 @@ export function notApplicableReason(name: string, resource: RunnerResource, sett
                 isType: () => false,
                 asType: () => undefined,
                 getConfig: <T extends object>() => settings as T,
-                notApplicable: (why?: string) => {
-                    reason = why;
-                    throw stop;
-                },
+                notApplicable,
             },
             () => undefined,
-        );
-    } catch (e) {
-        if (e !== stop) throw e;
-    }
-    return reason;
+        ),
+    );
+}
+
+/**
+ * The reason a stack policy gives for not applying to a stack of `resources`, or undefined
+ * when it applies.
+ */
+export function stackNotApplicableReason(name: string, resources: PolicyResource[] = []): string | undefined {
+    const policy = policyNamed(name);
+    if (!("validateStack" in policy)) throw new Error(`${name} is not a stack policy`);
+    return reasonNotApplicable((notApplicable) =>
+        policy.validateStack(
+            { resources, stackTags: new Map(), getConfig: <C extends object>() => ({}) as C, notApplicable },
+            () => undefined,
+        ),
+    );
 }
 
 export interface RejectCase {

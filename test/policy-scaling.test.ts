@@ -1,8 +1,17 @@
 import type * as k8s from "@pulumi/kubernetes/types/input";
-import type { StackValidationArgs } from "@pulumi/policy";
 import type { Unwrap } from "@pulumi/pulumi";
 import { scalingPolicies } from "../policy/policies";
-import { deployment, first, goodContainer, kube, notApplicableReason, policyNamed, runPolicy, T, testPolicies } from "./policy-harness";
+import {
+    deployment,
+    first,
+    goodContainer,
+    kube,
+    notApplicableReason,
+    stackNotApplicableReason,
+    runPolicy,
+    T,
+    testPolicies,
+} from "./policy-harness";
 
 type Hpa = Unwrap<k8s.autoscaling.v2.HorizontalPodAutoscaler>;
 type Metric = Unwrap<k8s.autoscaling.v2.MetricSpec>;
@@ -394,21 +403,7 @@ describe("scaling policies as the pack lists them", () => {
     });
 
     test("the HPA metric rule does not apply to a stack without HPAs", () => {
-        const policy = policyNamed("gpu-hpa-inference-metric");
-        if (!("validateStack" in policy)) throw new Error("gpu-hpa-inference-metric is not a stack policy");
-        const stop = new Error("not applicable");
-        let reason: string | undefined;
-        const stack: StackValidationArgs = {
-            resources: [],
-            stackTags: new Map(),
-            getConfig: <C extends object>() => ({}) as C,
-            notApplicable: (why?: string): never => {
-                reason = why;
-                throw stop;
-            },
-        };
-        expect(() => policy.validateStack(stack, () => undefined)).toThrow(stop);
-        expect(reason).toBe("no HorizontalPodAutoscalers in the stack");
+        expect(stackNotApplicableReason("gpu-hpa-inference-metric")).toBe("no HorizontalPodAutoscalers in the stack");
     });
 
     test("a weights violation names the object by its kind alone, as the whole message", async () => {
