@@ -4,6 +4,7 @@ import { SECRET_MARKER } from "../contracts";
 import { FleetMocks, isWrappedSecret, MockedResource } from "../mocks";
 import { runtimeConfig } from "../stackfile";
 import { answerWithoutStructs, packWithoutStructs } from "./monitor";
+import { outputsOnFirstRead, withoutSourcePositions } from "./shortcuts";
 
 /**
  * Runs a Pulumi program under the SDK's mock runtime and records every resource it
@@ -21,6 +22,11 @@ export interface OfflineRunOptions {
     secretKeys: string[];
     /** Loads the program and returns its exports (e.g. `() => require("../../index")`). */
     program: () => Record<string, unknown> | Promise<Record<string, unknown>>;
+    /**
+     * Skip the SDK's per-resource work that nothing offline reads (protobuf Structs, Outputs
+     * nobody reads, source positions); the plan is the same either way. Default true.
+     */
+    sdkShortcuts?: boolean;
 }
 
 export interface OfflineRun {
@@ -47,7 +53,8 @@ export async function runOffline(options: OfflineRunOptions): Promise<OfflineRun
     pulumi.runtime.setAllConfig(runtimeConfig(options.config), options.secretKeys);
     const mocks = new FleetMocks();
     await pulumi.runtime.setMocks(mocks, options.project, options.stack, true);
-    answerWithoutStructs();
+    const shortcuts = options.sdkShortcuts ?? true;
+    if (shortcuts) answerWithoutStructs();
 
     const errors: Error[] = [];
     const onRejection = (reason: unknown) => errors.push(reason instanceof Error ? reason : new Error(String(reason)));
@@ -61,8 +68,7 @@ export async function runOffline(options: OfflineRunOptions): Promise<OfflineRun
     // unchanged; traces come back for everything after registration.
     const stackTraceLimit = Error.stackTraceLimit;
     Error.stackTraceLimit = 0;
-    // Registrations' inputs skip the protobuf Struct the mock monitor would unpack at once.
-    const restoreStructs = packWithoutStructs();
+    const restore = shortcuts ? [packWithoutStructs(), outputsOnFirstRead(), withoutSourcePositions()] : [];
     try {
         // A program that throws while building (a ConfigError from a component, say)
         // is reported with the registration errors rather than escaping as a crash.
@@ -88,7 +94,7 @@ export async function runOffline(options: OfflineRunOptions): Promise<OfflineRun
     } finally {
         process.off("unhandledRejection", onRejection);
         Error.stackTraceLimit = stackTraceLimit;
-        restoreStructs();
+        for (const undo of restore) undo();
     }
 
     const stackUrn = `urn:pulumi:${options.stack}::${options.project}::pulumi:pulumi:Stack::${options.project}-${options.stack}`;
