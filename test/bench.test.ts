@@ -69,20 +69,69 @@ describe("bench verdict", () => {
         const { io, stdout, stderr } = capture();
         expect(runBench({ runs: 1, sizes: [], skipSynthetic: true }, io, runner(2900), stackFiles)).toBe(0);
         expect(stderr).toEqual([]);
-        // 2 stacks x 1 run x 3 x the floor's 2 s wall.
-        const estimate = stdout.findIndex((l) => l.startsWith("estimate: 2 stack(s) x 1 run(s), about 12 s"));
+        // 2 stacks x 1 run x 4 x the floor's 2 s wall (each plan run comes with a floor run).
+        const estimate = stdout.findIndex((l) => l.startsWith("estimate: 2 stack(s) x 1 run(s), about 16 s"));
         expect(estimate).toBeGreaterThan(0);
         expect(stdout.findIndex((l) => l.startsWith("dev "))).toBeGreaterThan(estimate);
-        expect(stdout.find((l) => l.startsWith("prod "))?.split(/\s+/)).toEqual(["prod", "2.90", "8.00", "2.90", "met", "300", "0"]);
+        expect(stdout.find((l) => l.startsWith("prod "))?.split(/\s+/)).toEqual([
+            "prod",
+            "2.90",
+            "8.00",
+            "1.00",
+            "2.90",
+            "met",
+            "300",
+            "0",
+        ]);
         expect(fs.readdirSync(tmp)).toEqual([]);
     });
 
     test("a stack over 3x the floor's CPU: exit 1 naming it", () => {
         const { io, stdout, stderr } = capture();
         expect(runBench({ runs: 1, sizes: [], skipSynthetic: true }, io, runner(3100), stackFiles)).toBe(1);
-        expect(stdout.find((l) => l.startsWith("dev "))?.split(/\s+/)).toEqual(["dev", "3.10", "8.00", "3.10", "MISSED", "300", "0"]);
+        expect(stdout.find((l) => l.startsWith("dev "))?.split(/\s+/)).toEqual([
+            "dev",
+            "3.10",
+            "8.00",
+            "1.00",
+            "3.10",
+            "MISSED",
+            "300",
+            "0",
+        ]);
         expect(stderr).toEqual(["MISSED: dev: 3.10x the floor's CPU; prod: 3.10x the floor's CPU"]);
         expect(fs.readdirSync(tmp)).toEqual([]);
+    });
+
+    test("each stack's ratio is to the floor runs made alternately with its own runs", () => {
+        const { io, stdout, stderr } = capture();
+        // The machine slows down as the bench goes: every run costs 10% more than the one before.
+        const calls: string[] = [];
+        const drifting: Runner = (args) => {
+            calls.push(args[0]);
+            const slowdown = 1 + 0.1 * (calls.length - 1);
+            return args[0] === "floor"
+                ? { code: 0, wallMs: 2000, cpuMs: 1000 * slowdown, peakRssMiB: 150 }
+                : { code: 0, wallMs: 8000, cpuMs: 2800 * slowdown, peakRssMiB: 300 };
+        };
+        expect(runBench({ runs: 3, sizes: [], skipSynthetic: true }, io, drifting, stackFiles)).toBe(0);
+        expect(stderr).toEqual([]);
+        // Three floor runs for the header line, then floor and plan in turn for each stack.
+        expect(calls).toEqual(["floor", "floor", "floor", ...Array(6).fill(["floor", "plan"]).flat()]);
+        // dev: floors at calls 4, 6, 8 (median 1.50 s), plans at 5, 7, 9 (median 2.80 x 1.6 = 4.48 s): 2.99x.
+        expect(stdout.find((l) => l.startsWith("dev "))?.split(/\s+/)).toEqual(["dev", "4.48", "8.00", "1.50", "2.99", "met", "300", "0"]);
+        // prod: floors at calls 10, 12, 14 (median 2.10 s), plans at 11, 13, 15 (6.16 s): 2.93x;
+        // against the first floor (1.10 s) it would be 5.6x.
+        expect(stdout.find((l) => l.startsWith("prod "))?.split(/\s+/)).toEqual([
+            "prod",
+            "6.16",
+            "8.00",
+            "2.10",
+            "2.93",
+            "met",
+            "300",
+            "0",
+        ]);
     });
 
     /** Synthetic fleets cost 2 s + 250 ms of CPU and 200 + 14 MiB per region. */
