@@ -1,3 +1,4 @@
+import { spawnSync } from "child_process";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import type { OfflineRun } from "../tools/plan/engine";
@@ -196,4 +197,42 @@ describe.each(["dev", "prod"] as const)("the %s plan with and without the shortc
         expect(JSON.stringify(short.resources)).toBe(JSON.stringify(full.resources));
         expect(JSON.stringify(short.outputs)).toBe(JSON.stringify(full.outputs));
     }, 120_000);
+});
+
+describe("a registration the mock engine refuses", () => {
+    // In a process of its own: the SDK's rejections must reach the run's handler, not a test runner's.
+    const script = (sdkShortcuts: boolean) => `
+        const pulumi = require("@pulumi/pulumi");
+        const { FleetMocks } = require("./tools/mocks");
+        const { runOffline } = require("./tools/plan/engine");
+        const answer = FleetMocks.prototype.newResource;
+        FleetMocks.prototype.newResource = function (args) {
+            if (args.name === "refused") throw new Error("the engine refused it");
+            return answer.call(this, args);
+        };
+        runOffline({
+            project: "modelfleet", stack: "dev", config: {}, secretKeys: [], sdkShortcuts: ${sdkShortcuts},
+            program: () => {
+                new pulumi.CustomResource("random:index/randomString:RandomString", "refused", { length: 8, result: undefined });
+                new pulumi.CustomResource("random:index/randomString:RandomString", "accepted", { length: 8, result: undefined });
+                return {};
+            },
+        }).then((run) => console.log(JSON.stringify(run.errors.map((e) => e.message))));
+    `;
+
+    test.each([true, false])(
+        "is reported once among the run's errors, not as a crash after it (shortcuts: %s)",
+        (sdkShortcuts) => {
+            const run = spawnSync(process.execPath, ["-r", "ts-node/register/transpile-only", "-e", script(sdkShortcuts)], {
+                cwd: path.join(__dirname, ".."),
+                encoding: "utf8",
+            });
+            expect(run.stderr).toBe("");
+            expect(run.status).toBe(0);
+            expect(JSON.parse(run.stdout)).toEqual([
+                "failed to register new resource refused [random:index/randomString:RandomString]: the engine refused it",
+            ]);
+        },
+        60_000,
+    );
 });

@@ -57,8 +57,12 @@ export async function runOffline(options: OfflineRunOptions): Promise<OfflineRun
     if (shortcuts) answerWithoutStructs();
 
     const errors: Error[] = [];
-    const onRejection = (reason: unknown) => errors.push(reason instanceof Error ? reason : new Error(String(reason)));
-    process.on("unhandledRejection", onRejection);
+    // The SDK rejects every promise of a failed registration with the same error: report it once.
+    const record = (reason: unknown) => {
+        const err = reason instanceof Error ? reason : new Error(String(reason));
+        if (!errors.includes(err)) errors.push(err);
+    };
+    process.on("unhandledRejection", record);
 
     const recorded: Recorded[] = [];
     let exports: Record<string, unknown> = {};
@@ -90,9 +94,12 @@ export async function runOffline(options: OfflineRunOptions): Promise<OfflineRun
         });
         await pulumi.runtime.disconnect();
     } catch (err) {
-        errors.push(err instanceof Error ? err : new Error(String(err)));
+        record(err);
     } finally {
-        process.off("unhandledRejection", onRejection);
+        // Node reports unhandled rejections once the microtask queue drains, and the whole run
+        // can be one stretch of microtasks: let them be reported before the handler goes.
+        await new Promise((resolve) => setImmediate(resolve));
+        process.off("unhandledRejection", record);
         Error.stackTraceLimit = stackTraceLimit;
         for (const undo of restore) undo();
     }

@@ -25,7 +25,10 @@ function sdkRpcModule(): { transferProperties: TransferProperties } {
  * is an accessor that builds the SDK's Output the first time it is read or written, and
  * hands it what the registration gave if that already came. A property never read costs
  * nothing. The property stays an own, enumerable property of the resource; once built, it
- * moves to the end of the resource's own keys.
+ * moves to the end of the resource's own keys. An Output first read after its registration
+ * answered settles a few microtask turns later than the SDK's own would, so `apply`
+ * callbacks on it may run in another order; a program that creates resources inside such
+ * callbacks could register them in another order, which the comparison test would show.
  */
 export function outputsOnFirstRead(): () => void {
     const rpc = sdkRpcModule();
