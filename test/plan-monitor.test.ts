@@ -1,5 +1,6 @@
 import { Struct } from "google-protobuf/google/protobuf/struct_pb";
-import { packWithoutStructs, structRoundTrip } from "../tools/plan/monitor";
+import { structRoundTrip } from "../tools/plan/monitor";
+import { packWithoutStructs } from "../tools/plan/shortcuts";
 
 /**
  * The offline plan's mock monitor answers registrations with the new state itself instead

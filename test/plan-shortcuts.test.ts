@@ -4,6 +4,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { OfflineRun } from "../tools/plan/engine";
 import { outputsOnFirstRead, withoutSourcePositions } from "../tools/plan/shortcuts";
 import { readStackFile } from "../tools/stackfile";
+import { promiseOf } from "./mocks";
 
 /**
  * The offline plan skips SDK work that nothing offline reads. A resource's Outputs are
@@ -14,12 +15,10 @@ import { readStackFile } from "../tools/stackfile";
 type Transfer = (onto: Record<string, unknown>, label: string, props: Record<string, unknown>) => Record<string, unknown>;
 const rpc = require("@pulumi/pulumi/runtime/rpc") as { transferProperties: Transfer };
 
-/** The SDK's view of an Output: the value, and whether it is known (unknowns never reach `apply`). */
-interface OutputInternals<T> {
-    promise(): Promise<T>;
+/** Whether the SDK counts an Output's value as known (unknowns never reach `apply`). */
+interface OutputInternals {
     isKnown: Promise<boolean>;
 }
-const valueOf = <T>(output: unknown): Promise<T> => (output as OutputInternals<T>).promise();
 
 /** A custom resource with two properties, under a mock engine that answers `state`. */
 class Thing extends pulumi.CustomResource {
@@ -61,9 +60,9 @@ describe("a resource's Outputs built when first read", () => {
     test("a property read after the registration answered has the engine's value; one never read is never built", async () => {
         const { result, built } = await countingBuilds(async (builtSoFar) => {
             const thing = new Thing("a", 3);
-            await valueOf(thing.urn);
+            await promiseOf(thing.urn);
             expect(builtSoFar).toEqual([]);
-            return { label: await valueOf<string>(thing.label), known: await (thing.label as unknown as OutputInternals<string>).isKnown };
+            return { label: await promiseOf(thing.label), known: await (thing.label as unknown as OutputInternals).isKnown };
         });
         expect(result).toEqual({ label: "from-engine", known: true });
         expect(built).toEqual(["label"]);
@@ -72,7 +71,7 @@ describe("a resource's Outputs built when first read", () => {
     test("a property read before the registration answers resolves when it does", async () => {
         const { result } = await countingBuilds(async () => {
             const thing = new Thing("b", 4);
-            const size = valueOf<number>(thing.size);
+            const size = promiseOf(thing.size);
             expect(pulumi.Output.isInstance(thing.size)).toBe(true);
             return size;
         });

@@ -3,8 +3,8 @@ import type { PlanAlias, PlanResource, PlanResourceOpts } from "../contracts";
 import { SECRET_MARKER } from "../contracts";
 import { FleetMocks, isWrappedSecret, MockedResource } from "../mocks";
 import { runtimeConfig } from "../stackfile";
-import { answerWithoutStructs, packWithoutStructs } from "./monitor";
-import { outputsOnFirstRead, withoutSourcePositions } from "./shortcuts";
+import { answerWithoutStructs } from "./monitor";
+import { outputsOnFirstRead, packWithoutStructs, withoutSourcePositions } from "./shortcuts";
 
 /**
  * Runs a Pulumi program under the SDK's mock runtime and records every resource it

@@ -1,5 +1,4 @@
 import * as pulumi from "@pulumi/pulumi";
-import * as path from "path";
 
 /**
  * The SDK and its mock monitor pass every registration through protobuf Structs twice: the
@@ -92,39 +91,5 @@ export function answerWithoutStructs(): void {
         } catch (err) {
             callback(err, undefined);
         }
-    };
-}
-
-type StructClass = typeof import("google-protobuf/google/protobuf/struct_pb").Struct;
-
-/** The Struct class the SDK itself loaded (its own copy of google-protobuf, wherever npm put it). */
-function sdkStructClass(): StructClass {
-    const sdkDir = path.dirname(require.resolve("@pulumi/pulumi/package.json"));
-    const modulePath = require.resolve("google-protobuf/google/protobuf/struct_pb", { paths: [sdkDir] });
-    return (require(modulePath) as { Struct: StructClass }).Struct;
-}
-
-/**
- * Makes `Struct.fromJavaScript` (which the SDK calls for every registration's inputs)
- * return a Struct whose `toJavaScript` gives the round-tripped value computed at once, with
- * the same error for what a Struct cannot hold. The real Struct is built only if something
- * reads its fields another way. Returns the function that puts the original back.
- */
-export function packWithoutStructs(): () => void {
-    const Struct = sdkStructClass();
-    const original = Struct.fromJavaScript;
-    Struct.fromJavaScript = (value) => {
-        const unpacked = structRoundTrip(value);
-        const light = new Struct();
-        let real: InstanceType<StructClass> | undefined;
-        const built = () => (real ??= original.call(Struct, value));
-        light.toJavaScript = () => unpacked as ReturnType<InstanceType<StructClass>["toJavaScript"]>;
-        light.getFieldsMap = () => built().getFieldsMap();
-        light.serializeBinary = () => built().serializeBinary();
-        light.toObject = (includeInstance) => built().toObject(includeInstance);
-        return light;
-    };
-    return () => {
-        Struct.fromJavaScript = original;
     };
 }

@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as path from "path";
+import { structRoundTrip } from "./monitor";
 
 /**
  * Work the SDK does for every resource that an offline run never reads. Each shortcut
@@ -11,10 +12,14 @@ import * as path from "path";
 type Resolver = (...settled: unknown[]) => void;
 type TransferProperties = (onto: Record<string, unknown>, label: string, props: Record<string, unknown>) => Record<string, Resolver>;
 
+/** The folder of the SDK the program loads; its own modules and dependencies resolve from there. */
+function sdkDir(): string {
+    return path.dirname(require.resolve("@pulumi/pulumi/package.json"));
+}
+
 /** The SDK's own runtime/rpc module, where the constructor of every custom resource looks up `transferProperties`. */
 function sdkRpcModule(): { transferProperties: TransferProperties } {
-    const sdkDir = path.dirname(require.resolve("@pulumi/pulumi/package.json"));
-    return require(path.join(sdkDir, "runtime", "rpc")) as { transferProperties: TransferProperties };
+    return require(path.join(sdkDir(), "runtime", "rpc")) as { transferProperties: TransferProperties };
 }
 
 /**
@@ -82,5 +87,38 @@ export function withoutSourcePositions(): () => void {
     resourceClass.stackTrace = () => [];
     return () => {
         resourceClass.stackTrace = original;
+    };
+}
+
+type StructClass = typeof import("google-protobuf/google/protobuf/struct_pb").Struct;
+
+/** The Struct class the SDK itself loaded (its own copy of google-protobuf, wherever npm put it). */
+function sdkStructClass(): StructClass {
+    const modulePath = require.resolve("google-protobuf/google/protobuf/struct_pb", { paths: [sdkDir()] });
+    return (require(modulePath) as { Struct: StructClass }).Struct;
+}
+
+/**
+ * Makes `Struct.fromJavaScript` (which the SDK calls for every registration's inputs)
+ * return a Struct whose `toJavaScript` gives the round-tripped value computed at once, with
+ * the same error for what a Struct cannot hold. The real Struct is built only if something
+ * reads its fields another way. Returns the function that puts the original back.
+ */
+export function packWithoutStructs(): () => void {
+    const Struct = sdkStructClass();
+    const original = Struct.fromJavaScript;
+    Struct.fromJavaScript = (value) => {
+        const unpacked = structRoundTrip(value);
+        const light = new Struct();
+        let real: InstanceType<StructClass> | undefined;
+        const built = () => (real ??= original.call(Struct, value));
+        light.toJavaScript = () => unpacked as ReturnType<InstanceType<StructClass>["toJavaScript"]>;
+        light.getFieldsMap = () => built().getFieldsMap();
+        light.serializeBinary = () => built().serializeBinary();
+        light.toObject = (includeInstance) => built().toObject(includeInstance);
+        return light;
+    };
+    return () => {
+        Struct.fromJavaScript = original;
     };
 }
